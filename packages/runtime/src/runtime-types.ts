@@ -1,0 +1,48 @@
+/**
+ * The one small interface every inference backend implements, so that each model package can run on either
+ * ONNX Runtime or TensorFlow.js.
+ * @module
+ */
+
+/** A dense float32 tensor exchanged with a backend: values in row-major order and their dimensions. */
+export interface TensorData {
+  /** Values, length = product of `dims`. */
+  data: Float32Array;
+  /** Dimensions, e.g. `[1, 3, 112, 112]`. */
+  dims: readonly number[];
+}
+
+/** Which inference engine runs a model. `'onnx'`: ONNX Runtime (onnxruntime-node / onnxruntime-web). `'tfjs'`: TensorFlow.js graph model. */
+export type BackendName = 'onnx' | 'tfjs';
+
+/**
+ * Where a model comes from: a file path (Node), an `http(s):`/`file:` URL, the model's bytes (ONNX), or a
+ * `tf.io.IOHandler` (tfjs graph models).
+ */
+export type ModelSource = string | URL | Uint8Array | { load: () => Promise<unknown> };
+
+/** A loaded model. Inputs and outputs are plain arrays; no tensor escapes. */
+export interface InferenceModel {
+  /** The backend that runs it. */
+  readonly backend: BackendName;
+  /** Input names in the model's order. */
+  readonly inputNames: readonly string[];
+  /** Output names in the model's order. */
+  readonly outputNames: readonly string[];
+  /**
+   * Runs the model once.
+   * @param feeds one {@link TensorData} per input name.
+   * @returns every output by name.
+   */
+  run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>>;
+  /** Frees the model's memory. The model must not be used afterwards. */
+  dispose(): Promise<void>;
+}
+
+/** Load-time options shared by the backends. */
+export interface LoadModelOptions {
+  /** Backend; default: `'onnx'` for `.onnx` sources and bytes, `'tfjs'` for `.json` sources and IOHandlers. */
+  backend?: BackendName;
+  /** Intra-op threads for ONNX Runtime in Node (default 1: batch commands use one worker per core instead). */
+  threads?: number;
+}
