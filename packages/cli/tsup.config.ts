@@ -1,3 +1,3 @@
 import { defineConfig } from 'tsup';
 import { preset } from '../../tsup.preset';
-export default defineConfig(preset());
+export default defineConfig([preset(), preset({ entry: ['src/cli.ts'], format: ['esm'], dts: false, clean: false })]);

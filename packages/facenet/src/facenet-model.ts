@@ -175,3 +175,11 @@ export async function createFaceNet(config: FaceNetConfig = {}): Promise<FaceNet
     },
   };
 }
+
+/**
+ * Default L2 distance threshold of the bundled embedder: two faces at distance ≤ 1.12 are the same person.
+ * Calibrated at FAR = 1e-3 on the 3000 mismatched pairs of our LFW View-2 subset (3 false accepts of 3000 at 1.12;
+ * TAR 99.1 % there); the best 10-fold accuracy threshold is higher, about 1.18 (see docs/benchmarks/accuracy.md).
+ * Applies to the default model only: calibrate your own model with `eolgul lfw eval`.
+ */
+export const DEFAULT_THRESHOLD = 1.12;

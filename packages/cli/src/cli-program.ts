@@ -1,0 +1,460 @@
+import { Command, InvalidArgumentError as CommanderArgError, Option } from 'commander';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import Table from 'cli-table3';
+import cliProgress from 'cli-progress';
+import {
+  EolgulError, MultipleFacesError, NoFaceError, encodeNpy, euclideanDistance, formatCsv, writeFileAtomic,
+} from '@eolgul/core';
+import { readImage } from '@eolgul/detector';
+import { DEFAULT_THRESHOLD } from '@eolgul/facenet';
+import { Gallery } from '@eolgul/gallery';
+import { checkEmbeddings, copyFilteredPeople, evaluatePairs, identificationRank1, parsePairs, type PairScore } from '@eolgul/lfw-tools';
+import { createEmotionClassifier } from '@eolgul/emotion';
+import { createPipeline, type AnalysedFace, type Pipeline } from './cli-pipeline.js';
+import { identityOf, listImages } from './cli-files.js';
+import { annotateImage } from './cli-annotate.js';
+
+/** Where the CLI writes: injectable for tests. */
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  isTTY: boolean;
+}
+
+const defaultIo: CliIo = {
+  out: (l) => process.stdout.write(l + '\n'),
+  err: (l) => process.stderr.write(l + '\n'),
+  isTTY: !!process.stderr.isTTY,
+};
+
+const num = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new CommanderArgError(`${name} must be a number, got ${v}`);
+  return n;
+};
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new CommanderArgError(`${name} must be a non-negative integer, got ${v}`);
+  return n;
+};
+const reasonOf = (err: unknown) => (err instanceof EolgulError ? `${err.code}: ${err.message}` : (err as Error).message);
+const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
+
+function progress(io: CliIo, total: number, label: string) {
+  if (!io.isTTY || total < 2) return { tick() {}, stop() {} };
+  const bar = new cliProgress.SingleBar(
+    { format: `${label} [{bar}] {value}/{total} {percentage}% eta {eta}s`, stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  return { tick: () => bar.increment(), stop: () => bar.stop() };
+}
+
+/** Exit codes: 0 success, 1 some input failed (reported on stderr), 2 usage or fatal error. */
+export type ExitCode = 0 | 1 | 2;
+
+/**
+ * Builds the `eolgul` command-line program. Commands: embed, enroll, identify, verify, emotion, lfw eval, lfw filter,
+ * check, gallery list|remove|rename|export|import. See the package README for the contract.
+ * @param io output sinks (stdout/stderr by default).
+ * @param setExit receives the exit code of the command that ran.
+ */
+export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) => void = () => {}): Command {
+  const program = new Command('eolgul')
+    .description('Face recognition on the command line: detect, align, embed, enroll, identify, verify, emotion, LFW evaluation.')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+
+  let pipelinePromise: Promise<Pipeline> | undefined;
+  const pipeline = (emotion = false) => (pipelinePromise ??= createPipeline({ emotion }));
+
+  // ---------------------------------------------------------------- embed
+  program
+    .command('embed')
+    .description('Embed the main face of every image under <dir> (recursively) into <prefix>.npy (float32 [N, D], rows L2-normalised) + <prefix>.csv (image,category); images without a face go to <prefix>.failures.csv.')
+    .argument('<dir>', 'folder of images: <Name>/<image> sub-folders, or a flat folder of <name>_<k>.jpg')
+    .requiredOption('--out <prefix>', 'output path prefix')
+    .action(async (dir: string, opts: { out: string }) => {
+      const files = await listImages(dir).catch((e) => {
+        throw new EolgulError('INVALID_ARGUMENT', `cannot read folder ${dir}: ${(e as Error).message}`);
+      });
+      const p = await pipeline();
+      const ids = [...new Set(files.map((f) => identityOf(f, dir)))].sort();
+      const category = new Map(ids.map((n, i) => [n, i]));
+      const rows: { image: string; category: number }[] = [];
+      const vecs: Float32Array[] = [];
+      const failures: { image: string; reason: string }[] = [];
+      const bar = progress(io, files.length, 'embed');
+      for (const f of files) {
+        try {
+          const face = await p.mainFace(await readImage(f), f);
+          rows.push({ image: path.basename(f), category: category.get(identityOf(f, dir))! });
+          vecs.push(face.embedding);
+        } catch (err) {
+          failures.push({ image: path.relative(dir, f), reason: reasonOf(err) });
+        }
+        bar.tick();
+      }
+      bar.stop();
+      const D = p.facenet.dimension;
+      const data = new Float32Array(vecs.length * D);
+      vecs.forEach((v, i) => data.set(v, i * D));
+      await fs.mkdir(path.dirname(path.resolve(opts.out)), { recursive: true });
+      await writeFileAtomic(`${opts.out}.npy`, encodeNpy(data, [vecs.length, D]), 0o644);
+      await writeFileAtomic(`${opts.out}.csv`, formatCsv(rows, ['image', 'category']), 0o644);
+      await writeFileAtomic(`${opts.out}.failures.csv`, formatCsv(failures, ['image', 'reason']), 0o644);
+      io.out(`embedded ${vecs.length} of ${files.length} images (${ids.length} identities, D=${D}) -> ${opts.out}.npy, ${opts.out}.csv`);
+      for (const f of failures) io.err(`skipped ${f.image}: ${f.reason}`);
+      if (failures.length) io.err(`${failures.length} images without a face listed in ${opts.out}.failures.csv`);
+      setExit(vecs.length === 0 && files.length > 0 ? 1 : 0);
+    });
+
+  // ---------------------------------------------------------------- enroll
+  program
+    .command('enroll')
+    .description('Enroll the faces of the images (exactly one face per image) under <name> in the gallery folder, creating it when needed. Images with no face or several faces are refused with their reason (exit code 1); the others are enrolled.')
+    .requiredOption('--gallery <dir>', 'gallery folder')
+    .requiredOption('--name <name>', 'identity name (any Unicode)')
+    .argument('<image...>', 'image files')
+    .action(async (images: string[], opts: { gallery: string; name: string }) => {
+      const p = await pipeline();
+      const embeddings: Float32Array[] = [];
+      const imageIds: string[] = [];
+      let refused = 0;
+      for (const f of images) {
+        try {
+          const { faces } = await p.analyseFile(f);
+          if (faces.length === 0) throw new NoFaceError(f);
+          if (faces.length > 1) throw new MultipleFacesError(f, faces.length);
+          embeddings.push(faces[0].embedding);
+          imageIds.push(path.basename(f));
+        } catch (err) {
+          refused++;
+          io.err(`refused ${f}: ${reasonOf(err)}`);
+        }
+      }
+      if (embeddings.length > 0) {
+        const gallery = await Gallery.open(opts.gallery, {
+          create: true, dimension: p.facenet.dimension, modelId: p.facenet.modelId, preprocess: p.facenet.preprocess,
+          defaultThreshold: DEFAULT_THRESHOLD,
+        });
+        try {
+          await gallery.enroll(opts.name, embeddings, imageIds);
+          io.out(`enrolled ${embeddings.length} image(s) as ${JSON.stringify(opts.name)} in ${opts.gallery} (${gallery.identities().length} identities, ${gallery.size} embeddings)`);
+        } finally {
+          await gallery.close();
+        }
+      }
+      setExit(refused > 0 ? 1 : 0);
+    });
+
+  // ---------------------------------------------------------------- identify
+  program
+    .command('identify')
+    .description('Identify every face in every image against the gallery: box, identity or unknown, L2 distance, emotion.')
+    .requiredOption('--gallery <dir>', 'gallery folder')
+    .option('--threshold <t>', 'L2 distance above which a face is unknown (default: the gallery\'s, calibrated at FAR = 1e-3)', num('threshold'))
+    .option('--json', 'one JSON object per face per line')
+    .option('--annotate <dir>', 'write each image with boxes and labels into this folder')
+    .argument('<image...>', 'image files')
+    .action(async (images: string[], opts: { gallery: string; threshold?: number; json?: boolean; annotate?: string }) => {
+      const p = await pipeline(true);
+      const gallery = await Gallery.open(opts.gallery, { dimension: p.facenet.dimension, modelId: p.facenet.modelId });
+      const threshold = opts.threshold ?? gallery.defaultThreshold;
+      const table = new Table({ head: ['image', 'box [x, y, w, h]', 'identity', 'distance', 'emotion'] });
+      let failed = 0;
+      try {
+        for (const f of images) {
+          try {
+            const { image, faces } = await p.analyseFile(f);
+            if (faces.length === 0 && !opts.json) table.push([f, '-', 'no face', '-', '-']);
+            const labels = [];
+            for (const face of faces) {
+              const [m] = gallery.identify(face.embedding, { threshold, k: 1 });
+              const identity = m && m.accepted ? m.identity : null;
+              const row = {
+                image: f,
+                box: face.box,
+                identity,
+                distance: m ? round(m.distance) : null,
+                emotion: face.emotion?.label ?? null,
+                emotionScore: face.emotion ? round(face.emotion.score, 3) : null,
+              };
+              if (opts.json) io.out(JSON.stringify(row));
+              else table.push([f, JSON.stringify(face.box), identity ?? 'unknown', row.distance ?? '-', `${row.emotion} ${row.emotionScore}`]);
+              labels.push({ box: face.box, label: `${identity ?? 'unknown'} ${row.distance ?? ''} ${row.emotion ?? ''}`, color: identity ? '#1a9850' : '#d73027' });
+            }
+            if (opts.annotate) {
+              await fs.mkdir(opts.annotate, { recursive: true });
+              const name = path.basename(f, path.extname(f)) + '.annotated.jpg';
+              await fs.writeFile(path.join(opts.annotate, name), await annotateImage(image, labels));
+            }
+          } catch (err) {
+            failed++;
+            io.err(`failed ${f}: ${reasonOf(err)}`);
+          }
+        }
+      } finally {
+        await gallery.close();
+      }
+      if (!opts.json) io.out(table.toString());
+      setExit(failed > 0 ? 1 : 0);
+    });
+
+  // ---------------------------------------------------------------- verify
+  program
+    .command('verify')
+    .description('1:1 verification: L2 distance between the main faces of two images, and same or different at the default threshold.')
+    .argument('<imageA>')
+    .argument('<imageB>')
+    .option('--threshold <t>', `L2 distance threshold (default ${DEFAULT_THRESHOLD}, calibrated at FAR = 1e-3)`, num('threshold'))
+    .option('--json', 'print a JSON object')
+    .action(async (a: string, b: string, opts: { json?: boolean; threshold?: number }) => {
+      const p = await pipeline();
+      const fa = await p.mainFace(await readImage(a), a);
+      const fb = await p.mainFace(await readImage(b), b);
+      const distance = euclideanDistance(fa.embedding, fb.embedding);
+      const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
+      const same = distance <= threshold;
+      if (opts.json) io.out(JSON.stringify({ imageA: a, imageB: b, distance: round(distance), threshold, same }));
+      else io.out(`distance ${round(distance)} (threshold ${threshold}): ${same ? 'same person' : 'different people'}`);
+      setExit(0);
+    });
+
+  // ---------------------------------------------------------------- emotion
+  program
+    .command('emotion')
+    .description('Facial expression of every face (7 classes: angry, disgust, fear, happy, sad, surprise, neutral).')
+    .option('--json', 'one JSON object per face per line')
+    .option('--aligned', 'each image is an already-cropped face (no detection)')
+    .argument('<image...>')
+    .action(async (images: string[], opts: { json?: boolean; aligned?: boolean }) => {
+      const classifier = opts.aligned ? await createEmotionClassifier() : undefined;
+      const p = opts.aligned ? undefined : await pipeline(true);
+      let failed = 0;
+      for (const f of images) {
+        try {
+          const image = await readImage(f);
+          const results = classifier
+            ? [{ box: undefined, emotion: await classifier.classify(image) }]
+            : (await p!.detector.detect(image)).map(async (face) => ({ box: face.box, emotion: await p!.emotion!.classify(image, face) }));
+          const resolved = await Promise.all(results);
+          if (resolved.length === 0) throw new NoFaceError(f);
+          for (const r of resolved) {
+            const obj: Record<string, unknown> = { image: f, emotion: r.emotion.label, scores: mapRound(r.emotion.scores) };
+            if (r.box) obj.box = r.box;
+            if (opts.json) io.out(JSON.stringify(obj));
+            else io.out(`${f}${r.box ? ' ' + JSON.stringify(r.box) : ''}: ${r.emotion.label} (${round(r.emotion.score, 3)})`);
+          }
+        } catch (err) {
+          failed++;
+          io.err(`failed ${f}: ${reasonOf(err)}`);
+        }
+      }
+      await classifier?.dispose();
+      setExit(failed > 0 ? 1 : 0);
+    });
+
+  // ---------------------------------------------------------------- lfw
+  const lfw = program.command('lfw').description('Labeled Faces in the Wild tools.');
+  lfw
+    .command('eval')
+    .description('LFW View-2 protocol: 10-fold accuracy (threshold chosen on 9 folds, tested on the 10th), ROC AUC, TAR at FAR = 1e-3; a pair with a missing face counts as wrong.')
+    .requiredOption('--images <dir>', 'LFW-layout folder <Name>/<Name>_NNNN.jpg')
+    .requiredOption('--pairs <file>', 'pairs.txt')
+    .option('--json <out.json>', 'also write the result as JSON')
+    .option('--rank1', 'also measure 1:N rank-1 over every image of the folder (first 5 images of each person enrolled)')
+    .option('--errors <file>', 'write the wrongly answered pairs (CSV) at the mean threshold')
+    .action(async (opts: { images: string; pairs: string; json?: string; rank1?: boolean; errors?: string }) => {
+      const { pairs } = parsePairs(await fs.readFile(opts.pairs, 'utf8'), opts.pairs);
+      const p = await pipeline();
+      let wanted = [...new Set(pairs.flatMap((x) => [x.a, x.b]))].sort();
+      if (opts.rank1) wanted = [...new Set([...wanted, ...(await listImages(opts.images)).map((f) => path.relative(opts.images, f))])].sort();
+      const emb = new Map<string, Float32Array | null>();
+      const bar = progress(io, wanted.length, 'lfw eval');
+      let missingFaces = 0;
+      for (const rel of wanted) {
+        const f = path.join(opts.images, rel);
+        try {
+          emb.set(rel, (await p.mainFace(await readImage(f), f)).embedding);
+        } catch (err) {
+          emb.set(rel, null);
+          missingFaces++;
+          io.err(`no embedding for ${rel}: ${reasonOf(err)}`);
+        }
+        bar.tick();
+      }
+      bar.stop();
+      const scores: PairScore[] = pairs.map((x) => {
+        const a = emb.get(x.a), b = emb.get(x.b);
+        return { fold: x.fold, same: x.same, distance: a && b ? euclideanDistance(a, b) : null };
+      });
+      const result = evaluatePairs(scores, { missingFaces });
+      const summary: Record<string, unknown> = {
+        accuracy: round(result.accuracy, 5), accuracyStd: round(result.accuracyStd, 5), auc: round(result.auc, 5),
+        tarAtFar1e3: round(result.tarAtFar1e3, 5), threshold: round(result.threshold, 4), pairs: result.pairs,
+        missingFaces: result.missingFaces,
+      };
+      if (opts.rank1) {
+        const rels = [...emb.keys()].filter((k) => emb.get(k));
+        const r = identificationRank1(rels.map((k) => emb.get(k)!), rels.map((k) => k.split('/')[0]), { enrollPerIdentity: 5 });
+        summary.rank1 = round(r.rank1, 5);
+        summary.rank1Probes = r.probes;
+      }
+      io.out(`pairs ${result.pairs}, images without a face ${missingFaces}`);
+      io.out(`10-fold accuracy ${(result.accuracy * 100).toFixed(2)} % ± ${(result.accuracyStd * 100).toFixed(2)}, AUC ${result.auc.toFixed(5)}, TAR ${(result.tarAtFar1e3 * 100).toFixed(2)} % at FAR = 1e-3, threshold ${result.threshold.toFixed(4)}`);
+      if (opts.rank1) io.out(`1:N rank-1 ${((summary.rank1 as number) * 100).toFixed(2)} % over ${summary.rank1Probes} probes`);
+      if (opts.json) await writeFileAtomic(opts.json, JSON.stringify({ ...summary, folds: result.folds }, null, 2) + '\n', 0o644);
+      if (opts.errors) {
+        const wrong = pairs
+          .map((x, i) => ({ ...x, distance: scores[i].distance }))
+          .filter((x) => x.distance === null || (x.distance <= result.threshold) !== x.same)
+          .map((x) => ({ fold: x.fold, a: x.a, b: x.b, same: String(x.same), distance: x.distance === null ? 'missing' : round(x.distance) }));
+        await writeFileAtomic(opts.errors, formatCsv(wrong, ['fold', 'a', 'b', 'same', 'distance']), 0o644);
+      }
+      setExit(0);
+    });
+  lfw
+    .command('filter')
+    .description('Copy the people with at least <n> images into <out> (LFW layout), as the seed\'s lfw_over_10.')
+    .requiredOption('--images <dir>', 'LFW-layout folder')
+    .requiredOption('--min <n>', 'minimum images per person', int('min'))
+    .requiredOption('--out <dir>', 'output folder')
+    .action(async (opts: { images: string; min: number; out: string }) => {
+      const r = await copyFilteredPeople(opts.images, opts.min, opts.out);
+      io.out(`copied ${r.people} people, ${r.images} images with at least ${opts.min} images each -> ${opts.out}`);
+      setExit(0);
+    });
+
+  // ---------------------------------------------------------------- check
+  program
+    .command('check')
+    .description('Consistency of an embedding NPY + CSV pair (and image folder): row counts, images present, dimension, finite unit-norm rows. Exit code 0 only when consistent.')
+    .requiredOption('--npy <file>')
+    .requiredOption('--csv <file>')
+    .option('--images <dir>', 'folder the CSV\'s images should be in')
+    .action(async (opts: { npy: string; csv: string; images?: string }) => {
+      const r = await checkEmbeddings(opts);
+      io.out(`rows ${r.rows} (npy), ${r.csvRows} (csv), dimension ${r.dimension}: ${r.ok ? 'consistent' : 'INCONSISTENT'}`);
+      for (const p of r.problems) io.err(`problem: ${p}`);
+      setExit(r.ok ? 0 : 1);
+    });
+
+  // ---------------------------------------------------------------- gallery
+  const gallery = program.command('gallery').description('Manage a gallery folder.');
+  const openGallery = (dir: string) => Gallery.open(dir, {});
+  gallery
+    .command('list')
+    .requiredOption('--gallery <dir>')
+    .option('--json')
+    .description('Identities and their image counts.')
+    .action(async (opts: { gallery: string; json?: boolean }) => {
+      const g = await openGallery(opts.gallery);
+      try {
+        const names = g.identities();
+        if (opts.json) io.out(JSON.stringify({ identities: names, size: g.size, dimension: g.dimension, modelId: g.modelId, threshold: g.defaultThreshold }));
+        else {
+          io.out(`${names.length} identities, ${g.size} embeddings, D=${g.dimension}, model ${g.modelId}, threshold ${g.defaultThreshold}`);
+          for (const n of names) io.out(n);
+        }
+      } finally {
+        await g.close();
+      }
+      setExit(0);
+    });
+  gallery
+    .command('remove')
+    .requiredOption('--gallery <dir>')
+    .argument('<identityOrImage>')
+    .description('Remove an identity, or one enrolled image by its id.')
+    .action(async (id: string, opts: { gallery: string }) => {
+      const g = await openGallery(opts.gallery);
+      try {
+        io.out(`removed ${await g.remove(id)} embedding(s)`);
+      } finally {
+        await g.close();
+      }
+      setExit(0);
+    });
+  gallery
+    .command('rename')
+    .requiredOption('--gallery <dir>')
+    .argument('<old>')
+    .argument('<new>')
+    .action(async (oldName: string, newName: string, opts: { gallery: string }) => {
+      const g = await openGallery(opts.gallery);
+      try {
+        await g.rename(oldName, newName);
+        io.out(`renamed ${JSON.stringify(oldName)} to ${JSON.stringify(newName)}`);
+      } finally {
+        await g.close();
+      }
+      setExit(0);
+    });
+  gallery
+    .command('export')
+    .requiredOption('--gallery <dir>')
+    .requiredOption('--out <prefix>', 'writes <prefix>.npy + <prefix>.csv (the seed layout)')
+    .action(async (opts: { gallery: string; out: string }) => {
+      const g = await openGallery(opts.gallery);
+      try {
+        await g.exportPair(`${opts.out}.npy`, `${opts.out}.csv`);
+        io.out(`exported ${g.size} embeddings -> ${opts.out}.npy, ${opts.out}.csv`);
+      } finally {
+        await g.close();
+      }
+      setExit(0);
+    });
+  gallery
+    .command('import')
+    .requiredOption('--gallery <dir>')
+    .requiredOption('--npy <file>')
+    .requiredOption('--csv <file>')
+    .addOption(new Option('--model-id <id>', 'embedding model the vectors come from').default('faceplugin-fr_feature-512'))
+    .option('--threshold <t>', 'default threshold stored with the gallery', num('threshold'))
+    .action(async (opts: { gallery: string; npy: string; csv: string; modelId: string; threshold?: number }) => {
+      const g = await Gallery.importPair(opts.gallery, opts.npy, opts.csv, { create: true, modelId: opts.modelId, defaultThreshold: opts.threshold ?? DEFAULT_THRESHOLD });
+      try {
+        io.out(`imported ${g.size} embeddings of ${g.identities().length} identities into ${opts.gallery}`);
+      } finally {
+        await g.close();
+      }
+      setExit(0);
+    });
+
+  program.hook('postAction', async () => {
+    if (pipelinePromise) await (await pipelinePromise).dispose();
+    pipelinePromise = undefined;
+  });
+  return program;
+}
+
+function mapRound(scores: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(scores).map(([k, v]) => [k, round(v, 4)]));
+}
+
+/**
+ * Runs the CLI with the given arguments (without `node` and the script name) and resolves with the exit code:
+ * 0 success, 1 some input failed, 2 usage or fatal error. Errors are printed to stderr, never thrown.
+ */
+export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<ExitCode> {
+  let code: ExitCode = 0;
+  const program = buildProgram(io, (c) => (code = c));
+  program.exitOverride();
+  for (const c of program.commands) {
+    c.exitOverride();
+    for (const s of c.commands) s.exitOverride();
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    const e = err as { code?: string; exitCode?: number };
+    if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0 ? 0 : 2;
+    }
+    io.err(`error: ${reasonOf(err)}`);
+    return 2;
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * `@eolgul/cli`: the `eolgul` command and the composed pipeline it uses.
+ * @packageDocumentation
+ */
+export { runCli, buildProgram, type CliIo, type ExitCode } from './cli-program.js';
+export { createPipeline, RETRY_MIN_SCORE, type Pipeline, type PipelineOptions, type AnalysedFace } from './cli-pipeline.js';
+export { listImages, identityOf, IMAGE_EXTENSIONS } from './cli-files.js';
+export { annotateImage, type Annotation } from './cli-annotate.js';

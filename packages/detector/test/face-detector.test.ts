@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFaceDetector, mainFaceIndex, readImage, type FaceDetector } from '@eolgul/detector';
+import { ImageDecodeError, InvalidArgumentError } from '@eolgul/core';
+
+const data = join(__dirname, '..', '..', '..', 'examples', 'data');
+let detector: FaceDetector;
+beforeAll(async () => {
+  detector = await createFaceDetector();
+});
+afterAll(async () => detector?.dispose());
+
+describe('createFaceDetector on real faces', () => {
+  it('finds the one face of a portrait where it is, with landmarks inside the box in anatomical order', async () => {
+    const image = await readImage(join(data, 'gallery', 'Serena_Williams', 'Serena_Williams_0001.jpg'));
+    expect([image.width, image.height]).toEqual([250, 250]);
+    const faces = await detector.detect(image);
+    expect(faces).toHaveLength(1);
+    const [x, y, w, h] = faces[0].box;
+    // LFW crops are centred on the labelled face: the box centre lies near the image centre, the box is face-sized.
+    expect(Math.abs(x + w / 2 - 125)).toBeLessThan(25);
+    expect(Math.abs(y + h / 2 - 125)).toBeLessThan(30);
+    expect(w).toBeGreaterThan(60);
+    expect(w).toBeLessThan(160);
+    expect(faces[0].score).toBeGreaterThan(0.9);
+    const [le, re, nose, lm, rm] = faces[0].landmarks;
+    for (const p of faces[0].landmarks) {
+      expect(p.x).toBeGreaterThan(x - 5);
+      expect(p.x).toBeLessThan(x + w + 5);
+      expect(p.y).toBeGreaterThan(y - 5);
+      expect(p.y).toBeLessThan(y + h + 5);
+    }
+    expect(le.x).toBeLessThan(re.x);
+    expect(lm.x).toBeLessThan(rm.x);
+    expect(nose.y).toBeGreaterThan((le.y + re.y) / 2);
+    expect((lm.y + rm.y) / 2).toBeGreaterThan(nose.y);
+  });
+
+  it('finds several faces in a photo with people behind, and picks the central one as the main face', async () => {
+    const image = await readImage(join(data, 'probes', 'Jackie_Chan_0008.jpg'));
+    const faces = await detector.detect(image, { withLandmarks68: true });
+    expect(faces.length).toBeGreaterThanOrEqual(1);
+    expect(faces[0].landmarks68).toHaveLength(68);
+    const main = faces[mainFaceIndex(faces, image)];
+    const [x, y, w, h] = main.box;
+    expect(Math.abs(x + w / 2 - 125)).toBeLessThan(30);
+    expect(Math.abs(y + h / 2 - 125)).toBeLessThan(35);
+    for (const f of faces) {
+      const [bx, by, bw, bh] = f.box;
+      expect(bx).toBeGreaterThanOrEqual(0);
+      expect(by).toBeGreaterThanOrEqual(0);
+      expect(bx + bw).toBeLessThanOrEqual(image.width);
+      expect(by + bh).toBeLessThanOrEqual(image.height);
+    }
+  });
+
+  it('finds no face in a flat grey image', async () => {
+    const image = { data: new Uint8Array(320 * 240 * 3).fill(128), width: 320, height: 240 };
+    expect(await detector.detect(image)).toEqual([]);
+  });
+
+  it('refuses an out-of-range minScore', async () => {
+    const image = { data: new Uint8Array(30 * 30 * 3), width: 30, height: 30 };
+    await expect(detector.detect(image, { minScore: 2 })).rejects.toThrow(InvalidArgumentError);
+  });
+});
+
+describe('readImage', () => {
+  it('names the file in typed errors for empty, non-image, missing and directory inputs', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'eolgul-img-'));
+    await writeFile(join(dir, 'empty.jpg'), new Uint8Array(0));
+    await writeFile(join(dir, 'text.jpg'), 'this is not a picture');
+    await mkdir(join(dir, 'folder.jpg'));
+    for (const name of ['empty.jpg', 'text.jpg', 'missing.jpg', 'folder.jpg']) {
+      const p = join(dir, name);
+      const err = await readImage(p).catch((e) => e);
+      expect(err).toBeInstanceOf(ImageDecodeError);
+      expect(err.path).toBe(p);
+      expect(err.message).toContain(name);
+    }
+  });
+});
