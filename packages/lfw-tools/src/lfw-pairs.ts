@@ -93,14 +93,9 @@ export function parsePairs(text: string, path = '<pairs>'): LfwPairs {
     fail(1, `header ${JSON.stringify(lines[0])}: folds and pairs per fold must be positive integers`);
   }
   const expected = folds * perFold * 2;
-  if (lines.length - 1 > expected) {
-    fail(expected + 2, `the header announces ${folds} folds × ${perFold} × 2 = ${expected} pairs, but there are more lines`);
-  }
-  if (lines.length - 1 < expected) {
-    fail(lines.length, `the header announces ${folds} folds × ${perFold} × 2 = ${expected} pairs, but the file ends after ${lines.length - 1}`);
-  }
-  const pairs: LfwPair[] = new Array(expected);
-  for (let i = 0; i < expected; i++) {
+  const available = Math.min(expected, lines.length - 1);
+  const pairs: LfwPair[] = new Array(available);
+  for (let i = 0; i < available; i++) {
     const lineNo = i + 2;
     const fold = Math.floor(i / (2 * perFold));
     const same = i % (2 * perFold) < perFold;
@@ -133,6 +128,12 @@ export function parsePairs(text: string, path = '<pairs>'): LfwPairs {
       if (p1 === p2) fail(lineNo, `mismatched pair names one person twice (${p1})`);
       pairs[i] = { fold, a: lfwImagePath(p1, n1), b: lfwImagePath(p2, n2), same: false };
     }
+  }
+  if (lines.length - 1 > expected) {
+    fail(expected + 2, `the header announces ${folds} folds × ${perFold} × 2 = ${expected} pairs, but there are more lines`);
+  }
+  if (lines.length - 1 < expected) {
+    fail(lines.length, `the header announces ${folds} folds × ${perFold} × 2 = ${expected} pairs, but the file ends after ${lines.length - 1}`);
   }
   return { folds, perFold, pairs };
 }
