@@ -1,0 +1,422 @@
+import { euclideanDistance } from '@eolgul/core';
+import type { IdentifyMode, IdentifyPer } from './gallery-types.js';
+
+/**
+ * The in-memory state of a gallery and its exact search: all embeddings in one contiguous row-major
+ * `Float32Array [capacity, D]` (grown by doubling, so appends are amortised O(1)), the squared norm of each row,
+ * the category (identity number) of each row, and the names and exclusions.
+ *
+ * Search is one pass over the array: for each row the key `‖x‖² − 2·p·x` (the squared L2 distance minus the constant
+ * `‖p‖²`) is computed with four float64 accumulators and offered to a top-k selector; the exact distance of the
+ * winners is then recomputed directly as `‖p − x‖₂`.
+ * @module
+ */
+
+/** Internal search request (options already validated and resolved). */
+export interface MatrixSearch {
+  k: number;
+  per: IdentifyPer;
+  mode: IdentifyMode;
+  /** 1 at category c = leave identity c out of this search; `null` = none. */
+  catMask: Uint8Array | null;
+}
+
+/** A search hit before names are attached. */
+export interface MatrixHit {
+  row: number;
+  category: number;
+  distance: number;
+}
+
+/** Keeps the k smallest keys seen, sorted ascending. */
+class TopK {
+  readonly keys: Float64Array;
+  readonly ids: Int32Array;
+  n = 0;
+  worst = Infinity;
+  constructor(readonly k: number) {
+    this.keys = new Float64Array(k);
+    this.ids = new Int32Array(k);
+  }
+  offer(key: number, id: number): void {
+    if (this.n === this.k && key >= this.worst) return;
+    let i = this.n < this.k ? this.n++ : this.k - 1;
+    while (i > 0 && this.keys[i - 1] > key) {
+      this.keys[i] = this.keys[i - 1];
+      this.ids[i] = this.ids[i - 1];
+      i--;
+    }
+    this.keys[i] = key;
+    this.ids[i] = id;
+    if (this.n === this.k) this.worst = this.keys[this.k - 1];
+  }
+  result(): number[] {
+    return Array.from(this.ids.subarray(0, this.n));
+  }
+}
+
+/** Best key and row per category, for "k nearest identities". */
+class PerCategoryBest {
+  readonly keys: Float64Array;
+  readonly rows: Int32Array;
+  constructor(categories: number) {
+    this.keys = new Float64Array(categories).fill(Infinity);
+    this.rows = new Int32Array(categories).fill(-1);
+  }
+  offer(key: number, row: number, cat: number): void {
+    if (key < this.keys[cat]) {
+      this.keys[cat] = key;
+      this.rows[cat] = row;
+    }
+  }
+  /** Rows of the k best categories, nearest first. */
+  result(k: number): number[] {
+    const top = new TopK(k);
+    for (let c = 0; c < this.keys.length; c++) if (this.rows[c] >= 0) top.offer(this.keys[c], c);
+    return top.result().map((c) => this.rows[c]);
+  }
+}
+
+/** Dot product of `probe` with row `off / D` of `data`: four accumulators, float64. */
+function dot(data: Float32Array, off: number, probe: Float32Array, D: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (; j + 3 < D; j += 4) {
+    s0 += probe[j] * data[off + j];
+    s1 += probe[j + 1] * data[off + j + 1];
+    s2 += probe[j + 2] * data[off + j + 2];
+    s3 += probe[j + 3] * data[off + j + 3];
+  }
+  for (; j < D; j++) s0 += probe[j] * data[off + j];
+  return s0 + s1 + (s2 + s3);
+}
+
+/** Squared L2 norm in float64. */
+function sqNorm(v: Float32Array, off: number, D: number): number {
+  let s = 0;
+  for (let j = 0; j < D; j++) s += v[off + j] * v[off + j];
+  return s;
+}
+
+/** The mutable in-memory gallery. Not exported from the package; {@link Gallery} owns one. */
+export class GalleryMatrix {
+  /** Row-major `[capacity, D]`; rows `[0, rows)` are live. */
+  data: Float32Array;
+  /** `‖row‖²` per row. */
+  sqNorms: Float64Array;
+  /** Category (identity number) per row. */
+  cats: Int32Array;
+  /** 1 where the row's image is excluded from searches. */
+  excludedMask: Uint8Array;
+  rows = 0;
+  /** Image id per row. */
+  imageIds: string[] = [];
+  rowOfImage = new Map<string, number>();
+  /** Name per category; `undefined` for numbers no longer in use. */
+  names: (string | undefined)[] = [];
+  catOfName = new Map<string, number>();
+  /** Live rows per category. */
+  catRows: number[] = [];
+  /** Excluded image ids (all of them enrolled). */
+  excluded = new Set<string>();
+  /** Incremented on every change; keys the template cache. */
+  version = 0;
+  private templates: { version: number; cats: Int32Array; data: Float32Array } | undefined;
+
+  constructor(readonly dimension: number, capacity = 16) {
+    this.data = new Float32Array(capacity * dimension);
+    this.sqNorms = new Float64Array(capacity);
+    this.cats = new Int32Array(capacity);
+    this.excludedMask = new Uint8Array(capacity);
+  }
+
+  /** Number of category numbers allocated (used or not). */
+  get categoryCount(): number {
+    return this.names.length;
+  }
+
+  /** Grows the arrays so that `n` rows fit (doubling). */
+  ensureCapacity(n: number): void {
+    const cap = this.sqNorms.length;
+    if (n <= cap) return;
+    let next = Math.max(16, cap);
+    while (next < n) next *= 2;
+    const D = this.dimension;
+    const data = new Float32Array(next * D);
+    data.set(this.data.subarray(0, this.rows * D));
+    const norms = new Float64Array(next);
+    norms.set(this.sqNorms.subarray(0, this.rows));
+    const cats = new Int32Array(next);
+    cats.set(this.cats.subarray(0, this.rows));
+    const mask = new Uint8Array(next);
+    mask.set(this.excludedMask.subarray(0, this.rows));
+    this.data = data;
+    this.sqNorms = norms;
+    this.cats = cats;
+    this.excludedMask = mask;
+  }
+
+  /** Sets the name of category `cat` (allocating numbers up to it). */
+  setCategory(cat: number, name: string): void {
+    while (this.names.length <= cat) {
+      this.names.push(undefined);
+      this.catRows.push(0);
+    }
+    const old = this.names[cat];
+    if (old !== undefined && this.catOfName.get(old) === cat) this.catOfName.delete(old);
+    this.names[cat] = name;
+    this.catOfName.set(name, cat);
+    this.version++;
+  }
+
+  /** The category number a new identity would get. */
+  nextCategory(): number {
+    return this.names.length;
+  }
+
+  /**
+   * Appends rows `values` (`[n, D]` row-major, n = imageIds.length) of category `cat` (which must have a name).
+   * Callers validate first.
+   */
+  appendRows(values: Float32Array, imageIds: readonly string[], cat: number): void {
+    const D = this.dimension;
+    const n = imageIds.length;
+    this.ensureCapacity(this.rows + n);
+    this.data.set(values.subarray(0, n * D), this.rows * D);
+    for (let i = 0; i < n; i++) {
+      const r = this.rows + i;
+      this.sqNorms[r] = sqNorm(this.data, r * D, D);
+      this.cats[r] = cat;
+      this.excludedMask[r] = 0;
+      this.imageIds[r] = imageIds[i];
+      this.rowOfImage.set(imageIds[i], r);
+    }
+    this.rows += n;
+    this.catRows[cat] += n;
+    this.version++;
+  }
+
+  /** Marks image ids excluded (they must be enrolled). */
+  setExcluded(ids: Iterable<string>): void {
+    this.excluded = new Set();
+    this.excludedMask.fill(0);
+    for (const id of ids) {
+      const r = this.rowOfImage.get(id);
+      if (r === undefined) continue;
+      this.excluded.add(id);
+      this.excludedMask[r] = 1;
+    }
+    this.version++;
+  }
+
+  /** A copy without the rows where `drop[row]` is 1 (category numbers kept; names of emptied categories dropped). */
+  without(drop: Uint8Array): GalleryMatrix {
+    const D = this.dimension;
+    let keep = 0;
+    for (let r = 0; r < this.rows; r++) if (!drop[r]) keep++;
+    const out = new GalleryMatrix(D, Math.max(16, keep));
+    out.names = this.names.slice();
+    out.catOfName = new Map(this.catOfName);
+    out.catRows = new Array(this.names.length).fill(0);
+    let w = 0;
+    for (let r = 0; r < this.rows; r++) {
+      if (drop[r]) continue;
+      out.data.set(this.data.subarray(r * D, (r + 1) * D), w * D);
+      out.sqNorms[w] = this.sqNorms[r];
+      out.cats[w] = this.cats[r];
+      out.excludedMask[w] = this.excludedMask[r];
+      out.imageIds[w] = this.imageIds[r];
+      out.rowOfImage.set(this.imageIds[r], w);
+      out.catRows[this.cats[r]]++;
+      if (this.excludedMask[r]) out.excluded.add(this.imageIds[r]);
+      w++;
+    }
+    out.rows = w;
+    out.names.forEach((name, c) => {
+      if (name !== undefined && out.catRows[c] === 0) {
+        out.names[c] = undefined;
+        out.catOfName.delete(name);
+      }
+    });
+    out.version = this.version + 1;
+    return out;
+  }
+
+  /** Live identity names, sorted by code unit. */
+  identityNames(): string[] {
+    const out: string[] = [];
+    this.names.forEach((n, c) => {
+      if (n !== undefined && this.catRows[c] > 0) out.push(n);
+    });
+    return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** Rows `[n, D]` of one category, as a list of row numbers. */
+  rowsOf(cat: number): number[] {
+    const out: number[] = [];
+    for (let r = 0; r < this.rows; r++) if (this.cats[r] === cat) out.push(r);
+    return out;
+  }
+
+  /** Exact search. `probe` is validated by the caller. Hits sorted by distance, nearest first. */
+  search(probe: Float32Array, s: MatrixSearch): MatrixHit[] {
+    if (this.rows === 0 || s.k <= 0) return [];
+    if (s.mode === 'template') return this.searchTemplates(probe, s);
+    return this.hitsOfRows(probe, this.searchRows(probe, s));
+  }
+
+  /** Exact distances of the chosen rows, sorted. */
+  hitsOfRows(probe: Float32Array, rows: readonly number[]): MatrixHit[] {
+    const D = this.dimension;
+    return rows
+      .map((row) => ({
+        row,
+        category: this.cats[row],
+        distance: euclideanDistance(probe, this.data.subarray(row * D, (row + 1) * D)),
+      }))
+      .sort((a, b) => a.distance - b.distance || a.row - b.row);
+  }
+
+  private searchRows(probe: Float32Array, s: MatrixSearch): number[] {
+    const { data, sqNorms, cats, excludedMask, rows } = this;
+    const D = this.dimension;
+    const catMask = s.catMask;
+    const anyExcluded = this.excluded.size > 0;
+    if (s.k === 1 && !catMask && !anyExcluded) {
+      // Fast path: nearest row (= nearest identity for k = 1), no masks.
+      let best = Infinity;
+      let bestRow = -1;
+      for (let r = 0, off = 0; r < rows; r++, off += D) {
+        const key = sqNorms[r] - 2 * dot(data, off, probe, D);
+        if (key < best) {
+          best = key;
+          bestRow = r;
+        }
+      }
+      return bestRow >= 0 ? [bestRow] : [];
+    }
+    if (s.per === 'image' || s.k === 1) {
+      const top = new TopK(s.k);
+      for (let r = 0, off = 0; r < rows; r++, off += D) {
+        if ((anyExcluded && excludedMask[r]) || (catMask && catMask[cats[r]])) continue;
+        top.offer(sqNorms[r] - 2 * dot(data, off, probe, D), r);
+      }
+      return top.result();
+    }
+    const best = new PerCategoryBest(this.categoryCount);
+    for (let r = 0, off = 0; r < rows; r++, off += D) {
+      if ((anyExcluded && excludedMask[r]) || (catMask && catMask[cats[r]])) continue;
+      best.offer(sqNorms[r] - 2 * dot(data, off, probe, D), r, cats[r]);
+    }
+    return best.result(s.k);
+  }
+
+  /**
+   * Per-identity templates: the L2-normalised mean of each identity's non-excluded rows, cached until the next change.
+   * @returns `cats[t]` = category of template t, `data` = `[T, D]` row-major.
+   */
+  templateMatrix(): { cats: Int32Array; data: Float32Array } {
+    if (this.templates && this.templates.version === this.version) return this.templates;
+    const D = this.dimension;
+    const C = this.categoryCount;
+    const sums = new Float64Array(C * D);
+    const counts = new Int32Array(C);
+    for (let r = 0; r < this.rows; r++) {
+      if (this.excludedMask[r]) continue;
+      const c = this.cats[r];
+      counts[c]++;
+      const off = r * D;
+      const so = c * D;
+      for (let j = 0; j < D; j++) sums[so + j] += this.data[off + j];
+    }
+    const live: number[] = [];
+    for (let c = 0; c < C; c++) if (counts[c] > 0) live.push(c);
+    const data = new Float32Array(live.length * D);
+    live.forEach((c, t) => {
+      let n = 0;
+      for (let j = 0; j < D; j++) n += sums[c * D + j] * sums[c * D + j];
+      n = Math.sqrt(n);
+      // A mean of opposite unit vectors can be ~0; fall back to the raw mean direction scaled to 1 where possible.
+      const scale = n > 0 ? 1 / n : 0;
+      for (let j = 0; j < D; j++) data[t * D + j] = sums[c * D + j] * scale;
+    });
+    this.templates = { version: this.version, cats: Int32Array.from(live), data };
+    return this.templates;
+  }
+
+  private searchTemplates(probe: Float32Array, s: MatrixSearch): MatrixHit[] {
+    const { cats: tcats, data } = this.templateMatrix();
+    const D = this.dimension;
+    const top = new TopK(s.k);
+    for (let t = 0; t < tcats.length; t++) {
+      if (s.catMask && s.catMask[tcats[t]]) continue;
+      const off = t * D;
+      top.offer(sqNorm(data, off, D) - 2 * dot(data, off, probe, D), t);
+    }
+    // Each chosen identity is reported at the template's distance, with its nearest (non-excluded) image.
+    return top
+      .result()
+      .map((t) => {
+        const c = tcats[t];
+        let bestRow = -1;
+        let best = Infinity;
+        for (let r = 0; r < this.rows; r++) {
+          if (this.cats[r] !== c || this.excludedMask[r]) continue;
+          const key = this.sqNorms[r] - 2 * dot(this.data, r * D, probe, D);
+          if (key < best) {
+            best = key;
+            bestRow = r;
+          }
+        }
+        return { row: bestRow, category: c, distance: euclideanDistance(probe, data.subarray(t * D, (t + 1) * D)) };
+      })
+      .sort((a, b) => a.distance - b.distance || a.row - b.row);
+  }
+
+  /**
+   * Batch search (matrix × matrix): each gallery row is read once and compared with all M probes while it is in cache.
+   * Same results as M calls of {@link GalleryMatrix.search} in `mode: 'image'`.
+   */
+  searchMany(probes: readonly Float32Array[], s: MatrixSearch): MatrixHit[][] {
+    const M = probes.length;
+    if (M === 0) return [];
+    if (this.rows === 0 || s.k <= 0) return probes.map(() => []);
+    if (s.mode === 'template') return probes.map((p) => this.searchTemplates(p, s));
+    const { data, sqNorms, cats, excludedMask, rows } = this;
+    const D = this.dimension;
+    const P = new Float32Array(M * D);
+    probes.forEach((p, m) => P.set(p, m * D));
+    const catMask = s.catMask;
+    const anyExcluded = this.excluded.size > 0;
+    const perCat = s.per === 'identity' && s.k > 1;
+    const tops = perCat ? [] : probes.map(() => new TopK(s.k));
+    const bests = perCat ? probes.map(() => new PerCategoryBest(this.categoryCount)) : [];
+    for (let r = 0, off = 0; r < rows; r++, off += D) {
+      if ((anyExcluded && excludedMask[r]) || (catMask && catMask[cats[r]])) continue;
+      const n = sqNorms[r];
+      for (let m = 0; m < M; m++) {
+        // dot(P[m], row r), inlined with the row as the second operand.
+        const po = m * D;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let j = 0;
+        for (; j + 3 < D; j += 4) {
+          s0 += P[po + j] * data[off + j];
+          s1 += P[po + j + 1] * data[off + j + 1];
+          s2 += P[po + j + 2] * data[off + j + 2];
+          s3 += P[po + j + 3] * data[off + j + 3];
+        }
+        for (; j < D; j++) s0 += P[po + j] * data[off + j];
+        const key = n - 2 * (s0 + s1 + (s2 + s3));
+        if (perCat) bests[m].offer(key, r, cats[r]);
+        else tops[m].offer(key, r);
+      }
+    }
+    return probes.map((p, m) => this.hitsOfRows(p, perCat ? bests[m].result(s.k) : tops[m].result()));
+  }
+}
