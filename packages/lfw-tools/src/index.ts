@@ -13,5 +13,11 @@ export * from './lfw-pairs.js';
 export * from './lfw-evaluate.js';
 export * from './lfw-identification.js';
 export * from './lfw-filter.js';
-export * from './embeddings-files.js';
+export {
+  EMBEDDING_CSV_COLUMNS,
+  readEmbeddingPair,
+  writeEmbeddingPair,
+  type EmbeddingPair,
+  type EmbeddingRow,
+} from './embeddings-files.js';
 export * from './embeddings-check.js';

@@ -1,6 +1,7 @@
-import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '@eolgul/core';
 import { copyFilteredPeople, filterPeople } from '../src/index.js';
@@ -67,5 +68,22 @@ describe('copyFilteredPeople', () => {
   it('refuses to write into the images folder', async () => {
     await expect(copyFilteredPeople(images, 3, images)).rejects.toThrow(InvalidArgumentError);
     await expect(copyFilteredPeople(images, 3, path.join(images, 'filtered'))).rejects.toThrow(InvalidArgumentError);
+  });
+});
+
+describe('filterPeople on the real LFW subset', () => {
+  const LFW = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../shared/data/lfw-subset/images');
+  it('finds the 118 people with at least 10 images (3344 images), and the 9 with at least 50', async () => {
+    expect(existsSync(LFW), LFW).toBe(true);
+    const over10 = await filterPeople(LFW, 10);
+    expect(over10).toHaveLength(118);
+    expect(over10.reduce((n, p) => n + p.images.length, 0)).toBe(3344);
+    expect(over10[0]).toMatchObject({ name: 'Abdullah_Gul' });
+    expect(over10[0].images[0]).toBe('Abdullah_Gul/Abdullah_Gul_0001.jpg');
+    // counted independently with `ls | wc -l` per folder
+    expect((await filterPeople(LFW, 50)).map((p) => p.name)).toEqual([
+      'Ariel_Sharon', 'Colin_Powell', 'Donald_Rumsfeld', 'George_W_Bush', 'Gerhard_Schroeder', 'Hugo_Chavez',
+      'Jacques_Chirac', 'Jean_Chretien', 'Serena_Williams',
+    ]);
   });
 });
