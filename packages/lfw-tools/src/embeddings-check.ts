@@ -78,6 +78,8 @@ async function listFiles(root: string): Promise<string[]> {
  *   anywhere below it (recursively; a file name matching several files is a problem), and categories match identities
  *   one to one (identity = parent folder name, or in a flat folder the stem before the last `_<digits>`, see
  *   {@link identityOfImage}).
+ *   Hidden files and folders (name starting with `.`) are ignored; symbolic links to files are followed, links to
+ *   folders are not.
  * Inconsistencies never throw: they are listed in `problems`.
  * @param options `npy`, `csv`: the two files; `images`: the images folder the embeddings were computed from (optional);
  *   `unitTolerance`: allowed `|‖row‖₂ − 1|` (default {@link DEFAULT_UNIT_TOLERANCE}).
