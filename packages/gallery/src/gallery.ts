@@ -426,7 +426,7 @@ export class Gallery implements GalleryStore {
    * @returns the number of rows removed (≥ 1).
    * @throws {UnknownIdentityError} neither an identity nor an image id of this gallery.
    */
-  remove(identityOrImageId: string): Promise<number> {
+  async remove(identityOrImageId: string): Promise<number> {
     return this.mutate((m) => {
       const drop = new Uint8Array(m.rows);
       let n = 0;
@@ -447,7 +447,7 @@ export class Gallery implements GalleryStore {
    * Renames an identity. Renaming onto a name that already exists merges the two identities under `newName`.
    * @throws {UnknownIdentityError} `oldName` is not enrolled. @throws {InvalidArgumentError} bad `newName`.
    */
-  rename(oldName: string, newName: string): Promise<void> {
+  async rename(oldName: string, newName: string): Promise<void> {
     validateLabel(newName, 'identity');
     return this.mutate((m) => {
       const from = m.catOfName.get(oldName);
@@ -464,7 +464,7 @@ export class Gallery implements GalleryStore {
    * {@link Gallery.includeImage}. Use it when an image of an identity keeps matching other people.
    * @throws {UnknownIdentityError} the image id is not enrolled.
    */
-  excludeImage(imageId: string): Promise<void> {
+  async excludeImage(imageId: string): Promise<void> {
     return this.mutate((m) => {
       if (!m.rowOfImage.has(imageId)) throw new UnknownIdentityError(imageId);
       if (m.excluded.has(imageId)) return { kind: 'none', result: undefined };
@@ -476,7 +476,7 @@ export class Gallery implements GalleryStore {
    * Undoes {@link Gallery.excludeImage}. Including an image that is not excluded does nothing.
    * @throws {UnknownIdentityError} the image id is not enrolled.
    */
-  includeImage(imageId: string): Promise<void> {
+  async includeImage(imageId: string): Promise<void> {
     return this.mutate((m) => {
       if (!m.rowOfImage.has(imageId)) throw new UnknownIdentityError(imageId);
       if (!m.excluded.has(imageId)) return { kind: 'none', result: undefined };
