@@ -31,6 +31,11 @@ export interface FaceNetConfig {
   modelId?: string;
   /** ONNX Runtime intra-op threads (default 1). */
   threads?: number;
+  /**
+   * Test-time flip: embed the crop and its mirror image and return the normalised sum (default false: it doubles the
+   * cost and measured no gain for the default model; see docs/benchmarks/accuracy.md).
+   */
+  flip?: boolean;
 }
 
 /** Default configuration: the bundled 512-d ArcFace-style embedder. */
@@ -91,6 +96,19 @@ function writeInput(crop: RgbImage, out: Float32Array, offset: number, pre: Prep
   }
 }
 
+/** Mirrors an image left–right. */
+function mirror(img: RgbImage): RgbImage {
+  const out = new Uint8Array(img.data.length);
+  const { width: w, height: h, data } = img;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const s = (y * w + x) * 3, t = (y * w + (w - 1 - x)) * 3;
+      out[t] = data[s]; out[t + 1] = data[s + 1]; out[t + 2] = data[s + 2];
+    }
+  }
+  return { data: out, width: w, height: h };
+}
+
 /**
  * Creates a face embedder. The default is `fr_feature.onnx` of faceplugin-face-recognition-js@0.0.1 (MIT), an
  * ArcFace-style network on 112×112 crops aligned to the ArcFace 5-point template, 512-d output, BGR input,
@@ -119,6 +137,29 @@ export async function createFaceNet(config: FaceNetConfig = {}): Promise<FaceNet
   const outputName = model.outputNames[0];
   const dims = (b: number) => (nchw ? [b, 3, inputSize, inputSize] : [b, inputSize, inputSize, 3]);
   const per = 3 * inputSize * inputSize;
+  const flip = config.flip ?? false;
+
+  let batchable = true;
+  /** Raw model outputs for the crops, one model call when the model takes batches, else one call each. */
+  async function raw(crops: readonly RgbImage[]): Promise<Float32Array[]> {
+    const call = async (part: readonly RgbImage[]) => {
+      const input = new Float32Array(per * part.length);
+      part.forEach((c, i) => writeInput(c, input, i * per, preprocess, bgr, nchw));
+      const out = (await model.run({ [inputName]: { data: input, dims: dims(part.length) } }))[outputName];
+      const d = out.data.length / part.length;
+      return part.map((_, i) => out.data.slice(i * d, (i + 1) * d));
+    };
+    if (batchable && crops.length > 1) {
+      try {
+        return await call(crops);
+      } catch {
+        batchable = false; // the model has a fixed batch of 1
+      }
+    }
+    const res: Float32Array[] = [];
+    for (const c of crops) res.push((await call([c]))[0]);
+    return res;
+  }
 
   async function run(crops: readonly RgbImage[]): Promise<Float32Array[]> {
     for (const c of crops) {
@@ -126,13 +167,12 @@ export async function createFaceNet(config: FaceNetConfig = {}): Promise<FaceNet
         throw new InvalidArgumentError(`embedder takes ${inputSize}×${inputSize} crops, got ${c.width}×${c.height}`);
       }
     }
-    const input = new Float32Array(per * crops.length);
-    crops.forEach((c, i) => writeInput(c, input, i * per, preprocess, bgr, nchw));
-    const out = (await model.run({ [inputName]: { data: input, dims: dims(crops.length) } }))[outputName];
-    const d = out.data.length / crops.length;
-    const res: Float32Array[] = [];
-    for (let i = 0; i < crops.length; i++) res.push(l2Normalize(out.data.subarray(i * d, (i + 1) * d)));
-    return res;
+    const outs = await raw(flip ? [...crops, ...crops.map(mirror)] : crops);
+    return crops.map((_, i) => {
+      const v = outs[i];
+      if (flip) for (let j = 0; j < v.length; j++) v[j] += outs[i + crops.length][j];
+      return l2Normalize(v);
+    });
   }
 
   // Probe once: learns D and warms the model up.
@@ -147,7 +187,6 @@ export async function createFaceNet(config: FaceNetConfig = {}): Promise<FaceNet
     await model.dispose();
     throw new ModelLoadError(String(source), `test run failed: ${(err as Error).message}`, { cause: err });
   }
-  let batchable = true;
   return {
     dimension,
     inputSize,
@@ -157,18 +196,7 @@ export async function createFaceNet(config: FaceNetConfig = {}): Promise<FaceNet
       return (await run([crop]))[0];
     },
     async embedBatch(crops) {
-      if (crops.length === 0) return [];
-      if (batchable && crops.length > 1) {
-        try {
-          return await run(crops);
-        } catch (err) {
-          if (err instanceof InvalidArgumentError) throw err;
-          batchable = false; // model has a fixed batch of 1
-        }
-      }
-      const res: Float32Array[] = [];
-      for (const c of crops) res.push((await run([c]))[0]);
-      return res;
+      return crops.length === 0 ? [] : run(crops);
     },
     async dispose() {
       await model.dispose();

@@ -98,6 +98,7 @@ export async function loadTfjsModel(source: ModelSource): Promise<InferenceModel
   }
   const inputNames = model.inputs.map((i) => i.name);
   const outputNames = model.outputs.map((o) => o.name);
+  let needsAsync = false;
   return {
     backend: 'tfjs',
     inputNames,
@@ -107,7 +108,17 @@ export async function loadTfjsModel(source: ModelSource): Promise<InferenceModel
       let outputs: import('@tensorflow/tfjs-core').Tensor[] = [];
       try {
         for (const [k, v] of Object.entries(feeds)) inputs[k] = tf.tensor(v.data, v.dims as number[], 'float32');
-        const out = await model.executeAsync(inputs, outputNames);
+        let out: import('@tensorflow/tfjs-core').Tensor | import('@tensorflow/tfjs-core').Tensor[];
+        if (needsAsync) out = await model.executeAsync(inputs, outputNames);
+        else {
+          try {
+            out = model.execute(inputs, outputNames);
+          } catch (err) {
+            if (!/executeAsync/.test((err as Error).message)) throw err;
+            needsAsync = true; // the graph has control flow or dynamic shapes
+            out = await model.executeAsync(inputs, outputNames);
+          }
+        }
         outputs = Array.isArray(out) ? out : [out];
         const result: Record<string, TensorData> = {};
         for (let i = 0; i < outputs.length; i++) {
