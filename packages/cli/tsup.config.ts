@@ -1,3 +1,6 @@
 import { defineConfig } from 'tsup';
 import { preset } from '../../tsup.preset';
-export default defineConfig([preset(), preset({ entry: ['src/cli.ts'], format: ['esm'], dts: false, clean: false })]);
+export default defineConfig([
+  preset(),
+  preset({ entry: ['src/cli.ts', 'src/cli-worker.ts'], format: ['esm'], dts: false, clean: false }),
+]);

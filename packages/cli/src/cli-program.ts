@@ -11,7 +11,8 @@ import { DEFAULT_THRESHOLD } from '@eolgul/facenet';
 import { Gallery } from '@eolgul/gallery';
 import { checkEmbeddings, copyFilteredPeople, evaluatePairs, identificationRank1, parsePairs, type PairScore } from '@eolgul/lfw-tools';
 import { createEmotionClassifier } from '@eolgul/emotion';
-import { createPipeline, type AnalysedFace, type Pipeline } from './cli-pipeline.js';
+import { createPipeline, type Pipeline } from './cli-pipeline.js';
+import { analyseImages, defaultWorkers } from './cli-pool.js';
 import { identityOf, listImages } from './cli-files.js';
 import { annotateImage } from './cli-annotate.js';
 
@@ -36,6 +37,11 @@ const num = (name: string) => (v: string) => {
 const int = (name: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new CommanderArgError(`${name} must be a non-negative integer, got ${v}`);
+  return n;
+};
+const positive = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new CommanderArgError(`${name} must be a positive integer, got ${v}`);
   return n;
 };
 const reasonOf = (err: unknown) => (err instanceof EolgulError ? `${err.code}: ${err.message}` : (err as Error).message);
@@ -75,29 +81,27 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
     .description('Embed the main face of every image under <dir> (recursively) into <prefix>.npy (float32 [N, D], rows L2-normalised) + <prefix>.csv (image,category); images without a face go to <prefix>.failures.csv.')
     .argument('<dir>', 'folder of images: <Name>/<image> sub-folders, or a flat folder of <name>_<k>.jpg')
     .requiredOption('--out <prefix>', 'output path prefix')
-    .action(async (dir: string, opts: { out: string }) => {
+    .option('--workers <n>', `worker threads (default ${defaultWorkers()}: one per core)`, positive('workers'))
+    .action(async (dir: string, opts: { out: string; workers?: number }) => {
       const files = await listImages(dir).catch((e) => {
         throw new EolgulError('INVALID_ARGUMENT', `cannot read folder ${dir}: ${(e as Error).message}`);
       });
-      const p = await pipeline();
       const ids = [...new Set(files.map((f) => identityOf(f, dir)))].sort();
       const category = new Map(ids.map((n, i) => [n, i]));
       const rows: { image: string; category: number }[] = [];
       const vecs: Float32Array[] = [];
       const failures: { image: string; reason: string }[] = [];
       const bar = progress(io, files.length, 'embed');
-      for (const f of files) {
-        try {
-          const face = await p.mainFace(await readImage(f), f);
-          rows.push({ image: path.basename(f), category: category.get(identityOf(f, dir))! });
-          vecs.push(face.embedding);
-        } catch (err) {
-          failures.push({ image: path.relative(dir, f), reason: reasonOf(err) });
-        }
-        bar.tick();
-      }
+      const results = await analyseImages(files, 'main', { workers: opts.workers, onProgress: bar.tick });
       bar.stop();
-      const D = p.facenet.dimension;
+      results.forEach((r, i) => {
+        const f = files[i];
+        if (r.ok) {
+          rows.push({ image: path.basename(f), category: category.get(identityOf(f, dir))! });
+          vecs.push(r.faces[0].embedding);
+        } else failures.push({ image: path.relative(dir, f), reason: `${r.code}: ${r.message}` });
+      });
+      const D = vecs[0]?.length ?? (await pipeline()).facenet.dimension;
       const data = new Float32Array(vecs.length * D);
       vecs.forEach((v, i) => data.set(v, i * D));
       await fs.mkdir(path.dirname(path.resolve(opts.out)), { recursive: true });
@@ -266,26 +270,24 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
     .option('--json <out.json>', 'also write the result as JSON')
     .option('--rank1', 'also measure 1:N rank-1 over every image of the folder (first 5 images of each person enrolled)')
     .option('--errors <file>', 'write the wrongly answered pairs (CSV) at the mean threshold')
-    .action(async (opts: { images: string; pairs: string; json?: string; rank1?: boolean; errors?: string }) => {
+    .option('--workers <n>', `worker threads (default ${defaultWorkers()}: one per core)`, positive('workers'))
+    .action(async (opts: { images: string; pairs: string; json?: string; rank1?: boolean; errors?: string; workers?: number }) => {
       const { pairs } = parsePairs(await fs.readFile(opts.pairs, 'utf8'), opts.pairs);
-      const p = await pipeline();
       let wanted = [...new Set(pairs.flatMap((x) => [x.a, x.b]))].sort();
       if (opts.rank1) wanted = [...new Set([...wanted, ...(await listImages(opts.images)).map((f) => path.relative(opts.images, f))])].sort();
       const emb = new Map<string, Float32Array | null>();
       const bar = progress(io, wanted.length, 'lfw eval');
-      let missingFaces = 0;
-      for (const rel of wanted) {
-        const f = path.join(opts.images, rel);
-        try {
-          emb.set(rel, (await p.mainFace(await readImage(f), f)).embedding);
-        } catch (err) {
-          emb.set(rel, null);
-          missingFaces++;
-          io.err(`no embedding for ${rel}: ${reasonOf(err)}`);
-        }
-        bar.tick();
-      }
+      const results = await analyseImages(wanted.map((rel) => path.join(opts.images, rel)), 'main', { workers: opts.workers, onProgress: bar.tick });
       bar.stop();
+      let missingFaces = 0;
+      results.forEach((r, i) => {
+        if (r.ok) emb.set(wanted[i], r.faces[0].embedding);
+        else {
+          emb.set(wanted[i], null);
+          missingFaces++;
+          io.err(`no embedding for ${wanted[i]}: ${r.code}: ${r.message}`);
+        }
+      });
       const scores: PairScore[] = pairs.map((x) => {
         const a = emb.get(x.a), b = emb.get(x.b);
         return { fold: x.fold, same: x.same, distance: a && b ? euclideanDistance(a, b) : null };
