@@ -40,7 +40,9 @@ export const SERVED_FILES: readonly string[] = Object.freeze([
  * @returns e.g. `/app/node_modules/@eolgul/models/models/fr_feature.onnx`.
  */
 export function modelPath(name: ModelName): string {
-  const url = new URL(`../models/${MODEL_FILES[name]}`, import.meta.url);
+  // `@vite-ignore`: bundlers must not copy the models in as assets for this Node-only path (browser apps serve
+  // SERVED_FILES themselves and use modelUrl).
+  const url = new URL(/* @vite-ignore */ `../models/${MODEL_FILES[name]}`, import.meta.url);
   return decodeURIComponent(url.pathname);
 }
 
@@ -48,7 +50,7 @@ export function modelPath(name: ModelName): string {
  * Absolute path of the folder holding the bundled model files in Node.
  */
 export function modelsDir(): string {
-  return decodeURIComponent(new URL('../models/', import.meta.url).pathname);
+  return decodeURIComponent(new URL(/* @vite-ignore */ '../models/', import.meta.url).pathname);
 }
 
 /**

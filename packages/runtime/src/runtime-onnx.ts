@@ -9,7 +9,7 @@ async function loadOrt(): Promise<Ort> {
   const isNode = typeof process !== 'undefined' && !!process.versions?.node;
   ortPromise ??= (isNode
     ? import('onnxruntime-node').then((m) => ((m as { default?: Ort }).default ?? m) as Ort)
-    : (import(/* @vite-ignore */ 'onnxruntime-web') as unknown as Promise<Ort>));
+    : (import('onnxruntime-web') as unknown as Promise<Ort>));
   return ortPromise;
 }
 

@@ -1,0 +1,71 @@
+// Builds the y4m videos that Chromium's fake camera plays (`--use-file-for-fake-video-capture=<file.y4m>`, looped),
+// with Debian's ffmpeg: each still image is scaled onto a 640×480 grey frame and repeated for its duration.
+// Used by the end-to-end test and the benchmark; the LFW images are read at run time, never committed.
+import { execFileSync } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+
+/**
+ * One still shown for `seconds`: an image, two images side by side (two faces), or a plain grey frame (no face).
+ * @typedef {{ kind: 'image', path: string, seconds: number }
+ *   | { kind: 'pair', paths: [string, string], seconds: number }
+ *   | { kind: 'blank', seconds: number }} Segment
+ */
+
+export const WIDTH = 640;
+export const HEIGHT = 480;
+
+/** @param {string[]} args ffmpeg input and filter arguments. @returns {Buffer} one 640×480 I420 frame. */
+function ffmpegFrame(args) {
+  const out = execFileSync(
+    'ffmpeg',
+    ['-loglevel', 'error', ...args, '-pix_fmt', 'yuv420p', '-f', 'rawvideo', '-frames:v', '1', 'pipe:1'],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  if (out.length !== (WIDTH * HEIGHT * 3) / 2) throw new Error(`ffmpeg gave ${out.length} bytes for one ${WIDTH}×${HEIGHT} I420 frame`);
+  return out;
+}
+
+/**
+ * One 640×480 I420 frame of a segment.
+ * @param {Segment} s
+ * @param {number} [side] side of the scaled still image, pixels (default 400; a 250×250 LFW face becomes ~180 px wide).
+ * @returns {Buffer}
+ */
+export function segmentFrame(s, side = 400) {
+  const pad = `pad=${WIDTH}:${HEIGHT}:(ow-iw)/2:(oh-ih)/2:color=0x7f7f7f`;
+  if (s.kind === 'blank') return ffmpegFrame(['-f', 'lavfi', '-i', `color=c=0x7f7f7f:s=${WIDTH}x${HEIGHT}`]);
+  if (s.kind === 'image') return ffmpegFrame(['-i', s.path, '-vf', `scale=${side}:${side},${pad}`]);
+  const half = WIDTH / 2 - 20;
+  return ffmpegFrame([
+    '-i', s.paths[0], '-i', s.paths[1],
+    '-filter_complex', `[0:v]scale=${half}:${half}[a];[1:v]scale=${half}:${half}[b];[a][b]hstack=inputs=2,${pad}`,
+  ]);
+}
+
+/**
+ * Writes a y4m file: the segments in order, each frame repeated `seconds × fps` times.
+ * @param {string} file output path. @param {readonly Segment[]} segments @param {number} [fps] default 15.
+ * @returns {Promise<number>} the number of frames written.
+ */
+export async function writeY4m(file, segments, fps = 15) {
+  const out = createWriteStream(file);
+  const write = async (chunk) => {
+    if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+  };
+  await write(`YUV4MPEG2 W${WIDTH} H${HEIGHT} F${fps}:1 Ip A1:1 C420jpeg XYSCSS=420JPEG\n`);
+  const cache = new Map();
+  let frames = 0;
+  for (const s of segments) {
+    const key = s.kind === 'blank' ? 'blank' : s.kind === 'image' ? s.path : s.paths.join('|');
+    let frame = cache.get(key);
+    if (!frame) cache.set(key, (frame = segmentFrame(s)));
+    const n = Math.max(1, Math.round(s.seconds * fps));
+    for (let i = 0; i < n; i++) {
+      await write('FRAME\n');
+      await write(frame);
+    }
+    frames += n;
+  }
+  await new Promise((ok, fail) => out.end((err) => (err ? fail(err) : ok())));
+  return frames;
+}
