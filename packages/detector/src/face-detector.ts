@@ -55,6 +55,7 @@ export interface FaceDetector {
    * @param image decoded RGB image (see `readImage`).
    * @param options see {@link DetectOptions}.
    * @returns faces, highest score first; box in pixels `[x, y, w, h]` clamped to the image; 5 landmarks in pixels.
+   * @throws {InvalidArgumentError} bad options, or `image.data` is not a Uint8Array of `width * height * 3` bytes.
    */
   detect(image: RgbImage, options?: DetectOptions): Promise<FaceDetection[]>;
   /** Frees the models. */
@@ -93,6 +94,7 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
     async detect(image, options = {}) {
       const o = { ...DEFAULT_DETECT_OPTIONS, ...options };
       if (!(o.minScore >= 0 && o.minScore <= 1)) throw new InvalidArgumentError(`minScore must be in [0, 1], got ${o.minScore}`);
+      checkRgbImage(image);
       const boxes = await runDetector(det, image, o.minScore, o.iouThreshold);
       const faces: FaceDetection[] = [];
       for (const b of boxes.slice(0, o.maxFaces)) {
@@ -109,6 +111,17 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
       await lm.dispose();
     },
   };
+}
+
+/** A malformed image would be read out of bounds (undefined → 0) and give a silent wrong answer: refuse it. */
+function checkRgbImage(image: RgbImage): void {
+  const { width, height, data } = image ?? {};
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+    throw new InvalidArgumentError(`image size must be positive integers, got ${width}x${height}`);
+  }
+  if (!(data instanceof Uint8Array) || data.length !== width * height * 3) {
+    throw new InvalidArgumentError(`RGB image ${width}x${height} needs a Uint8Array of ${width * height * 3} bytes, got ${data?.length}`);
+  }
 }
 
 interface RawBox {

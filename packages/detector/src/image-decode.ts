@@ -1,15 +1,46 @@
-import { ImageDecodeError, ImageTooLargeError, rgbImage, type RgbImage } from '@eolgul/core';
+import type { FaceDetection, Point, RgbImage } from '@eolgul/core';
+import { ImageDecodeError, ImageTooLargeError, InvalidArgumentError, rgbImage } from '@eolgul/core';
 
 /**
- * Largest image, in pixels, that {@link readImage} decodes: 16383 × 16383 (sharp's own default limit, about 268 MP).
- * Larger inputs are refused with {@link ImageTooLargeError} before decoding.
+ * Largest image, in pixels (width × height of the file), that {@link readImage} decodes: 16383 × 16383 ≈ 268 MP, sharp's
+ * own default `limitInputPixels`. Larger inputs are refused with {@link ImageTooLargeError} after reading only the header,
+ * before any pixel is decoded.
  */
 export const MAX_IMAGE_PIXELS = 0x3fff * 0x3fff;
 
+/**
+ * Longest side, in pixels, to which the CLI decodes images for detection (`readImage(path, { maxSide })`): 4096.
+ * Why nothing is lost: the bundled detector sees the whole image at 320×240 and finds faces from about 16 px wide in
+ * that input (measured: a face 1/20 of the image width is found, 1/27 is not), so in a 4096-px image every findable
+ * face is at least ~200 px wide, more than the 112–160 px crops the embedders take. The decoded copy then holds at most
+ * 4096 × 4096 × 3 bytes = 48 MiB, whatever the file's size.
+ */
+export const DETECTION_MAX_SIDE = 4096;
+
 /** Options of {@link readImage}. */
 export interface ReadImageOptions {
-  /** Refuse images with more pixels than this (default {@link MAX_IMAGE_PIXELS}). */
+  /** Refuse images with more pixels than this (default {@link MAX_IMAGE_PIXELS}). Pixels of the file, before any downscaling. */
   maxPixels?: number;
+  /**
+   * Downscale (keeping the aspect ratio, never enlarging) so that neither side exceeds this many pixels; JPEG and WebP
+   * are shrunk while they are decoded, so a huge photo never lives in memory at full size. Default: no downscaling.
+   * Coordinates found on the result are in its pixels: map them to the file's with {@link toSourcePixels}.
+   * See {@link DETECTION_MAX_SIDE}.
+   */
+  maxSide?: number;
+}
+
+/**
+ * An image decoded by {@link readImage}: 8-bit RGB pixels (possibly downscaled) plus the size of the source in its
+ * displayed orientation.
+ */
+export interface DecodedImage extends RgbImage {
+  /** Width of the source image in pixels, displayed orientation (EXIF applied). Equals `width` unless downscaled. */
+  readonly sourceWidth: number;
+  /** Height of the source image in pixels, displayed orientation (EXIF applied). Equals `height` unless downscaled. */
+  readonly sourceHeight: number;
+  /** `sourceWidth / width`: source pixels per decoded pixel, 1 when not downscaled. */
+  readonly scale: number;
 }
 
 type Sharp = typeof import('sharp');
@@ -19,37 +50,69 @@ async function getSharp(): Promise<Sharp> {
   return sharpModule;
 }
 
+const errnoReason: Record<string, string> = {
+  ENOENT: 'no such file (ENOENT)',
+  EACCES: 'permission denied (EACCES)',
+  EPERM: 'operation not permitted (EPERM)',
+  EISDIR: 'is a directory (EISDIR)',
+  ENOTDIR: 'a component of the path is not a directory (ENOTDIR)',
+  EIO: 'input/output error while reading (EIO)',
+  ELOOP: 'too many symbolic links (ELOOP)',
+  ENAMETOOLONG: 'path too long (ENAMETOOLONG)',
+};
+
 /**
- * Decodes an image file or buffer to 8-bit RGB in Node, with sharp: EXIF orientation applied (so pixels and boxes are
- * in the displayed orientation), alpha flattened onto white, grey and palette images expanded to RGB, the first frame of
- * animations. Any format sharp reads (JPEG, PNG, WebP, GIF, AVIF, TIFF, ...).
- * @param input a file path, or the encoded bytes.
+ * Decodes an image file or buffer to 8-bit RGB in Node, with sharp (libvips): EXIF orientation applied (so pixels and
+ * boxes are in the displayed orientation), alpha flattened onto white, grey, palette, 16-bit and CMYK images converted to
+ * 8-bit sRGB, the first frame of animations (GIF, WebP). Any format sharp reads: JPEG, PNG, WebP, GIF, AVIF/HEIF, TIFF,
+ * SVG. Supported inputs and limits: `docs/supported-inputs.md`.
+ * @param input a file path (any Unicode), or the encoded bytes.
  * @param options see {@link ReadImageOptions}.
- * @returns the decoded image, shape `[height, width, 3]` uint8.
- * @throws {ImageDecodeError} missing, unreadable, empty, truncated or non-image input, or a directory (names the path).
- * @throws {ImageTooLargeError} more pixels than `maxPixels`.
+ * @returns the decoded image, shape `[height, width, 3]` uint8, with the source size.
+ * @throws {ImageDecodeError} missing, unreadable, empty, truncated or non-image input, a directory or another
+ *   non-regular file (FIFO, device); `path` names the file, the message the reason.
+ * @throws {ImageTooLargeError} the file has more pixels than `maxPixels`.
+ * @throws {InvalidArgumentError} `maxPixels` or `maxSide` is not a positive integer.
  * @example
  * ```ts
- * const img = await readImage('examples/data/gallery/Ariel_Sharon/Ariel_Sharon_0001.jpg');
- * // { width: 250, height: 250, data: Uint8Array(187500) }
+ * const img = await readImage('examples/data/gallery/Tom_Hanks/Tom_Hanks_0004.jpg');
+ * // { width: 250, height: 250, data: Uint8Array(187500), sourceWidth: 250, sourceHeight: 250, scale: 1 }
+ * const big = await readImage('photo-12000x9000.jpg', { maxSide: DETECTION_MAX_SIDE });
+ * // { width: 4096, height: 3072, sourceWidth: 12000, sourceHeight: 9000, scale: 2.9296875, ... }
  * ```
  */
-export async function readImage(input: string | Uint8Array, options: ReadImageOptions = {}): Promise<RgbImage> {
+export async function readImage(input: string | Uint8Array, options: ReadImageOptions = {}): Promise<DecodedImage> {
   const name = typeof input === 'string' ? input : '<buffer>';
   const maxPixels = options.maxPixels ?? MAX_IMAGE_PIXELS;
+  if (!Number.isSafeInteger(maxPixels) || maxPixels <= 0) {
+    throw new InvalidArgumentError(`maxPixels must be a positive integer, got ${maxPixels}`);
+  }
+  const maxSide = options.maxSide;
+  if (maxSide !== undefined && (!Number.isSafeInteger(maxSide) || maxSide <= 0)) {
+    throw new InvalidArgumentError(`maxSide must be a positive integer, got ${maxSide}`);
+  }
   let bytes: Uint8Array;
   if (typeof input === 'string') {
+    if (input.length === 0) throw new ImageDecodeError(name, 'empty path');
+    if (input.includes('\0')) throw new ImageDecodeError(name, 'path contains a NUL character');
     const fs = await import('node:fs/promises');
     try {
       const st = await fs.stat(input);
       if (st.isDirectory()) throw new ImageDecodeError(name, 'is a directory');
+      // FIFOs and devices would block or never end (/dev/zero): only regular files are read.
+      if (!st.isFile()) throw new ImageDecodeError(name, 'not a regular file');
       bytes = await fs.readFile(input);
     } catch (err) {
       if (err instanceof ImageDecodeError) throw err;
-      throw new ImageDecodeError(name, (err as NodeJS.ErrnoException).code ?? (err as Error).message, { cause: err });
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new ImageDecodeError(name, (code && errnoReason[code]) ?? code ?? (err as Error).message, { cause: err });
     }
-  } else bytes = input;
-  if (bytes.length === 0) throw new ImageDecodeError(name, 'empty file');
+  } else if (input instanceof Uint8Array) {
+    bytes = input;
+  } else {
+    throw new InvalidArgumentError(`readImage takes a path or a Uint8Array, got ${Object.prototype.toString.call(input)}`);
+  }
+  if (bytes.length === 0) throw new ImageDecodeError(name, 'empty file (0 bytes)');
   const sharp = await getSharp();
   let meta: import('sharp').Metadata;
   try {
@@ -57,21 +120,59 @@ export async function readImage(input: string | Uint8Array, options: ReadImageOp
   } catch (err) {
     throw new ImageDecodeError(name, `not a readable image (${(err as Error).message})`, { cause: err });
   }
-  const pixels = (meta.width ?? 0) * (meta.height ?? 0);
+  const w = meta.width ?? 0, h = meta.height ?? 0;
+  const pixels = w * h;
   if (pixels > maxPixels) throw new ImageTooLargeError(name, pixels, maxPixels);
+  // EXIF orientations 5–8 swap width and height on display.
+  const swap = (meta.orientation ?? 1) >= 5;
+  const sourceWidth = swap ? h : w, sourceHeight = swap ? w : h;
   try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error' })
-      .rotate()
+    let s = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error' }).rotate();
+    if (maxSide !== undefined && Math.max(sourceWidth, sourceHeight) > maxSide) {
+      s = s.resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true });
+    }
+    const { data, info } = await s
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
       .removeAlpha()
-      .raw()
+      .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
-    return rgbImage(new Uint8Array(data.buffer, data.byteOffset, data.length), info.width, info.height);
+    const image = rgbImage(new Uint8Array(data.buffer, data.byteOffset, data.length), info.width, info.height);
+    const sw = sourceWidth || info.width, sh = sourceHeight || info.height;
+    return { ...image, sourceWidth: sw, sourceHeight: sh, scale: sw / info.width };
   } catch (err) {
     throw new ImageDecodeError(name, `decoding failed (${(err as Error).message})`, { cause: err });
   }
+}
+
+/**
+ * Maps a detection made on a downscaled {@link DecodedImage} to the pixels of the source image (displayed orientation):
+ * box, 5 landmarks and, when present, the 68 landmarks are scaled by `sourceWidth / width` in x and
+ * `sourceHeight / height` in y; the box stays clamped to the source image. Identity when the image was not downscaled.
+ * @param face a detection on `image` (pixels of `image`).
+ * @param image the image it was found in, as returned by {@link readImage}.
+ * @returns a new detection, pixels of the source image; score unchanged.
+ * @example
+ * ```ts
+ * const image = await readImage('group.jpg', { maxSide: DETECTION_MAX_SIDE });
+ * const faces = (await detector.detect(image)).map((f) => toSourcePixels(f, image));
+ * ```
+ */
+export function toSourcePixels<F extends FaceDetection>(
+  face: F,
+  image: Pick<DecodedImage, 'width' | 'height' | 'sourceWidth' | 'sourceHeight'>,
+): F {
+  const sx = image.sourceWidth / image.width, sy = image.sourceHeight / image.height;
+  if (sx === 1 && sy === 1) return face;
+  const r = (v: number) => Math.round(v * 10) / 10;
+  const [x, y, bw, bh] = face.box;
+  const x1 = Math.min(image.sourceWidth, Math.max(0, x * sx)), y1 = Math.min(image.sourceHeight, Math.max(0, y * sy));
+  const x2 = Math.min(image.sourceWidth, Math.max(0, (x + bw) * sx)), y2 = Math.min(image.sourceHeight, Math.max(0, (y + bh) * sy));
+  const map = (p: Point): Point => ({ x: p.x * sx, y: p.y * sy });
+  const out: F = { ...face, box: [r(x1), r(y1), r(x2 - x1), r(y2 - y1)], landmarks: face.landmarks.map(map) };
+  if (face.landmarks68) out.landmarks68 = face.landmarks68.map(map);
+  return out;
 }
 
 /**
