@@ -10,7 +10,7 @@
 // end to end through the default classifier to check that it gives the same accuracy.
 // The FER2013 images are research-only: they are read here, never copied.
 import { createRequire } from 'node:module';
-import { readdirSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
@@ -121,6 +121,66 @@ function* permutations(a) {
   }
 }
 
+// ---------- face-api's expression model as a tfjs graph ----------
+// Builds a tfjs graph model (as a tf.io.IOHandler) for @vladmandic/face-api's face_expression_model from its weights
+// manifest, following face-api's FaceFeatureExtractor + FaceExpressionNet: 4 dense blocks, avgPool 7/2, fc 256→7.
+const b64 = (s) => Buffer.from(s).toString('base64');
+const F = { type: 'DT_FLOAT' };
+const ints = (a) => ({ list: { i: a.map(String) } });
+
+function faceApiExpressionHandler(modelDir) {
+  const manifest = JSON.parse(readFileSync(join(modelDir, 'face_expression_model-weights_manifest.json'), 'utf8'));
+  const specs = manifest.flatMap((g) => g.weights);
+  const shapes = Object.fromEntries(specs.map((w) => [w.name, w.shape]));
+  const nodes = [];
+  const konst = (name) => nodes.push({
+    name, op: 'Const',
+    attr: { value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: shapes[name].map((s) => ({ size: String(s) })) } } }, dtype: F },
+  });
+  for (const w of specs) konst(w.name);
+  nodes.push({ name: 'input', op: 'Placeholder', attr: { shape: { shape: { dim: [-1, 112, 112, 3].map((s) => ({ size: String(s) })) } }, dtype: F } });
+  let k = 0;
+  const op = (o, inputs, attr = {}) => {
+    const name = `n${k++}_${o}`;
+    nodes.push({ name, op: o, input: inputs, attr: { T: F, ...attr } });
+    return name;
+  };
+  const conv = (x, f, s, pad) => op('Conv2D', [x, f], { strides: ints([1, s, s, 1]), padding: { s: b64(pad) }, data_format: { s: b64('NHWC') }, dilations: ints([1, 1, 1, 1]) });
+  const dw = (x, f, s) => op('DepthwiseConv2dNative', [x, f], { strides: ints([1, s, s, 1]), padding: { s: b64('SAME') }, data_format: { s: b64('NHWC') }, dilations: ints([1, 1, 1, 1]) });
+  const add = (a, b) => op('AddV2', [a, b]);
+  const relu = (a) => op('Relu', [a]);
+  const sep = (x, p, s) => add(conv(dw(x, `${p}/depthwise_filter`, s), `${p}/pointwise_filter`, 1, 'VALID'), `${p}/bias`);
+  const dense = (x, d, first) => {
+    const out1 = relu(first ? add(conv(x, `${d}/conv0/filters`, 2, 'SAME'), `${d}/conv0/bias`) : sep(x, `${d}/conv0`, 2));
+    const out2 = sep(out1, `${d}/conv1`, 1);
+    const in3 = relu(add(out1, out2));
+    const out3 = sep(in3, `${d}/conv2`, 1);
+    const in4 = relu(add(out1, add(out2, out3)));
+    const out4 = sep(in4, `${d}/conv3`, 1);
+    return relu(add(out1, add(out2, add(out3, out4))));
+  };
+  let x = 'input';
+  x = dense(x, 'dense0', true);
+  x = dense(x, 'dense1');
+  x = dense(x, 'dense2');
+  x = dense(x, 'dense3');
+  x = op('AvgPool', [x], { ksize: ints([1, 7, 7, 1]), strides: ints([1, 2, 2, 1]), padding: { s: b64('VALID') }, data_format: { s: b64('NHWC') } });
+  x = op('Squeeze', [x], { squeeze_dims: ints([1, 2]) });
+  x = op('MatMul', [x, 'fc/weights'], { transpose_a: { b: false }, transpose_b: { b: false } });
+  x = op('AddV2', [x, 'fc/bias']);
+  nodes.push({ name: 'logits', op: 'Identity', input: [x], attr: { T: F } });
+  const bin = readFileSync(join(modelDir, manifest[0].paths[0]));
+  return {
+    load: async () => ({
+      modelTopology: { node: nodes, library: {}, versions: {} },
+      format: 'graph-model',
+      weightSpecs: specs,
+      weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
+      userDefinedMetadata: { signature: { inputs: { 'input:0': { name: 'input:0', dtype: 'DT_FLOAT' } }, outputs: { 'logits:0': { name: 'logits:0', dtype: 'DT_FLOAT' } } } },
+    }),
+  };
+}
+
 // ---------- models ----------
 const modelsPkg = join(root, 'packages', 'models');
 const mreq = createRequire(join(modelsPkg, 'package.json'));
@@ -144,6 +204,33 @@ const candidates = [
     spec: { ...emotionModelSpec('faceplugin-expression'), source: join(facepluginDir, 'model', 'fr_expression.onnx'), outputLabels: EMOTION_LABELS },
   },
 ];
+
+// @vladmandic/face-api (devDependency of @eolgul/emotion): its face_expression_model ships as layers weights only; the
+// graph above rebuilds face-api's network around them so that @eolgul/runtime can run it like any graph model.
+let faceApiVersion = null;
+try {
+  const faceApiDir = dirname(req.resolve('@vladmandic/face-api/package.json'));
+  faceApiVersion = req('@vladmandic/face-api/package.json').version;
+  candidates.push({
+    key: 'faceapi',
+    title: `face-api \`face_expression_model\`, @vladmandic/face-api@${faceApiVersion}`,
+    prep: '112×112 RGB, (v − [122.782, 117.001, 104.298]) / 255, NHWC (src/faceFeatureExtractor/FaceFeatureExtractor.ts), softmax of the logits; outputs neutral, happy, sad, angry, fearful, disgusted, surprised (src/faceExpressionNet/FaceExpressions.ts)',
+    spec: {
+      name: 'faceapi-expression',
+      source: faceApiExpressionHandler(join(faceApiDir, 'model')),
+      backend: 'tfjs',
+      inputSize: 112,
+      colour: 'rgb',
+      normalize: { mean: [122.782, 117.001, 104.298], scale: 1 / 255 },
+      layout: 'nhwc',
+      outputLabels: ['neutral', 'happy', 'sad', 'angry', 'fear', 'disgust', 'surprise'],
+      activation: 'softmax',
+      cropScale: 1,
+    },
+  });
+} catch {
+  console.warn('@vladmandic/face-api not installed: its model is skipped');
+}
 
 const faces = listFaces();
 const truth = faces.map((f) => f.label);
@@ -199,22 +286,19 @@ console.log(`faceplugin output order fitted on even faces: ${fpOrder.join(', ')}
 
 // ---------- configurations ----------
 const flipAvg = (k) => mix([{ p: raw[k].plain, w: 1 }, { p: raw[k].flipped, w: 1 }]);
-const configs = [
-  { name: 'human', probs: raw.human.plain, ms: raw.human.msPerFace },
-  { name: 'human + flip', probs: flipAvg('human'), ms: 2 * raw.human.msPerFace },
-  { name: 'faceplugin', probs: raw.faceplugin.plain, ms: raw.faceplugin.msPerFace },
-  { name: 'faceplugin + flip', probs: flipAvg('faceplugin'), ms: 2 * raw.faceplugin.msPerFace },
-  {
-    name: 'human + faceplugin (mean)',
-    probs: mix([{ p: raw.human.plain, w: 1 }, { p: raw.faceplugin.plain, w: 1 }]),
-    ms: raw.human.msPerFace + raw.faceplugin.msPerFace,
-  },
-  {
-    name: 'human + faceplugin (mean) + flip',
-    probs: mix([{ p: flipAvg('human'), w: 1 }, { p: flipAvg('faceplugin'), w: 1 }]),
-    ms: 2 * (raw.human.msPerFace + raw.faceplugin.msPerFace),
-  },
-];
+// Every non-empty subset of the candidates, alone or averaged with equal weights, with and without flip averaging.
+const keys = candidates.map((c) => c.key);
+const configs = [];
+for (let mask = 1; mask < 1 << keys.length; mask++) {
+  const subset = keys.filter((_, i) => mask & (1 << i));
+  for (const flip of [false, true]) {
+    configs.push({
+      name: subset.join(' + ') + (subset.length > 1 ? ' (mean)' : '') + (flip ? ' + flip' : ''),
+      probs: subset.length === 1 && !flip ? raw[subset[0]].plain : mix(subset.map((k) => ({ p: flip ? flipAvg(k) : raw[k].plain, w: 1 }))),
+      ms: subset.reduce((t, k) => t + raw[k].msPerFace, 0) * (flip ? 2 : 1),
+    });
+  }
+}
 const results = configs.map((c) => ({ ...c, ...evaluate(c.probs.map(argmax), truth) }));
 for (const r of results) console.log(`${r.name.padEnd(36)} acc ${(100 * r.accuracy).toFixed(2)} %  macro-F1 ${(100 * r.macroF1).toFixed(2)} %`);
 
@@ -292,7 +376,7 @@ Research use only; read from \`../shared/data/fer2013-publictest\`, never commit
 (no detection, as \`eolgul emotion --aligned\`), resampled to the model's input by \`createEmotionClassifier\`.
 
 **Machine.** ${os.cpus().length} × ${cpu}, Node ${process.version}; timings are single-threaded wall-clock per face,
-model call included, decoding excluded.
+model call included, decoding excluded (indicative only: other jobs may share the machine).
 
 ## Candidates and their preprocessing
 
@@ -300,8 +384,9 @@ model call included, decoding excluded.
 | --- | --- | --- |
 ${candidates.map((c) => `| ${c.key} | ${c.title} | ${c.prep} |`).join('\n')}
 
-\`@vladmandic/face-api\`'s \`face_expression_model\` is not measured: it ships as tfjs *layers* weights without a graph,
-which \`@eolgul/runtime\` (graph models and ONNX) cannot load without re-implementing its network.
+${faceApiVersion ? `face-api's model ships as tfjs *layers* weights without a graph; the script rebuilds face-api's network (4 dense blocks of
+depthwise-separable convolutions, 7×7 average pool, fully connected 256 → 7) as a tfjs graph over the unchanged weights,
+so it runs through \`@eolgul/runtime\` like the others.` : '`@vladmandic/face-api` was not installed, so its model is not measured.'}
 
 **faceplugin's label order** is not documented (its \`lib/fr_expression.js\` returns only the arg-max index). It was
 fitted from data: among all 5040 orderings, the one that maximises accuracy on the even-numbered faces (every second

@@ -6,10 +6,16 @@ import { checkBox, checkRgbImage, cropSquare, resampleRgb, type CropRect } from 
 import { EMOTION_LABELS, isEmotionLabel, type EmotionLabel, type EmotionResult } from './emotion-labels.js';
 
 /**
- * Pixel scaling before an emotion model, applied to each value v in 0–255:
- * `'minusOneOne'`: v / 127.5 − 1; `'zeroOne'`: v / 255; `'raw'`: v unchanged.
+ * Pixel scaling before an emotion model, applied to each value v in 0–255 (after grey conversion for grey models):
+ * `'minusOneOne'`: v / 127.5 − 1; `'zeroOne'`: v / 255; `'raw'`: v unchanged;
+ * `{ mean, scale }`: (v − mean[c]) × scale per channel c in R, G, B order (grey models use mean[0]); e.g. face-api's
+ * `{ mean: [122.782, 117.001, 104.298], scale: 1 / 255 }`.
  */
-export type EmotionNormalize = 'minusOneOne' | 'zeroOne' | 'raw';
+export type EmotionNormalize =
+  | 'minusOneOne'
+  | 'zeroOne'
+  | 'raw'
+  | { readonly mean: readonly [number, number, number]; readonly scale: number };
 
 /**
  * Everything needed to run one emotion model correctly: where it is and the preprocessing it was trained with.
@@ -181,6 +187,11 @@ function checkSpec(s: EmotionModelSpec): void {
     throw bad(`outputLabels must name each of the 7 labels once, got ${JSON.stringify(s.outputLabels)}`);
   }
   if (s.weight !== undefined && !(s.weight > 0)) throw bad(`weight must be positive, got ${s.weight}`);
+  const nm = s.normalize;
+  if (typeof nm === 'object' && !(nm && Array.isArray(nm.mean) && nm.mean.length === 3 && [...nm.mean, nm.scale].every(Number.isFinite))) {
+    throw bad(`normalize must be a preset name or { mean: [r, g, b], scale }, got ${JSON.stringify(nm)}`);
+  }
+  if (typeof nm === 'string' && !['minusOneOne', 'zeroOne', 'raw'].includes(nm)) throw bad(`unknown normalize ${JSON.stringify(nm)}`);
 }
 
 /**
@@ -188,11 +199,17 @@ function checkSpec(s: EmotionModelSpec): void {
  */
 function writeInput(rgb: Float32Array, spec: EmotionModelSpec, out: Float32Array, offset: number): void {
   const n = spec.inputSize * spec.inputSize;
-  const [a, b] = spec.normalize === 'minusOneOne' ? [1 / 127.5, -1] : spec.normalize === 'zeroOne' ? [1 / 255, 0] : [1, 0];
+  const nm = spec.normalize;
+  // v' = v × a + b[c], c the RGB channel
+  let a: number, b: [number, number, number];
+  if (nm === 'minusOneOne') [a, b] = [1 / 127.5, [-1, -1, -1]];
+  else if (nm === 'zeroOne') [a, b] = [1 / 255, [0, 0, 0]];
+  else if (nm === 'raw') [a, b] = [1, [0, 0, 0]];
+  else [a, b] = [nm.scale, [-nm.mean[0] * nm.scale, -nm.mean[1] * nm.scale, -nm.mean[2] * nm.scale]];
   if (spec.colour === 'grey') {
     for (let p = 0; p < n; p++) {
       const g = 0.2989 * rgb[p * 3] + 0.587 * rgb[p * 3 + 1] + 0.114 * rgb[p * 3 + 2];
-      out[offset + p] = g * a + b;
+      out[offset + p] = g * a + b[0];
     }
     return;
   }
@@ -200,8 +217,8 @@ function writeInput(rgb: Float32Array, spec: EmotionModelSpec, out: Float32Array
   const nchw = spec.layout === 'nchw';
   for (let p = 0; p < n; p++) {
     for (let c = 0; c < 3; c++) {
-      const v = rgb[p * 3 + (bgr ? 2 - c : c)] * a + b;
-      out[offset + (nchw ? c * n + p : p * 3 + c)] = v;
+      const src = bgr ? 2 - c : c;
+      out[offset + (nchw ? c * n + p : p * 3 + c)] = rgb[p * 3 + src] * a + b[src];
     }
   }
 }
