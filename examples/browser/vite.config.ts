@@ -110,7 +110,14 @@ export default defineConfig({
     chunkSizeWarningLimit: 4096,
     // Names imported from the Node built-ins stubbed above (e.g. `hostname` of node:os) that the stub does not define
     // become `undefined` instead of failing the build: those code paths never run in the browser.
-    rolldownOptions: { shimMissingExports: true },
+    rolldownOptions: {
+      shimMissingExports: true,
+      onwarn(warning, warn) {
+        const stubbed = String(warning.message).includes('browser-node-stub');
+        if (stubbed && (warning.code === 'SHIMMED_EXPORT' || warning.code === 'INEFFECTIVE_DYNAMIC_IMPORT')) return;
+        warn(warning);
+      },
+    },
   },
   server: { headers: isolation },
   preview: { headers: isolation },

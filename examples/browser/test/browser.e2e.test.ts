@@ -1,0 +1,313 @@
+// End-to-end test of the browser example: the built app, served on 127.0.0.1, in Debian's headless Chromium driven by
+// playwright-core, with the camera faked by y4m videos made with ffmpeg from LFW images (../shared/data/lfw-subset).
+// Person A signs up from 10 frames; A's other photos are recognised as A; person B is unknown; answering "No" to
+// "Is this you, A?" excludes A for the rest of the session. The gallery survives a browser restart (IndexedDB) and
+// round-trips through the NPY + CSV export that the CLI reads. Screenshots go to examples/browser/test-artifacts/.
+//
+// Needs Debian's chromium and ffmpeg: apt-get update && apt-get install -y chromium ffmpeg
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Download, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { createFaceDetector, readImage } from '@eolgul/detector';
+import { decodeNpy, parseCsv } from '@eolgul/core';
+import { DEFAULT_THRESHOLD } from '@eolgul/facenet';
+import { readGalleryPair } from '@eolgul/gallery';
+// @ts-expect-error plain JS helpers shared with the benchmark (typed by JSDoc)
+import { writeY4m } from '../scripts/browser-video.mjs';
+// @ts-expect-error plain JS helper shared with the benchmark
+import { serveStatic } from '../scripts/serve.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const appDir = join(here, '..');
+const artifacts = join(appDir, 'test-artifacts');
+const LFW = join(appDir, '..', '..', '..', 'shared', 'data', 'lfw-subset', 'images');
+const CHROMIUM = '/usr/bin/chromium';
+/** Person A (signs up) and person B (never signs up). */
+const A_DIR = 'Colin_Powell';
+const A_NAME = 'Colin Powell';
+const B_DIR = 'George_W_Bush';
+
+interface FaceView {
+  box: [number, number, number, number];
+  identity: string | null;
+  nearest: string | null;
+  distance: number | null;
+  emotion: string | null;
+}
+interface FrameRecord {
+  t: number;
+  mode: string;
+  faces: FaceView[];
+}
+interface AppState {
+  ready: boolean;
+  error: string | null;
+  frames: FrameRecord[];
+  frameCount: number;
+  fps: number;
+  prompts: { identity: string; answer?: string }[];
+  signups: { name: string; photos: number; skipped: Record<string, number>; imageIds: string[] }[];
+}
+declare global {
+  interface Window {
+    eolgul: AppState;
+  }
+}
+
+let tmp: string;
+let server: { url: string; close: () => Promise<void> };
+let profile: string;
+const videos: Record<'signup' | 'a' | 'b', string> = { signup: '', a: '', b: '' };
+const aSignupImages: string[] = [];
+const pageErrors: string[] = [];
+
+function have(cmd: string, args: string[]): boolean {
+  try {
+    execFileSync(cmd, args, { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The first `n` images of a person in which the Node detector finds exactly one face (LFW images often hold two). */
+async function singleFaceImages(person: string, n: number, skip = 0): Promise<string[]> {
+  const detector = await createFaceDetector();
+  try {
+    const out: string[] = [];
+    let seen = 0;
+    for (const f of readdirSync(join(LFW, person)).sort()) {
+      const path = join(LFW, person, f);
+      if ((await detector.detect(await readImage(path))).length !== 1) continue;
+      if (seen++ < skip) continue;
+      out.push(path);
+      if (out.length === n) break;
+    }
+    if (out.length < n) throw new Error(`only ${out.length} single-face images of ${person}`);
+    return out;
+  } finally {
+    await detector.dispose();
+  }
+}
+
+/** Launches Chromium on the shared profile (so IndexedDB persists between launches) with `video` as its camera. */
+async function launch(video: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 760 },
+    acceptDownloads: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`,
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await open(page);
+  return { context, page };
+}
+
+async function open(page: Page, query = ''): Promise<void> {
+  await page.goto(server.url + query);
+  await page.waitForFunction(() => window.eolgul?.ready || window.eolgul?.error, null, { timeout: 90_000 });
+  expect(await page.evaluate(() => window.eolgul.error)).toBeNull();
+}
+
+/** Frames analysed after time `since` (page clock, ms) that hold at least one face; waits until `count` are in. */
+async function framesWithFaces(page: Page, since: number, count: number): Promise<FrameRecord[]> {
+  await page.waitForFunction(
+    ([s, c]) => window.eolgul.frames.filter((f) => f.t > s && f.mode === 'recognise' && f.faces.length > 0).length >= c,
+    [since, count] as const,
+    { timeout: 60_000 },
+  );
+  return page.evaluate((s) => window.eolgul.frames.filter((f) => f.t > s && f.mode === 'recognise' && f.faces.length > 0), since);
+}
+
+const now = (page: Page) => page.evaluate(() => performance.now());
+const largest = (f: FrameRecord) => f.faces.reduce((a, b) => (b.box[2] * b.box[3] > a.box[2] * a.box[3] ? b : a));
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM) || !have('ffmpeg', ['-version'])) {
+    throw new Error('the browser end-to-end test needs Debian chromium and ffmpeg: apt-get update && apt-get install -y chromium ffmpeg');
+  }
+  if (!existsSync(LFW)) throw new Error(`LFW images not found at ${LFW}`);
+  tmp = mkdtempSync(join(tmpdir(), 'eolgul-browser-e2e-'));
+  profile = join(tmp, 'profile');
+  mkdirSync(artifacts, { recursive: true });
+
+  // Build the app as it is now (not a stale dist/) into the temp folder.
+  const outDir = join(tmp, 'dist');
+  await build({ configFile: join(appDir, 'vite.config.ts'), root: appDir, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  server = await serveStatic(outDir);
+
+  // Camera videos, 15 fps, 640×480.
+  const aImages = await singleFaceImages(A_DIR, 18);
+  aSignupImages.push(...aImages.slice(0, 10));
+  const bImages = await singleFaceImages(B_DIR, 8);
+  const twoFaces: [string, string] = [bImages[0], join(LFW, 'Hugo_Chavez', readdirSync(join(LFW, 'Hugo_Chavez')).sort()[0])];
+  // Sign-up: each of A's 10 photos for 0.4 s, then a frame with no face and one with two faces.
+  videos.signup = join(tmp, 'signup.y4m');
+  await writeY4m(
+    videos.signup,
+    aSignupImages.flatMap((path) => [
+      { kind: 'image', path, seconds: 0.4 },
+      { kind: 'blank', seconds: 0.3 },
+      { kind: 'pair', paths: twoFaces, seconds: 0.3 },
+    ]),
+  );
+  videos.a = join(tmp, 'a-other.y4m');
+  await writeY4m(videos.a, aImages.slice(10).map((path) => ({ kind: 'image', path, seconds: 0.6 })));
+  videos.b = join(tmp, 'b.y4m');
+  await writeY4m(videos.b, bImages.map((path) => ({ kind: 'image', path, seconds: 0.6 })));
+}, 240_000);
+
+afterAll(async () => {
+  await server?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('browser example, end to end in headless Chromium with a fake camera', () => {
+  it('signs A up from 10 one-face frames, skipping frames with no face or two faces, and refuses the name again', async () => {
+    const { context, page } = await launch(videos.signup);
+    try {
+      await page.fill('#name', A_NAME);
+      await page.click('#signup');
+      await page.waitForFunction(() => window.eolgul.signups.length === 1, null, { timeout: 90_000 });
+      const [s] = await page.evaluate(() => window.eolgul.signups);
+      expect(s.name).toBe(A_NAME);
+      expect(s.photos).toBe(10);
+      expect(s.imageIds).toEqual(Array.from({ length: 10 }, (_, i) => `${A_NAME}_${String(i + 1).padStart(4, '0')}.jpg`));
+      expect(s.skipped['no-face']).toBeGreaterThan(0);
+      expect(s.skipped['several-faces']).toBeGreaterThan(0);
+      // The reasons were on screen.
+      const log = await page.locator('#signup-log').innerText();
+      expect(log).toContain('no face in the frame');
+      expect(log).toMatch(/2 faces in the frame/);
+      await expect.poll(() => page.locator('#people').innerText()).toContain(`${A_NAME} — 10 photos`);
+      expect(await page.locator('#signup-message').innerText()).toContain(`Signed up ${A_NAME} with 10 photos`);
+
+      // The same name again is refused…
+      await page.fill('#name', A_NAME);
+      await page.click('#signup');
+      expect(await page.locator('#signup-message').innerText()).toContain('already signed up');
+      expect(await page.evaluate(() => window.eolgul.signups.length)).toBe(1);
+      // …unless "add photos to my profile" is ticked.
+      await page.check('#add-photos');
+      await page.click('#signup');
+      await page.waitForFunction(() => window.eolgul.signups.length === 2, null, { timeout: 90_000 });
+      await expect.poll(() => page.locator('#people').innerText()).toContain(`${A_NAME} — 20 photos`);
+      expect(await page.locator('#signup-message').innerText()).toContain(`Added 10 photos to ${A_NAME}'s profile`);
+      await page.screenshot({ path: join(artifacts, 'browser-signup.png') });
+    } finally {
+      await context.close();
+    }
+  }, 180_000);
+
+  it("recognises A's other photos as A after a browser restart, asks \"Is this you?\" and greets on Yes", async () => {
+    const { context, page } = await launch(videos.a);
+    try {
+      expect(await page.locator('#people').innerText()).toContain(`${A_NAME} — 20 photos`);
+      const frames = await framesWithFaces(page, await now(page), 40);
+      const main = frames.map(largest);
+      const asA = main.filter((f) => f.identity === A_NAME);
+      // Every frame but a few (a face caught mid-switch between two photos) names A.
+      expect(asA.length / main.length).toBeGreaterThanOrEqual(0.95);
+      for (const f of asA) expect(f.distance).toBeLessThanOrEqual(DEFAULT_THRESHOLD);
+      expect(main.every((f) => f.emotion !== null)).toBe(true);
+      await expect.poll(() => page.locator('#faces').innerText()).toContain(A_NAME);
+
+      await page.locator('#prompt').waitFor({ state: 'visible', timeout: 30_000 });
+      expect(await page.locator('#prompt').innerText()).toContain(`Is this you, ${A_NAME}?`);
+      await page.click('#yes');
+      await page.locator('#greeting').waitFor({ state: 'visible' });
+      expect(await page.locator('#greeting').innerText()).toContain(`Hello, ${A_NAME}!`);
+      expect(await page.evaluate(() => window.eolgul.fps)).toBeGreaterThan(0);
+      await page.screenshot({ path: join(artifacts, 'browser-recognised.png') });
+
+      // A new session (reload): answering "No" excludes A for the rest of the session; the loop goes on.
+      await open(page);
+      await page.locator('#prompt').waitFor({ state: 'visible', timeout: 30_000 });
+      expect(await page.locator('#prompt').innerText()).toContain(`Is this you, ${A_NAME}?`);
+      await page.click('#no');
+      const after = await now(page);
+      await expect.poll(() => page.locator('#rejected').innerText()).toContain(A_NAME);
+      const later = (await framesWithFaces(page, after, 30)).map(largest);
+      expect(later.every((f) => f.identity === null)).toBe(true);
+      // A is no longer a candidate at all: with one person enrolled, nobody is nearest.
+      expect(later.every((f) => f.nearest === null)).toBe(true);
+      expect(await page.locator('#prompt').isVisible()).toBe(false);
+      expect(await page.evaluate(() => window.eolgul.prompts.map((p) => p.answer))).toEqual(['no']);
+      await page.screenshot({ path: join(artifacts, 'browser-rejected.png') });
+    } finally {
+      await context.close();
+    }
+  }, 180_000);
+
+  it('shows B as unknown, and round-trips the gallery through the NPY + CSV export the CLI reads', async () => {
+    const { context, page } = await launch(videos.b);
+    try {
+      const frames = await framesWithFaces(page, await now(page), 40);
+      for (const f of frames) {
+        for (const face of f.faces) {
+          expect(face.identity).toBeNull();
+          expect(face.nearest).toBe(A_NAME);
+          expect(face.distance).toBeGreaterThan(DEFAULT_THRESHOLD);
+        }
+      }
+      expect(await page.evaluate(() => window.eolgul.prompts.length)).toBe(0);
+      expect(await page.locator('#faces').innerText()).toContain('unknown');
+      await page.screenshot({ path: join(artifacts, 'browser-unknown.png') });
+
+      // Export: two downloads, read back with the CLI's reader.
+      const downloads: Download[] = [];
+      page.on('download', (d) => downloads.push(d));
+      await page.click('#export');
+      await expect.poll(() => downloads.length).toBe(2);
+      const files: Record<string, string> = {};
+      for (const d of downloads) {
+        files[d.suggestedFilename()] = join(tmp, d.suggestedFilename());
+        await d.saveAs(files[d.suggestedFilename()]);
+      }
+      const npyPath = files['eolgul-gallery.npy'];
+      const csvPath = files['eolgul-gallery.csv'];
+      const npy = decodeNpy(new Uint8Array(readFileSync(npyPath)));
+      expect(npy.shape).toEqual([20, 512]);
+      const rows = parseCsv(readFileSync(csvPath, 'utf8'), ['image', 'category']);
+      expect(rows.map((r) => r.category)).toEqual(Array(20).fill('0'));
+      const pair = await readGalleryPair(npyPath, csvPath);
+      expect(new Set(pair.identities)).toEqual(new Set([A_NAME]));
+      expect(pair.imageIds).toHaveLength(20);
+
+      // Delete A, then import the pair back.
+      page.once('dialog', (d) => void d.accept());
+      await page.locator(`#people li[data-identity="${A_NAME}"] button`).click();
+      await expect.poll(() => page.locator('#people').innerText()).not.toContain(A_NAME);
+      await page.setInputFiles('#import', [npyPath, csvPath]);
+      await expect.poll(() => page.locator('#gallery-message').innerText()).toContain('Imported 20 embeddings');
+      expect(await page.locator('#people').innerText()).toContain(`${A_NAME} — 20 photos`);
+      // A bad pair is refused with the typed error's message, and changes nothing.
+      await page.setInputFiles('#import', [
+        { name: 'bad.npy', mimeType: 'application/octet-stream', buffer: Buffer.from('not an npy file') },
+        { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('image,category\nx_0001.jpg,0\n') },
+      ]);
+      await expect.poll(() => page.locator('#gallery-message').innerText()).toContain('NPY_FORMAT');
+      expect(await page.locator('#people').innerText()).toContain(`${A_NAME} — 20 photos`);
+    } finally {
+      await context.close();
+    }
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
+});
