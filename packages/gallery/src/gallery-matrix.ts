@@ -77,21 +77,60 @@ class PerCategoryBest {
   }
 }
 
-/** Dot product of `probe` with row `off / D` of `data`: four accumulators, float64. */
+/**
+ * Dot product of `probe` with row `off / D` of `data`, in float64 with eight independent accumulators (so that the
+ * loop is limited by loads, not by the latency of one chain of additions; measured 1.3–1.4× faster than four).
+ */
 function dot(data: Float32Array, off: number, probe: Float32Array, D: number): number {
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
+  let s4 = 0;
+  let s5 = 0;
+  let s6 = 0;
+  let s7 = 0;
   let j = 0;
-  for (; j + 3 < D; j += 4) {
-    s0 += probe[j] * data[off + j];
-    s1 += probe[j + 1] * data[off + j + 1];
-    s2 += probe[j + 2] * data[off + j + 2];
-    s3 += probe[j + 3] * data[off + j + 3];
+  for (; j + 7 < D; j += 8) {
+    const o = off + j;
+    s0 += probe[j] * data[o];
+    s1 += probe[j + 1] * data[o + 1];
+    s2 += probe[j + 2] * data[o + 2];
+    s3 += probe[j + 3] * data[o + 3];
+    s4 += probe[j + 4] * data[o + 4];
+    s5 += probe[j + 5] * data[o + 5];
+    s6 += probe[j + 6] * data[o + 6];
+    s7 += probe[j + 7] * data[o + 7];
   }
   for (; j < D; j++) s0 += probe[j] * data[off + j];
-  return s0 + s1 + (s2 + s3);
+  return s0 + s1 + (s2 + s3) + (s4 + s5 + (s6 + s7));
+}
+
+/** Dot product of `a[ao, ao + D)` and `b[bo, bo + D)`, eight accumulators (the batch kernel's form of {@link dot}). */
+function dotAt(a: Float32Array, ao: number, b: Float32Array, bo: number, D: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let s4 = 0;
+  let s5 = 0;
+  let s6 = 0;
+  let s7 = 0;
+  let j = 0;
+  for (; j + 7 < D; j += 8) {
+    const x = ao + j;
+    const y = bo + j;
+    s0 += a[x] * b[y];
+    s1 += a[x + 1] * b[y + 1];
+    s2 += a[x + 2] * b[y + 2];
+    s3 += a[x + 3] * b[y + 3];
+    s4 += a[x + 4] * b[y + 4];
+    s5 += a[x + 5] * b[y + 5];
+    s6 += a[x + 6] * b[y + 6];
+    s7 += a[x + 7] * b[y + 7];
+  }
+  for (; j < D; j++) s0 += a[ao + j] * b[bo + j];
+  return s0 + s1 + (s2 + s3) + (s4 + s5 + (s6 + s7));
 }
 
 /** Squared L2 norm in float64. */
@@ -398,21 +437,7 @@ export class GalleryMatrix {
       if ((anyExcluded && excludedMask[r]) || (catMask && catMask[cats[r]])) continue;
       const n = sqNorms[r];
       for (let m = 0; m < M; m++) {
-        // dot(P[m], row r), inlined with the row as the second operand.
-        const po = m * D;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        let j = 0;
-        for (; j + 3 < D; j += 4) {
-          s0 += P[po + j] * data[off + j];
-          s1 += P[po + j + 1] * data[off + j + 1];
-          s2 += P[po + j + 2] * data[off + j + 2];
-          s3 += P[po + j + 3] * data[off + j + 3];
-        }
-        for (; j < D; j++) s0 += P[po + j] * data[off + j];
-        const key = n - 2 * (s0 + s1 + (s2 + s3));
+        const key = n - 2 * dotAt(P, m * D, data, off, D);
         if (perCat) bests[m].offer(key, r, cats[r]);
         else tops[m].offer(key, r);
       }

@@ -1,5 +1,7 @@
 import {
+  EmbeddingDimensionError,
   InvalidArgumentError,
+  InvalidEmbeddingError,
   UnknownIdentityError,
   euclideanDistance,
   validateEmbedding,
@@ -312,6 +314,30 @@ export class Gallery implements GalleryStore {
     await this.enrollRows(embeddings.map(() => identity), values, imageIds.slice());
   }
 
+  /**
+   * Enrolls many rows of several identities in one transaction (bulk import): row i of `embeddings` belongs to
+   * `identities[i]` and has id `imageIds[i]`. Checked like {@link Gallery.enroll}; all or nothing.
+   * @param embeddings row-major `[n, D] float32`.
+   * @throws {EmbeddingDimensionError} length not n·D. @throws {InvalidEmbeddingError} a row not finite or of zero norm (named).
+   * @throws {InvalidArgumentError} counts differ, bad or repeated names or ids.
+   */
+  async enrollMany(identities: readonly string[], embeddings: Float32Array, imageIds: readonly string[]): Promise<void> {
+    const D = this.dimension;
+    const n = identities.length;
+    if (imageIds.length !== n) throw new InvalidArgumentError(`${n} identities but ${imageIds.length} image ids`);
+    if (!(embeddings instanceof Float32Array)) throw new InvalidArgumentError('embeddings must be a Float32Array [n, D]');
+    if (embeddings.length !== n * D) throw new EmbeddingDimensionError(n * D, embeddings.length);
+    if (n === 0) throw new InvalidArgumentError('nothing to enroll');
+    for (let r = 0; r < n; r++) {
+      try {
+        validateEmbedding(embeddings.subarray(r * D, (r + 1) * D), D);
+      } catch (err) {
+        throw new InvalidEmbeddingError(`row ${r} (${JSON.stringify(imageIds[r])}): ${(err as Error).message.replace(/^invalid embedding: /, '')}`);
+      }
+    }
+    await this.enrollRows(identities, embeddings, imageIds);
+  }
+
   /** Enrolls rows of several identities in one transaction. `values` is `[n, D]` row-major; checked by the caller. */
   private enrollRows(identities: readonly string[], values: Float32Array, imageIds: readonly string[]): Promise<void> {
     const seen = new Set<string>();
@@ -337,7 +363,14 @@ export class Gallery implements GalleryStore {
         catOf.set(name, c);
         return c;
       });
-      // Group rows by category (stable) so that appends go in runs.
+      // Rows of one identity go in runs (stable regrouping, only when interleaved).
+      let grouped = true;
+      const firstSeen = new Map<number, number>();
+      for (let i = 0; i < cats.length && grouped; i++) {
+        if (i > 0 && cats[i] !== cats[i - 1] && firstSeen.has(cats[i])) grouped = false;
+        firstSeen.set(cats[i], i);
+      }
+      if (grouped) return { kind: 'append', values, imageIds: imageIds.slice(), cats, newCats, result: undefined };
       const order = cats.map((_, i) => i).sort((a, b) => cats[a] - cats[b] || a - b);
       const D = m.dimension;
       const sorted = new Float32Array(values.length);
