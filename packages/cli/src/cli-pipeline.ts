@@ -1,6 +1,8 @@
 import type { FaceDetection, RgbImage } from '@eolgul/core';
 import { NoFaceError } from '@eolgul/core';
-import { alignFace, createFaceDetector, mainFaceIndex, readImage, type DetectOptions, type FaceDetector } from '@eolgul/detector';
+import {
+  DETECTION_MAX_SIDE, alignFace, createFaceDetector, mainFaceIndex, readImage, type DecodedImage, type DetectOptions, type FaceDetector,
+} from '@eolgul/detector';
 import { createFaceNet, type FaceNet, type FaceNetConfig } from '@eolgul/facenet';
 import { createEmotionClassifier, type EmotionClassifier, type EmotionResult } from '@eolgul/emotion';
 
@@ -44,8 +46,18 @@ export interface Pipeline {
    */
   mainFace(image: RgbImage, path: string): Promise<AnalysedFace>;
   /** Reads an image file (sharp) and returns all its faces. @throws {ImageDecodeError} */
-  analyseFile(path: string): Promise<{ image: RgbImage; faces: AnalysedFace[] }>;
+  analyseFile(path: string): Promise<{ image: DecodedImage; faces: AnalysedFace[] }>;
   dispose(): Promise<void>;
+}
+
+/**
+ * Reads an image for the CLI: `readImage` downscaled so its longest side is at most `DETECTION_MAX_SIDE` (4096 px), so
+ * a huge photo never sits in memory at full size. Boxes found on it are mapped back to the file's pixels with
+ * `toSourcePixels` before they are printed.
+ * @throws {ImageDecodeError} @throws {ImageTooLargeError}
+ */
+export function readForDetection(path: string): Promise<DecodedImage> {
+  return readImage(path, { maxSide: DETECTION_MAX_SIDE });
 }
 
 /** Loads the models once and returns the composed pipeline. @throws {ModelLoadError} */
@@ -81,7 +93,7 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
       return face;
     },
     async analyseFile(path) {
-      const image = await readImage(path);
+      const image = await readForDetection(path);
       return { image, faces: await complete(image, await detector.detect(image, options.detect)) };
     },
     async dispose() {

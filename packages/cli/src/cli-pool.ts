@@ -2,8 +2,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { readImage } from '@eolgul/detector';
-import { createPipeline } from './cli-pipeline.js';
+import { createPipeline, readForDetection } from './cli-pipeline.js';
 import { analyseForPool, type PoolMode, type PoolResult } from './cli-pool-task.js';
 
 /** Options of {@link analyseImages}. */
@@ -36,7 +35,7 @@ export async function analyseImages(paths: readonly string[], mode: PoolMode, op
     const pipeline = await createPipeline({ emotion: options.emotion });
     try {
       for (let i = 0; i < paths.length; i++) {
-        results[i] = await analyseForPool(pipeline, readImage, { id: i, path: paths[i], mode });
+        results[i] = await analyseForPool(pipeline, readForDetection, { id: i, path: paths[i], mode });
         options.onProgress?.();
       }
     } finally {

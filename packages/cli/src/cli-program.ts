@@ -4,14 +4,14 @@ import * as path from 'node:path';
 import Table from 'cli-table3';
 import cliProgress from 'cli-progress';
 import {
-  EolgulError, MultipleFacesError, NoFaceError, encodeNpy, euclideanDistance, formatCsv, writeFileAtomic,
+  EolgulError, InvalidArgumentError, MultipleFacesError, NoFaceError, encodeNpy, euclideanDistance, formatCsv, writeFileAtomic,
 } from '@eolgul/core';
-import { readImage } from '@eolgul/detector';
+import { toSourcePixels } from '@eolgul/detector';
 import { DEFAULT_THRESHOLD } from '@eolgul/facenet';
 import { Gallery } from '@eolgul/gallery';
 import { checkEmbeddings, copyFilteredPeople, evaluatePairs, identificationRank1, parsePairs, type PairScore } from '@eolgul/lfw-tools';
 import { createEmotionClassifier } from '@eolgul/emotion';
-import { createPipeline, type Pipeline } from './cli-pipeline.js';
+import { createPipeline, readForDetection, type Pipeline } from './cli-pipeline.js';
 import { analyseImages, defaultWorkers } from './cli-pool.js';
 import { identityOf, listImages } from './cli-files.js';
 import { annotateImage } from './cli-annotate.js';
@@ -125,14 +125,20 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
       const p = await pipeline();
       const embeddings: Float32Array[] = [];
       const imageIds: string[] = [];
+      const files: string[] = [];
       let refused = 0;
       for (const f of images) {
         try {
+          // The image id is the file name: a second file with the same name would make the gallery refuse the batch.
+          if (imageIds.includes(path.basename(f))) {
+            throw new InvalidArgumentError(`image id ${JSON.stringify(path.basename(f))} (the file name) appears twice in this batch`);
+          }
           const { faces } = await p.analyseFile(f);
           if (faces.length === 0) throw new NoFaceError(f);
           if (faces.length > 1) throw new MultipleFacesError(f, faces.length);
           embeddings.push(faces[0].embedding);
           imageIds.push(path.basename(f));
+          files.push(f);
         } catch (err) {
           refused++;
           io.err(`refused ${f}: ${reasonOf(err)}`);
@@ -144,8 +150,17 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
           defaultThreshold: DEFAULT_THRESHOLD,
         });
         try {
-          await gallery.enroll(opts.name, embeddings, imageIds);
-          io.out(`enrolled ${embeddings.length} image(s) as ${JSON.stringify(opts.name)} in ${opts.gallery} (${gallery.identities().length} identities, ${gallery.size} embeddings)`);
+          // Images already in the gallery are refused one by one instead of failing the whole batch.
+          const enrolled = new Set(gallery.identities().flatMap((n) => gallery.imagesOf(n)));
+          const keep = imageIds.map((id, i) => {
+            if (!enrolled.has(id)) return true;
+            refused++;
+            io.err(`refused ${files[i]}: ${reasonOf(new InvalidArgumentError(`image id ${JSON.stringify(id)} is already enrolled in ${opts.gallery}`))}`);
+            return false;
+          });
+          const fresh = embeddings.filter((_, i) => keep[i]);
+          if (fresh.length > 0) await gallery.enroll(opts.name, fresh, imageIds.filter((_, i) => keep[i]));
+          io.out(`enrolled ${fresh.length} image(s) as ${JSON.stringify(opts.name)} in ${opts.gallery} (${gallery.identities().length} identities, ${gallery.size} embeddings)`);
         } finally {
           await gallery.close();
         }
@@ -164,7 +179,12 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
     .argument('<image...>', 'image files')
     .action(async (images: string[], opts: { gallery: string; threshold?: number; json?: boolean; annotate?: string }) => {
       const p = await pipeline(true);
-      const gallery = await Gallery.open(opts.gallery, { dimension: p.facenet.dimension, modelId: p.facenet.modelId });
+      // An existing empty folder is a gallery with nobody enrolled yet: every face is unknown, nothing is written.
+      // A path that does not exist stays an error (a typo must not read as "nobody known").
+      const isEmptyDir = (await fs.readdir(opts.gallery).catch(() => undefined))?.length === 0;
+      const gallery = isEmptyDir
+        ? Gallery.inMemory({ dimension: p.facenet.dimension, modelId: p.facenet.modelId, defaultThreshold: DEFAULT_THRESHOLD })
+        : await Gallery.open(opts.gallery, { dimension: p.facenet.dimension, modelId: p.facenet.modelId });
       const threshold = opts.threshold ?? gallery.defaultThreshold;
       const table = new Table({ head: ['image', 'box [x, y, w, h]', 'identity', 'distance', 'emotion'] });
       let failed = 0;
@@ -179,14 +199,14 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
               const identity = m && m.accepted ? m.identity : null;
               const row = {
                 image: f,
-                box: face.box,
+                box: toSourcePixels(face, image).box, // file pixels (the image may have been decoded downscaled)
                 identity,
                 distance: m ? round(m.distance) : null,
                 emotion: face.emotion?.label ?? null,
                 emotionScore: face.emotion ? round(face.emotion.score, 3) : null,
               };
               if (opts.json) io.out(JSON.stringify(row));
-              else table.push([f, JSON.stringify(face.box), identity ?? 'unknown', row.distance ?? '-', `${row.emotion} ${row.emotionScore}`]);
+              else table.push([f, JSON.stringify(row.box), identity ?? 'unknown', row.distance ?? '-', `${row.emotion} ${row.emotionScore}`]);
               labels.push({ box: face.box, label: `${identity ?? 'unknown'} ${row.distance ?? ''} ${row.emotion ?? ''}`, color: identity ? '#1a9850' : '#d73027' });
             }
             if (opts.annotate) {
@@ -216,8 +236,8 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
     .option('--json', 'print a JSON object')
     .action(async (a: string, b: string, opts: { json?: boolean; threshold?: number }) => {
       const p = await pipeline();
-      const fa = await p.mainFace(await readImage(a), a);
-      const fb = await p.mainFace(await readImage(b), b);
+      const fa = await p.mainFace(await readForDetection(a), a);
+      const fb = await p.mainFace(await readForDetection(b), b);
       const distance = euclideanDistance(fa.embedding, fb.embedding);
       const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
       const same = distance <= threshold;
@@ -239,10 +259,10 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
       let failed = 0;
       for (const f of images) {
         try {
-          const image = await readImage(f);
+          const image = await readForDetection(f);
           const results = classifier
             ? [{ box: undefined, emotion: await classifier.classify(image) }]
-            : (await p!.detector.detect(image)).map(async (face) => ({ box: face.box, emotion: await p!.emotion!.classify(image, face) }));
+            : (await p!.detector.detect(image)).map(async (face) => ({ box: toSourcePixels(face, image).box, emotion: await p!.emotion!.classify(image, face) }));
           const resolved = await Promise.all(results);
           if (resolved.length === 0) throw new NoFaceError(f);
           for (const r of resolved) {

@@ -1,7 +1,6 @@
 // Worker thread of the batch pool (see cli-pool.ts): loads the pipeline once, then analyses the images it is sent.
 import { parentPort, workerData } from 'node:worker_threads';
-import { readImage } from '@eolgul/detector';
-import { createPipeline } from './cli-pipeline.js';
+import { createPipeline, readForDetection } from './cli-pipeline.js';
 import { analyseForPool, type PoolRequest, type PoolWorkerData } from './cli-pool-task.js';
 
 const data = workerData as PoolWorkerData;
@@ -12,7 +11,7 @@ parentPort!.on('message', async (msg: PoolRequest | 'close') => {
     parentPort!.close();
     return;
   }
-  const result = await analyseForPool(pipeline, readImage, msg);
+  const result = await analyseForPool(pipeline, readForDetection, msg);
   const transfer = result.ok ? result.faces.map((f) => f.embedding.buffer as ArrayBuffer) : [];
   parentPort!.postMessage(result, transfer);
 });
