@@ -16,7 +16,11 @@ export type TfBackendChoice = 'auto' | 'wasm' | 'webgl';
 export interface EngineOptions {
   /** Absolute URL of the app's root folder, ending in `/`. */
   base: string;
-  /** onnxruntime-web wasm threads (default: 2 when the page is cross-origin isolated, else 1). */
+  /**
+   * onnxruntime-web wasm threads (default 1). More threads need a cross-origin isolated page (the app's server sends
+   * COOP/COEP). On a 2-core machine 1 is faster: measured 21–23 fps with 1 thread against 10–14 fps with 2, because the
+   * extra thread competes with the page's own thread and the camera (docs/benchmarks/browser.md).
+   */
   ortThreads?: number;
   /** TensorFlow.js backend (default `'auto'`). */
   tfBackend?: TfBackendChoice;
@@ -58,7 +62,7 @@ export async function loadEngine(options: EngineOptions): Promise<Engine> {
   const t0 = performance.now();
   const status = options.onStatus ?? (() => {});
   const ort = await import('onnxruntime-web');
-  const threads = options.ortThreads ?? (globalThis.crossOriginIsolated ? 2 : 1);
+  const threads = globalThis.crossOriginIsolated ? Math.max(1, Math.floor(options.ortThreads ?? 1)) : 1;
   ort.env.wasm.wasmPaths = new URL('ort/', options.base).href;
   ort.env.wasm.numThreads = threads;
 

@@ -27,7 +27,7 @@ const num = (key: string, dflt: number) => {
  * - `threshold` (L2 distance, default: `DEFAULT_THRESHOLD` of `@eolgul/facenet`, 1.12);
  * - `confirmEvery` (ms, default 3000): least time between two "Is this you?" questions;
  * - `captureInterval` (ms, default 300): least time between two sign-up photos;
- * - `threads` (onnxruntime-web wasm threads), `tf` (`auto` | `wasm` | `webgl`), `width`, `height` (camera, 640×480).
+ * - `threads` (onnxruntime-web wasm threads, default 1), `tf` (`auto` | `wasm` | `webgl`), `width`, `height` (camera, 640×480).
  */
 const settings = {
   refreshMs: num('refresh', 200),

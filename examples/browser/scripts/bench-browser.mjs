@@ -1,0 +1,117 @@
+// Frames per second of the browser example in headless Chromium (Debian's, through playwright-core) on this machine:
+// 640×480 frames with one face from a fake camera (a 30 fps y4m made with ffmpeg from LFW images), wasm backends.
+// Builds the app into a temp folder, serves it on 127.0.0.1, and for each setting opens the page, lets it warm up,
+// then counts the frames it analysed over a fixed window (window.eolgul.frames, the data behind the on-screen FPS).
+//
+// Usage: node examples/browser/scripts/bench-browser.mjs [--seconds 20] [--lfw <dir>]
+// Needs: apt-get install -y chromium ffmpeg; the models built (pnpm --filter @eolgul/models build).
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { build } from 'vite';
+import { writeY4m } from './browser-video.mjs';
+import { serveStatic } from './serve.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const appDir = join(here, '..');
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '4' },
+    lfw: { type: 'string', default: join(appDir, '..', '..', '..', 'shared', 'data', 'lfw-subset', 'images') },
+    person: { type: 'string', default: 'Colin_Powell' },
+    only: { type: 'string' },
+  },
+});
+const seconds = Number(args.seconds);
+const warmup = Number(args.warmup);
+
+/** Settings measured: the query string of the page, and what it means. */
+const ALL_RUNS = [
+  { query: '', what: 'default: detect every frame; embedding + emotion of a tracked face refreshed every 200 ms; 1 wasm thread' },
+  { query: '?refresh=0&emotionRefresh=0', what: 'full pipeline on every frame (detect + landmarks + align + embed + emotion + identify)' },
+  { query: '?threads=2', what: 'default, onnxruntime-web on 2 wasm threads' },
+  { query: '?refresh=0&emotionRefresh=0&threads=2', what: 'full pipeline on every frame, 2 wasm threads' },
+];
+const RUNS = args.only ? args.only.split(',').map((q) => ALL_RUNS.find((r) => r.query === q) ?? { query: q, what: q }) : ALL_RUNS;
+
+const tmp = mkdtempSync(join(tmpdir(), 'eolgul-browser-bench-'));
+const outDir = join(tmp, 'dist');
+await build({ configFile: join(appDir, 'vite.config.ts'), root: appDir, logLevel: 'error', build: { outDir, emptyOutDir: true } });
+const server = await serveStatic(outDir);
+
+// One face per frame: 5 photos of one person, 1 s each, looped, 30 fps.
+const personDir = join(args.lfw, args.person);
+const photos = readdirSync(personDir).sort().slice(0, 5).map((f) => join(personDir, f));
+const y4m = join(tmp, 'one-face.y4m');
+await writeY4m(y4m, photos.map((path) => ({ kind: 'image', path, seconds: 1 })), 30);
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-video-capture=${y4m}`,
+  ],
+});
+const version = browser.version();
+const results = [];
+try {
+  for (const run of RUNS) {
+    const page = await browser.newPage();
+    await page.goto(server.url + run.query);
+    await page.waitForFunction(() => window.eolgul?.ready || window.eolgul?.error, null, { timeout: 120_000 });
+    const err = await page.evaluate(() => window.eolgul.error);
+    if (err) throw new Error(err);
+    await page.waitForTimeout(warmup * 1000);
+    const t0 = await page.evaluate(() => performance.now());
+    await page.waitForTimeout(seconds * 1000);
+    const r = await page.evaluate((start) => {
+      const e = window.eolgul;
+      const f = e.frames.filter((x) => x.t >= start);
+      const withFace = f.filter((x) => x.faces.length === 1).length;
+      const span = (f[f.length - 1].t - f[0].t) / 1000;
+      const mean = (k) => f.reduce((a, x) => a + x.ms[k], 0) / f.length;
+      const totals = f.map((x) => x.ms.total).sort((a, b) => a - b);
+      const q = (p) => totals[Math.min(totals.length - 1, Math.floor(p * totals.length))];
+      return {
+        backends: e.backends,
+        frames: f.length,
+        oneFace: withFace,
+        fps: (f.length - 1) / span,
+        detect: mean('detect'),
+        embed: mean('embed'),
+        emotion: mean('emotion'),
+        total: mean('total'),
+        p50: q(0.5),
+        p95: q(0.95),
+        shownFps: e.fps,
+      };
+    }, t0);
+    results.push({ ...run, ...r });
+    console.error(`${run.query || '(default)'}: ${r.fps.toFixed(1)} fps`);
+    await page.close();
+  }
+} finally {
+  await browser.close();
+  await server.close();
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+console.log(`Chromium ${version} headless, --disable-gpu; ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; camera: fake, 640×480 at 30 fps, one face (LFW ${args.person}); ${seconds} s per setting after ${warmup} s warm-up`);
+console.log('');
+console.log('| setting | backends | fps | frames with 1 face | ms/frame mean (p50, p95) | detect ms | embed ms | emotion ms |');
+console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const r of results) {
+  console.log(
+    `| ${r.what} (\`${r.query || '/'}\`) | ${r.backends} | ${r.fps.toFixed(1)} | ${r.oneFace}/${r.frames} | ${r.total.toFixed(1)} (${r.p50.toFixed(1)}, ${r.p95.toFixed(1)}) | ${r.detect.toFixed(1)} | ${r.embed.toFixed(1)} | ${r.emotion.toFixed(1)} |`,
+  );
+}
