@@ -10,22 +10,14 @@ import { GalleryMatrix, type MatrixHit, type MatrixSearch } from './gallery-matr
 import { validateEnrollBatch, validateLabel } from './gallery-names.js';
 import { DirectoryBackend, type DirectoryChange, type DirectoryStoreOptions } from './gallery-store-npy.js';
 import { readGalleryPair, writeGalleryPair } from './gallery-pair.js';
+import { createGallerySession, DEFAULT_GALLERY_THRESHOLD } from './gallery-session.js';
 import type {
   GalleryManifest,
   GallerySession,
   GalleryStore,
-  GalleryStoreSession,
   IdentifyOptions,
   Match,
-  MaybePromise,
 } from './gallery-types.js';
-
-/**
- * Default L2 distance threshold of a new gallery when none is given: 1.0, the distance between two unit vectors at
- * 60° (cosine similarity 0.5). A geometric placeholder, not a calibration: calibrate the threshold of your embedding
- * model on labelled pairs (e.g. with `@eolgul/lfw-tools`) and store it with `defaultThreshold`.
- */
-export const DEFAULT_GALLERY_THRESHOLD = 1.0;
 
 /** Options of {@link Gallery.open} and {@link Gallery.importPair}. */
 export interface GalleryOpenOptions extends DirectoryStoreOptions {
@@ -66,21 +58,6 @@ function checkThreshold(t: unknown, what = 'threshold'): number {
     throw new InvalidArgumentError(`${what} must be a finite L2 distance >= 0, got ${String(t)}`);
   }
   return t;
-}
-
-/** Creates a "that is not me" session over any store. */
-export function createGallerySession(store: Pick<GalleryStore, 'identify'>): GalleryStoreSession {
-  const rejected: string[] = [];
-  return {
-    reject(identity: string): void {
-      validateLabel(identity, 'identity');
-      if (!rejected.includes(identity)) rejected.push(identity);
-    },
-    rejected: () => rejected.slice(),
-    identify(probe: Float32Array, options: IdentifyOptions = {}): MaybePromise<Match[]> {
-      return store.identify(probe, { ...options, exclude: [...(options.exclude ?? []), ...rejected] });
-    },
-  };
 }
 
 /**
@@ -568,3 +545,5 @@ export class Gallery implements GalleryStore {
     this.closed = true;
   }
 }
+
+export { createGallerySession, DEFAULT_GALLERY_THRESHOLD };
