@@ -10,7 +10,12 @@ import { basename, join } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import sharp from 'sharp';
-import { decodeNpy, encodeNpy, encodeNpyHeader, parseCsv } from '@eolgul/core';
+import {
+  EmbeddingDimensionError, InvalidEmbeddingError, decodeNpy, encodeNpy, encodeNpyHeader, parseCsv,
+} from '@eolgul/core';
+import { readImage } from '@eolgul/detector';
+import { Gallery } from '@eolgul/gallery';
+import { createPipeline } from '../src/cli-pipeline.js';
 import { cli, DATA } from './cli-helpers.js';
 
 const people = ['Jackie_Chan', 'Roh_Moo-hyun', 'Serena_Williams', 'Tom_Hanks'];
@@ -134,6 +139,18 @@ describe('batch commands list each bad file with its reason and finish the rest'
     expect(r.err.join('\n')).toContain(join(other, basename(c)));
     const list = await cli('gallery', 'list', '--gallery', g, '--json');
     expect(JSON.parse(list.out[0]).size).toBe(3);
+  });
+
+  it('enroll with only bad images creates no gallery; verify on a broken image is a typed error', async () => {
+    const g = join(tmp, 'g-never');
+    const r = await cli('enroll', '--gallery', g, '--name', 'Nobody', ...bad.map((b) => b.file));
+    expect(r.code).toBe(1);
+    expect(r.err.filter((l) => l.startsWith('refused '))).toHaveLength(bad.length);
+    await expect(readdir(g)).rejects.toThrow();
+    const v = await cli('verify', bad[0].file, galleryOf.Tom_Hanks[0]);
+    expect(v.code).toBe(2);
+    expect(v.err.join('\n')).toContain(`IMAGE_DECODE: cannot decode image ${bad[0].file}`);
+    expectNoStack(v.err);
   });
 
   it('identify: many files, the bad ones reported, every face of the others answered (a 16-face group photo too)', async () => {
@@ -315,6 +332,64 @@ describe('names and paths', () => {
     expect(row.identity).toBe('톰');
     const v = await cli('verify', '--json', a, b);
     expect(JSON.parse(v.out[0]).same).toBe(true);
+  });
+});
+
+describe('numbers: the gallery refuses bad embeddings and stores nothing (public Gallery API, real embeddings)', () => {
+  it('wrong dimension, NaN, ±Infinity, zero norm: typed errors, no row stored, files unchanged; empty gallery answers []', async () => {
+    const p = await createPipeline();
+    const real: Float32Array[] = [];
+    try {
+      for (const f of [galleryOf.Tom_Hanks[0], galleryOf.Tom_Hanks[1], galleryOf.Jackie_Chan[0]]) {
+        real.push((await p.mainFace(await readImage(f), f)).embedding);
+      }
+    } finally {
+      await p.dispose();
+    }
+    const D = real[0].length;
+    const dir = join(tmp, 'g-numbers');
+    const g = await Gallery.open(dir, { create: true, dimension: D, modelId: 'test-model' });
+    const mem = Gallery.inMemory({ dimension: D });
+    try {
+      // Empty galleries: no match, no exception.
+      expect(g.identify(real[0])).toEqual([]);
+      expect(mem.identify(real[0], { k: 5 })).toEqual([]);
+      const before = await Promise.all((await tree(dir)).map(async (f) => [f, await readFile(join(dir, f))] as const));
+      const withNaN = real[1].slice();
+      withNaN[100] = Number.NaN;
+      const withInf = real[1].slice();
+      withInf[0] = Number.POSITIVE_INFINITY;
+      const cases: [string, Float32Array, new (...a: never[]) => Error][] = [
+        ['too short', real[1].subarray(0, D - 1), EmbeddingDimensionError],
+        ['too long', new Float32Array([...real[1], 0]), EmbeddingDimensionError],
+        ['128-D', new Float32Array(128).fill(0.1), EmbeddingDimensionError],
+        ['NaN', withNaN, InvalidEmbeddingError],
+        ['Infinity', withInf, InvalidEmbeddingError],
+        ['zero norm', new Float32Array(D), InvalidEmbeddingError],
+      ];
+      for (const [what, bad, type] of cases) {
+        for (const gallery of [g, mem]) {
+          // A good vector in the same batch is not stored either.
+          await expect(gallery.enroll('Tom', [real[0], bad], ['t1.jpg', `bad-${what}.jpg`]), what).rejects.toBeInstanceOf(type);
+          expect(gallery.size, what).toBe(0);
+          expect(() => gallery.identify(bad), what).toThrow(type);
+        }
+      }
+      const after = await Promise.all((await tree(dir)).map(async (f) => [f, await readFile(join(dir, f))] as const));
+      expect(after).toEqual(before);
+      // A reopened gallery holds nothing.
+      await g.close();
+      const again = await Gallery.open(dir, {});
+      expect([again.size, again.identities()]).toEqual([0, []]);
+      await again.close();
+      // And good vectors still enroll afterwards.
+      await mem.enroll('Tom', [real[0]], ['t1.jpg']);
+      expect(mem.identify(real[1])[0].identity).toBe('Tom');
+      expect(mem.identify(real[2], { threshold: 0.5 })[0].accepted).toBe(false);
+    } finally {
+      await g.close().catch(() => undefined);
+      await mem.close();
+    }
   });
 });
 
