@@ -168,6 +168,37 @@ describe('colour and format: converted to 8-bit RGB, the face found', () => {
   });
 });
 
+describe('formats the bundled sharp cannot read: a typed error, not a crash', () => {
+  it('BMP (a real 24-bit BMP written by hand from the face)', async () => {
+    const { data, info } = await sharp(FACE).raw().toBuffer({ resolveWithObject: true });
+    const row = Math.ceil((info.width * 3) / 4) * 4;
+    const bmp = Buffer.alloc(54 + row * info.height);
+    bmp.write('BM', 0, 'latin1');
+    bmp.writeUInt32LE(bmp.length, 2);
+    bmp.writeUInt32LE(54, 10);
+    bmp.writeUInt32LE(40, 14);
+    bmp.writeInt32LE(info.width, 18);
+    bmp.writeInt32LE(info.height, 22); // bottom-up
+    bmp.writeUInt16LE(1, 26);
+    bmp.writeUInt16LE(24, 28);
+    bmp.writeUInt32LE(row * info.height, 34);
+    for (let y = 0; y < info.height; y++) {
+      for (let x = 0; x < info.width; x++) {
+        const s = (y * info.width + x) * 3, d = 54 + (info.height - 1 - y) * row + x * 3;
+        bmp[d] = data[s + 2];
+        bmp[d + 1] = data[s + 1];
+        bmp[d + 2] = data[s];
+      }
+    }
+    const file = join(tmp, 'face.bmp');
+    await writeFile(file, bmp);
+    const err = await readImage(file).catch((e) => e);
+    expect(err).toBeInstanceOf(ImageDecodeError);
+    expect(err.path).toBe(file);
+    expect(err.message).toMatch(/unsupported image format/);
+  });
+});
+
 describe('EXIF orientation: faces found, boxes in the displayed orientation', () => {
   let upright: string;
   let uprightBox: Box;
