@@ -6,7 +6,7 @@
 // Usage: node examples/browser/scripts/bench-browser.mjs [--seconds 20] [--lfw <dir>]
 // Needs: apt-get install -y chromium ffmpeg; the models built (pnpm --filter @eolgul/models build).
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -31,10 +31,11 @@ const warmup = Number(args.warmup);
 
 /** Settings measured: the query string of the page, and what it means. */
 const ALL_RUNS = [
-  { query: '', what: 'default: detect every frame; embedding + emotion of a tracked face refreshed every 200 ms; 1 wasm thread' },
-  { query: '?refresh=0&emotionRefresh=0', what: 'full pipeline on every frame (detect + landmarks + align + embed + emotion + identify)' },
-  { query: '?threads=2', what: 'default, onnxruntime-web on 2 wasm threads' },
-  { query: '?refresh=0&emotionRefresh=0&threads=2', what: 'full pipeline on every frame, 2 wasm threads' },
+  { query: '', what: 'default: detect every frame, embedding + emotion of a tracked face every 200 ms; onnxruntime-web in a worker, 1 thread' },
+  { query: '?refresh=0&emotionRefresh=0', what: 'full pipeline on every frame (detect + landmarks + align + embed + emotion + identify), worker' },
+  { query: '?proxy=0', what: 'default, onnxruntime-web on the page thread' },
+  { query: '?refresh=0&emotionRefresh=0&proxy=0', what: 'full pipeline on every frame, page thread' },
+  { query: '?threads=2', what: 'default, 2 wasm threads' },
 ];
 const RUNS = args.only ? args.only.split(',').map((q) => ALL_RUNS.find((r) => r.query === q) ?? { query: q, what: q }) : ALL_RUNS;
 
@@ -49,6 +50,7 @@ const photos = readdirSync(personDir).sort().slice(0, 5).map((f) => join(personD
 const y4m = join(tmp, 'one-face.y4m');
 await writeY4m(y4m, photos.map((path) => ({ kind: 'image', path, seconds: 1 })), 30);
 
+const loadBefore = loadavg()[0];
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   headless: true,
@@ -107,6 +109,7 @@ try {
 }
 
 console.log(`Chromium ${version} headless, --disable-gpu; ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; camera: fake, 640×480 at 30 fps, one face (LFW ${args.person}); ${seconds} s per setting after ${warmup} s warm-up`);
+console.log(`1-minute load average: ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after (other processes on the machine lower the numbers)`);
 console.log('');
 console.log('| setting | backends | fps | frames with 1 face | ms/frame mean (p50, p95) | detect ms | embed ms | emotion ms |');
 console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');

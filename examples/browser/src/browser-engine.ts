@@ -22,6 +22,11 @@ export interface EngineOptions {
    * extra thread competes with the page's own thread and the camera (docs/benchmarks/browser.md).
    */
   ortThreads?: number;
+  /**
+   * Run onnxruntime-web in its own worker (`env.wasm.proxy`), off the page's thread (default false; the app turns it
+   * on): the page's thread is then free for the image work and the tfjs emotion model while the ONNX models run.
+   */
+  ortProxy?: boolean;
   /** TensorFlow.js backend (default `'auto'`). */
   tfBackend?: TfBackendChoice;
   /** Progress messages. */
@@ -65,6 +70,7 @@ export async function loadEngine(options: EngineOptions): Promise<Engine> {
   const threads = globalThis.crossOriginIsolated ? Math.max(1, Math.floor(options.ortThreads ?? 1)) : 1;
   ort.env.wasm.wasmPaths = new URL('ort/', options.base).href;
   ort.env.wasm.numThreads = threads;
+  ort.env.wasm.proxy = !!options.ortProxy;
 
   status('starting TensorFlow.js');
   const tf = await import('@tensorflow/tfjs-core');
@@ -97,7 +103,7 @@ export async function loadEngine(options: EngineOptions): Promise<Engine> {
     facenet,
     emotion,
     threshold: DEFAULT_THRESHOLD,
-    backends: `onnxruntime-web wasm ×${threads} thread${threads > 1 ? 's' : ''}, tfjs ${tf.getBackend()}`,
+    backends: `onnxruntime-web wasm ×${threads} thread${threads > 1 ? 's' : ''}${options.ortProxy ? ' (worker)' : ''}, tfjs ${tf.getBackend()}`,
     loadMs: performance.now() - t0,
   };
 }

@@ -27,7 +27,8 @@ const num = (key: string, dflt: number) => {
  * - `threshold` (L2 distance, default: `DEFAULT_THRESHOLD` of `@eolgul/facenet`, 1.12);
  * - `confirmEvery` (ms, default 3000): least time between two "Is this you?" questions;
  * - `captureInterval` (ms, default 300): least time between two sign-up photos;
- * - `threads` (onnxruntime-web wasm threads, default 1), `tf` (`auto` | `wasm` | `webgl`), `width`, `height` (camera, 640×480).
+ * - `threads` (onnxruntime-web wasm threads, default 1); `proxy` (`1`, default: onnxruntime-web runs in its own worker;
+ *   `0`: on the page's thread); `tf` (`auto` | `wasm` | `webgl`); `width`, `height` (camera, default 640×480).
  */
 const settings = {
   refreshMs: num('refresh', 200),
@@ -36,6 +37,7 @@ const settings = {
   confirmEveryMs: num('confirmEvery', 3000),
   captureIntervalMs: num('captureInterval', 300),
   threads: params.has('threads') ? num('threads', 1) : undefined,
+  proxy: params.get('proxy') !== '0',
   tf: (params.get('tf') ?? 'auto') as TfBackendChoice,
   width: num('width', 640),
   height: num('height', 480),
@@ -215,20 +217,26 @@ async function recognise(image: RgbImage, faces: FaceDetection[], now: number, m
   for (let i = 0; i < faces.length; i++) {
     const f = faces[i];
     const t = tracks[i].data;
-    let fresh = false;
-    if (!t.embedding || now - t.embeddedAt >= settings.refreshMs) {
-      const t0 = performance.now();
-      t.embedding = await engine.facenet.embed(alignFace(image, f.landmarks, engine.facenet.inputSize));
-      t.embeddedAt = now;
-      fresh = true;
-      ms.embed += performance.now() - t0;
-    }
-    if (!t.emotion || now - t.emotionAt >= settings.emotionRefreshMs) {
-      const t0 = performance.now();
-      t.emotion = await engine.emotion.classify(image, f.box);
-      t.emotionAt = now;
-      ms.emotion += performance.now() - t0;
-    }
+    const fresh = !t.embedding || now - t.embeddedAt >= settings.refreshMs;
+    // The embedder (onnxruntime-web, in its worker with ?proxy=1) and the emotion model (tfjs, on this thread) run
+    // side by side.
+    await Promise.all([
+      fresh &&
+        (async () => {
+          const t0 = performance.now();
+          t.embedding = await engine.facenet.embed(alignFace(image, f.landmarks, engine.facenet.inputSize));
+          t.embeddedAt = now;
+          ms.embed += performance.now() - t0;
+        })(),
+      (!t.emotion || now - t.emotionAt >= settings.emotionRefreshMs) &&
+        (async () => {
+          const t0 = performance.now();
+          t.emotion = await engine.emotion.classify(image, f.box);
+          t.emotionAt = now;
+          ms.emotion += performance.now() - t0;
+        })(),
+    ]);
+    if (!t.embedding || !t.emotion) continue;
     const [m] = gallery.size ? session.identify(t.embedding, { k: 1, threshold: gallery.threshold }) : [];
     views.push({
       box: f.box,
@@ -463,6 +471,7 @@ async function main(): Promise<void> {
     engine = await loadEngine({
       base: new URL('./', location.href).href,
       ortThreads: settings.threads,
+      ortProxy: settings.proxy,
       tfBackend: settings.tf,
       onStatus: (m) => setStatus(`Loading: ${m}…`),
     });
