@@ -15,6 +15,7 @@ import { createPipeline, readForDetection, type Pipeline } from './cli-pipeline.
 import { analyseImages, defaultWorkers } from './cli-pool.js';
 import { identityOf, listImages } from './cli-files.js';
 import { annotateImage } from './cli-annotate.js';
+import { probeVideo, readVideoFrames } from './cli-video.js';
 
 /** Where the CLI writes: injectable for tests. */
 export interface CliIo {
@@ -224,6 +225,46 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
       }
       if (!opts.json) io.out(table.toString());
       setExit(failed > 0 ? 1 : 0);
+    });
+
+  // ---------------------------------------------------------------- watch
+  program
+    .command('watch')
+    .description('Identify the faces in a video file frame by frame (frames decoded by ffmpeg: Debian\'s, or $EOLGUL_FFMPEG): frame index, time, and per face box, identity or unknown, distance, emotion.')
+    .argument('<video>', 'video file (anything ffmpeg reads)')
+    .requiredOption('--gallery <dir>', 'gallery folder')
+    .option('--every <n>', 'analyse one frame in n (default 1: every frame)', positive('every'))
+    .option('--threshold <t>', 'L2 distance above which a face is unknown (default: the gallery\'s)', num('threshold'))
+    .option('--json', 'one JSON object per analysed frame per line')
+    .action(async (video: string, opts: { gallery: string; every?: number; threshold?: number; json?: boolean }) => {
+      await probeVideo(video); // a clear error for a missing or unreadable video before any model loads
+      const p = await pipeline(true);
+      const gallery = await Gallery.open(opts.gallery, { dimension: p.facenet.dimension, modelId: p.facenet.modelId });
+      const threshold = opts.threshold ?? gallery.defaultThreshold;
+      let frames = 0;
+      const t0 = performance.now();
+      try {
+        for await (const { index, time, image } of readVideoFrames(video, opts.every ?? 1)) {
+          const faces = (await p.analyse(image)).map((face) => {
+            const [m] = gallery.identify(face.embedding, { threshold, k: 1 });
+            return {
+              box: face.box,
+              identity: m && m.accepted ? m.identity : null,
+              distance: m ? round(m.distance) : null,
+              emotion: face.emotion?.label ?? null,
+              emotionScore: face.emotion ? round(face.emotion.score, 3) : null,
+            };
+          });
+          frames++;
+          if (opts.json) io.out(JSON.stringify({ frame: index, time: round(time, 3), faces }));
+          else io.out(`frame ${index} (${time.toFixed(2)} s): ${faces.length ? faces.map((f) => `${f.identity ?? 'unknown'} ${f.distance ?? ''} ${f.emotion ?? ''}`).join('; ') : 'no face'}`);
+        }
+      } finally {
+        await gallery.close();
+      }
+      const s = (performance.now() - t0) / 1000;
+      io.err(`analysed ${frames} frames in ${s.toFixed(1)} s (${(frames / s).toFixed(1)} frames per second)`);
+      setExit(0);
     });
 
   // ---------------------------------------------------------------- verify
