@@ -2,7 +2,8 @@
  * Stand-in for the Node-only modules (node:fs, node:path, sharp, onnxruntime-node, proper-lockfile...) that some
  * `@eolgul/*` code paths import. Those paths (reading image files, gallery directories, the Node inference runtime)
  * are never taken in the browser; the Vite config aliases the modules here so the bundle stays small and free of
- * Node built-ins. Calling anything here throws, so a wrong path fails loudly instead of silently.
+ * Node built-ins. Calling anything here throws, so a wrong path fails loudly instead of silently. The production
+ * build tolerates names missing here (`shimMissingExports`); `vite dev` needs each imported name, so add new ones here.
  * @module
  */
 
@@ -20,6 +21,15 @@ export const constants = Object.freeze({ O_WRONLY: 1, O_CREAT: 64, O_EXCL: 128, 
 export const randomBytes = fn('crypto.randomBytes');
 /** `node:os` `endianness`: browsers on every platform eolgul supports are little-endian. */
 export const endianness = (): 'LE' => 'LE';
+/** `node:os` functions. */
+export const hostname = (): string => 'browser';
+export const tmpdir = fn('os.tmpdir');
+export const homedir = fn('os.homedir');
+export const cpus = (): unknown[] => [];
+export const EOL = '\n';
+/** `node:crypto` functions. */
+export const createHash = fn('crypto.createHash');
+export const randomUUID = (): string => globalThis.crypto.randomUUID();
 /** `node:module` `createRequire`. */
 export const createRequire = fn('module.createRequire');
 /** `node:path` functions. */
@@ -30,6 +40,10 @@ export const resolve = fn('path.resolve');
 export const relative = fn('path.relative');
 export const extname = fn('path.extname');
 export const sep = '/';
+export const isAbsolute = fn('path.isAbsolute');
+export const normalize = fn('path.normalize');
+export const posix = {};
+export const win32 = {};
 /** `node:fs/promises` functions. */
 export const readFile = fn('fs.readFile');
 export const writeFile = fn('fs.writeFile');
@@ -39,6 +53,22 @@ export const mkdir = fn('fs.mkdir');
 export const rm = fn('fs.rm');
 export const rename = fn('fs.rename');
 export const readdir = fn('fs.readdir');
+/** `node:fs` sync and stream functions. */
+export const existsSync = (): boolean => false;
+export const readFileSync = fn('fs.readFileSync');
+export const writeFileSync = fn('fs.writeFileSync');
+export const mkdirSync = fn('fs.mkdirSync');
+export const statSync = fn('fs.statSync');
+export const openSync = fn('fs.openSync');
+export const closeSync = fn('fs.closeSync');
+export const fsyncSync = fn('fs.fsyncSync');
+export const renameSync = fn('fs.renameSync');
+export const unlinkSync = fn('fs.unlinkSync');
+export const readdirSync = fn('fs.readdirSync');
+export const rmSync = fn('fs.rmSync');
+export const realpathSync = fn('fs.realpathSync');
+export const createReadStream = fn('fs.createReadStream');
+export const createWriteStream = fn('fs.createWriteStream');
 /** `node:url` `fileURLToPath`. */
 export const fileURLToPath = fn('url.fileURLToPath');
 export const pathToFileURL = fn('url.pathToFileURL');
