@@ -1,5 +1,9 @@
 import { euclideanDistance } from '@eolgul/core';
 import type { IdentifyMode, IdentifyPer } from './gallery-types.js';
+import { KERNEL_DATA_OFF, KERNEL_OUT_FLOATS, KERNEL_OUT_OFF, KERNEL_PROBE_BYTES, KERNEL_PROBE_OFF, KernelMemory } from './gallery-kernel.js';
+
+/** Extra candidates the float32 SIMD kernel keeps before the exact float64 re-ranking (guards near-ties). */
+const KERNEL_MARGIN = 8;
 
 /**
  * The in-memory state of a gallery and its exact search: all embeddings in one contiguous row-major
@@ -7,8 +11,10 @@ import type { IdentifyMode, IdentifyPer } from './gallery-types.js';
  * the category (identity number) of each row, and the names and exclusions.
  *
  * Search is one pass over the array: for each row the key `‖x‖² − 2·p·x` (the squared L2 distance minus the constant
- * `‖p‖²`) is computed with four float64 accumulators and offered to a top-k selector; the exact distance of the
- * winners is then recomputed directly as `‖p − x‖₂`.
+ * `‖p‖²`) is offered to a top-k selector; the exact distance of the winners is then recomputed as `‖p − x‖₂` in
+ * float64. The dot products come from the WebAssembly SIMD kernel (`gallery-kernel.ts`: float32, 16 lanes; the matrix
+ * lives in its memory; k + 8 candidates are kept and re-ranked exactly) or, where it cannot run, from a TypeScript
+ * loop with eight float64 accumulators.
  * @module
  */
 
@@ -164,12 +170,20 @@ export class GalleryMatrix {
   /** Incremented on every change; keys the template cache. */
   version = 0;
   private templates: { version: number; cats: Int32Array; data: Float32Array } | undefined;
+  /** The SIMD kernel whose memory holds `data`, or null (plain TypeScript kernel). */
+  private kernel: KernelMemory | null;
 
   constructor(readonly dimension: number, capacity = 16) {
-    this.data = new Float32Array(capacity * dimension);
+    this.kernel = KernelMemory.create(capacity * dimension * 4, dimension);
+    this.data = this.kernel ? this.kernel.f32(KERNEL_DATA_OFF, capacity * dimension) : new Float32Array(capacity * dimension);
     this.sqNorms = new Float64Array(capacity);
     this.cats = new Int32Array(capacity);
     this.excludedMask = new Uint8Array(capacity);
+  }
+
+  /** Which dot-product kernel searches use: `'wasm-simd'` or `'js'`. */
+  get kernelName(): 'wasm-simd' | 'js' {
+    return this.kernel ? 'wasm-simd' : 'js';
   }
 
   /** Number of category numbers allocated (used or not). */
@@ -184,8 +198,14 @@ export class GalleryMatrix {
     let next = Math.max(16, cap);
     while (next < n) next *= 2;
     const D = this.dimension;
-    const data = new Float32Array(next * D);
-    data.set(this.data.subarray(0, this.rows * D));
+    let data: Float32Array;
+    if (this.kernel && this.kernel.grow(next * D * 4)) {
+      data = this.kernel.f32(KERNEL_DATA_OFF, next * D); // grown in place: contents kept
+    } else {
+      data = new Float32Array(next * D);
+      data.set(this.data.subarray(0, this.rows * D));
+      this.kernel = null;
+    }
     const norms = new Float64Array(next);
     norms.set(this.sqNorms.subarray(0, this.rows));
     const cats = new Int32Array(next);
@@ -304,6 +324,7 @@ export class GalleryMatrix {
   search(probe: Float32Array, s: MatrixSearch): MatrixHit[] {
     if (this.rows === 0 || s.k <= 0) return [];
     if (s.mode === 'template') return this.searchTemplates(probe, s);
+    if (this.kernel) return this.hitsOfRows(probe, this.searchRowsKernel(probe, s)).slice(0, s.k);
     return this.hitsOfRows(probe, this.searchRows(probe, s));
   }
 
@@ -317,6 +338,43 @@ export class GalleryMatrix {
         distance: euclideanDistance(probe, this.data.subarray(row * D, (row + 1) * D)),
       }))
       .sort((a, b) => a.distance - b.distance || a.row - b.row);
+  }
+
+  /** {@link GalleryMatrix.searchRows} with the SIMD kernel: k + margin candidates by float32 keys. */
+  private searchRowsKernel(probe: Float32Array, s: MatrixSearch): number[] {
+    const K = this.kernel as KernelMemory;
+    const D = this.dimension;
+    const { sqNorms, cats, excludedMask, rows } = this;
+    K.f32(KERNEL_PROBE_OFF, D).set(probe);
+    const out = K.f32(KERNEL_OUT_OFF, KERNEL_OUT_FLOATS);
+    const catMask = s.catMask;
+    const anyExcluded = this.excluded.size > 0;
+    const perCat = s.per === 'identity' && s.k > 1;
+    const top = new TopK(s.k + KERNEL_MARGIN);
+    const best = perCat ? new PerCategoryBest(this.categoryCount) : null;
+    for (let start = 0; start < rows; start += KERNEL_OUT_FLOATS) {
+      const n = Math.min(KERNEL_OUT_FLOATS, rows - start);
+      K.dots(KERNEL_DATA_OFF + start * D * 4, n, D, KERNEL_PROBE_OFF, KERNEL_OUT_OFF);
+      if (!catMask && !anyExcluded && !best) {
+        let worst = top.worst;
+        for (let i = 0; i < n; i++) {
+          const key = sqNorms[start + i] - 2 * out[i];
+          if (key < worst) {
+            top.offer(key, start + i);
+            worst = top.worst;
+          }
+        }
+        continue;
+      }
+      for (let i = 0; i < n; i++) {
+        const r = start + i;
+        if ((anyExcluded && excludedMask[r]) || (catMask && catMask[cats[r]])) continue;
+        const key = sqNorms[r] - 2 * out[i];
+        if (best) best.offer(key, r, cats[r]);
+        else top.offer(key, r);
+      }
+    }
+    return best ? best.result(s.k + KERNEL_MARGIN) : top.result();
   }
 
   private searchRows(probe: Float32Array, s: MatrixSearch): number[] {
@@ -424,6 +482,7 @@ export class GalleryMatrix {
     if (M === 0) return [];
     if (this.rows === 0 || s.k <= 0) return probes.map(() => []);
     if (s.mode === 'template') return probes.map((p) => this.searchTemplates(p, s));
+    if (this.kernel) return this.searchManyKernel(probes, s);
     const { data, sqNorms, cats, excludedMask, rows } = this;
     const D = this.dimension;
     const P = new Float32Array(M * D);
@@ -443,5 +502,48 @@ export class GalleryMatrix {
       }
     }
     return probes.map((p, m) => this.hitsOfRows(p, perCat ? bests[m].result(s.k) : tops[m].result()));
+  }
+
+  /**
+   * Batch search with the SIMD kernel: the matrix is read in blocks of about 128 KiB, and each block is compared with
+   * every probe of the group while it is in cache, so memory traffic is divided by the number of probes.
+   */
+  private searchManyKernel(probes: readonly Float32Array[], s: MatrixSearch): MatrixHit[][] {
+    const K = this.kernel as KernelMemory;
+    const D = this.dimension;
+    const { sqNorms, cats, excludedMask, rows } = this;
+    const group = Math.max(1, Math.min(probes.length, Math.floor(KERNEL_PROBE_BYTES / (4 * D))));
+    const results: MatrixHit[][] = [];
+    const catMask = s.catMask;
+    const anyExcluded = this.excluded.size > 0;
+    const perCat = s.per === 'identity' && s.k > 1;
+    for (let g0 = 0; g0 < probes.length; g0 += group) {
+      const ps = probes.slice(g0, g0 + group);
+      const M = ps.length;
+      ps.forEach((p, m) => K.f32(KERNEL_PROBE_OFF + m * D * 4, D).set(p));
+      const block = Math.max(1, Math.min(Math.floor(KERNEL_OUT_FLOATS / M), Math.floor((128 * 1024) / (4 * D))));
+      const out = K.f32(KERNEL_OUT_OFF, KERNEL_OUT_FLOATS);
+      const tops = ps.map(() => new TopK(s.k + KERNEL_MARGIN));
+      const bests = perCat ? ps.map(() => new PerCategoryBest(this.categoryCount)) : [];
+      for (let start = 0; start < rows; start += block) {
+        const n = Math.min(block, rows - start);
+        for (let m = 0; m < M; m++) K.dots(KERNEL_DATA_OFF + start * D * 4, n, D, KERNEL_PROBE_OFF + m * D * 4, KERNEL_OUT_OFF + m * n * 4);
+        for (let m = 0; m < M; m++) {
+          const o = m * n;
+          for (let i = 0; i < n; i++) {
+            const r = start + i;
+            if ((anyExcluded && excludedMask[r]) || (catMask && catMask[cats[r]])) continue;
+            const key = sqNorms[r] - 2 * out[o + i];
+            if (perCat) bests[m].offer(key, r, cats[r]);
+            else tops[m].offer(key, r);
+          }
+        }
+      }
+      ps.forEach((p, m) => {
+        const picked = perCat ? bests[m].result(s.k + KERNEL_MARGIN) : tops[m].result();
+        results.push(this.hitsOfRows(p, picked).slice(0, s.k));
+      });
+    }
+    return results;
   }
 }

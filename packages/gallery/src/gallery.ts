@@ -156,6 +156,13 @@ export class Gallery implements GalleryStore {
   get directory(): string | undefined {
     return this.backend?.dir;
   }
+  /**
+   * The search kernel in use: `'wasm-simd'` (WebAssembly SIMD, D a multiple of 16, matrix ≤ ~4 GB) or `'js'`
+   * (TypeScript; `EOLGUL_GALLERY_KERNEL=js` forces it). Both give the same matches.
+   */
+  get searchKernel(): 'wasm-simd' | 'js' {
+    return this.matrix.kernelName;
+  }
   /** Number of enrolled embeddings (rows), excluded ones included. */
   get size(): number {
     return this.matrix.rows;
