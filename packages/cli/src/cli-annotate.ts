@@ -8,7 +8,9 @@ export interface Annotation {
   color: string;
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Escapes text for SVG; characters XML 1.0 forbids (NUL and other C0 controls, U+FFFE/U+FFFF) become U+FFFD. */
+const esc = (s: string) =>
+  s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * Draws boxes and labels on an image and encodes it as JPEG (sharp compositing an SVG overlay; text uses the system's

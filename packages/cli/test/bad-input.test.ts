@@ -289,6 +289,7 @@ describe('names and paths', () => {
       ['../', galleryOf.Tom_Hanks[2]],
       ['nul\0byte', galleryOf.Jackie_Chan[0]],
       ['Zoë Saldaña', galleryOf['Roh_Moo-hyun'][0]],
+      ['bell\u0007 <b>&"x"', galleryOf.Jackie_Chan[1]],
     ];
     for (const [name, file] of names) {
       const r = await cli('enroll', '--gallery', g, '--name', name, file);
@@ -302,6 +303,13 @@ describe('names and paths', () => {
     const r = await cli('identify', '--gallery', g, '--json', join(DATA, 'probes', 'Serena_Williams_0005.jpg'));
     const rows = r.out.filter((l) => l.trim()).map((l) => JSON.parse(l));
     expect(rows.some((x) => x.identity === '세레나 윌리엄스')).toBe(true);
+    // Names that XML forbids or must escape are drawn on annotated images too.
+    const ann = join(tmp, 'annotated');
+    const a = await cli('identify', '--gallery', g, '--json', '--annotate', ann, galleryOf.Jackie_Chan[0], galleryOf.Jackie_Chan[1]);
+    expect(a.code, a.err.join('\n')).toBe(0);
+    expect(a.out.map((l) => JSON.parse(l).identity)).toEqual(['nul\0byte', 'bell\u0007 <b>&"x"']);
+    expect((await readdir(ann)).sort()).toEqual(['Jackie_Chan_0002.annotated.jpg', 'Jackie_Chan_0003.annotated.jpg']);
+    expect((await sharp(join(ann, 'Jackie_Chan_0002.annotated.jpg')).metadata()).width).toBe(250);
     expect((await cli('gallery', 'remove', '--gallery', g, '../../evil')).code).toBe(0);
     expect((await cli('gallery', 'rename', '--gallery', g, 'AC/DC', 'AC\\DC')).code).toBe(0);
     expect(await readdir(sandbox)).toEqual(['gallery']);
