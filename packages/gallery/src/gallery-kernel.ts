@@ -1,7 +1,7 @@
 import { GALLERY_KERNEL_WASM_BASE64 } from './gallery-kernel-wasm.js';
 
 /**
- * The WebAssembly SIMD dot-product kernel (`kernel/gallery-kernel.wat`, 353 bytes): `dots(data, rows, D, probe, out)`
+ * The WebAssembly SIMD dot-product kernel (`kernel/gallery-kernel.wat`, 350 bytes): `dots(data, rows, D, probe, out)`
  * writes `out[r] = Σ_j data[r·D + j] · probe[j]` for `rows` rows, accumulating in float32 over 16 lanes; D must be a
  * multiple of 16. The gallery's matrix lives inside the kernel's memory (so the search reads it in place), laid out as:
  *
@@ -9,7 +9,11 @@ import { GALLERY_KERNEL_WASM_BASE64 } from './gallery-kernel-wasm.js';
  * | --- | --- |
  * | `[0, 256 KiB)` | probes (a batch of up to 256 KiB / (4·D) probes) |
  * | `[256 KiB, 384 KiB)` | `out`: up to 32768 float32 results |
- * | `[384 KiB, …)` | the matrix `[capacity, D]` float32, grown in place with `memory.grow` (max 4 GiB in total) |
+ * | `[384 KiB, …)` | the matrix `[capacity, D]` float32 (at most ~4 GiB in total) |
+ *
+ * The memory is never grown: `memory.grow` detaches the old `ArrayBuffer`, and the first detach in a process makes V8
+ * drop an optimisation for every typed-array loop of the process (measured: a plain `Float32Array` sum 1.5 → 2.4 ms).
+ * A larger matrix gets a new kernel instance instead, and the rows are copied (amortised by doubling).
  *
  * Used only where WebAssembly SIMD is available (Node ≥ 16.4, current browsers); otherwise, or for D not a multiple of
  * 16, or above {@link KERNEL_MAX_DATA_BYTES}, the plain TypeScript kernel runs. `EOLGUL_GALLERY_KERNEL=js` forces it.
@@ -57,7 +61,7 @@ export class KernelMemory {
     const mod = kernelModule();
     if (!mod) return null;
     try {
-      const memory = new WebAssembly.Memory({ initial: Math.ceil((KERNEL_DATA_OFF + dataBytes) / PAGE), maximum: 65536 });
+      const memory = new WebAssembly.Memory({ initial: Math.ceil((KERNEL_DATA_OFF + dataBytes) / PAGE) });
       const instance = new WebAssembly.Instance(mod, { env: { mem: memory } });
       return new KernelMemory(memory, instance.exports.dots as KernelMemory['dots']);
     } catch {
@@ -65,20 +69,7 @@ export class KernelMemory {
     }
   }
 
-  /** Grows the memory so that `dataBytes` of matrix fit (contents stay in place). False when it cannot. */
-  grow(dataBytes: number): boolean {
-    if (dataBytes > KERNEL_MAX_DATA_BYTES) return false;
-    const need = Math.ceil((KERNEL_DATA_OFF + dataBytes) / PAGE) - this.memory.buffer.byteLength / PAGE;
-    if (need <= 0) return true;
-    try {
-      this.memory.grow(need);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  /** A float32 view of the memory (re-create after `grow`). */
+  /** A float32 view of the memory. */
   f32(byteOffset: number, length: number): Float32Array {
     return new Float32Array(this.memory.buffer, byteOffset, length);
   }

@@ -199,13 +199,10 @@ export class GalleryMatrix {
     while (next < n) next *= 2;
     const D = this.dimension;
     let data: Float32Array;
-    if (this.kernel && this.kernel.grow(next * D * 4)) {
-      data = this.kernel.f32(KERNEL_DATA_OFF, next * D); // grown in place: contents kept
-    } else {
-      data = new Float32Array(next * D);
-      data.set(this.data.subarray(0, this.rows * D));
-      this.kernel = null;
-    }
+    const kernel = this.kernel ? KernelMemory.create(next * D * 4, D) : null;
+    data = kernel ? kernel.f32(KERNEL_DATA_OFF, next * D) : new Float32Array(next * D);
+    data.set(this.data.subarray(0, this.rows * D));
+    this.kernel = kernel;
     const norms = new Float64Array(next);
     norms.set(this.sqNorms.subarray(0, this.rows));
     const cats = new Int32Array(next);

@@ -98,7 +98,10 @@ async function readOrThrow(p: string, kind: 'npy' | 'csv'): Promise<Buffer> {
 /**
  * Writes a pair in the seed's layout (plus the `category,name` identities file beside the CSV), each file atomically
  * with mode 0600. `numpy.load(npyPath)` and `pandas.read_csv(csvPath)` read them.
- * @param embeddings row-major `[N, D]` float32. @param categories category number per row. @param names category → name.
+ * @param npyPath output `.npy` path: float32 `[N, D]`, C order.
+ * @param csvPath output `.csv` path (`image,category`); the identities file is written beside it.
+ * @param pair `embeddings` row-major `[N, D]` float32 (`N = imageIds.length`, `D = dimension`), `categories` the
+ * category number of each row, `names` category → identity name.
  */
 export async function writeGalleryPair(
   npyPath: string,

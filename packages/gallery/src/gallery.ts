@@ -23,7 +23,7 @@ import type {
 export interface GalleryOpenOptions extends DirectoryStoreOptions {
   /** Create the directory and an empty gallery when it has none. Default false. */
   create?: boolean;
-  /** Embedding length D. Needed to create; when opening, must equal the stored D ({@link GalleryMismatchError} otherwise). */
+  /** Embedding length D. Needed to create; when opening, must equal the stored D ({@link @eolgul/core!GalleryMismatchError} otherwise). */
   dimension?: number;
   /** Embedding model id. Needed to create; when opening, must equal the stored one. */
   modelId?: string;

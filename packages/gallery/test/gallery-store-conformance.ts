@@ -10,7 +10,7 @@ import {
   UnknownIdentityError,
   euclideanDistance,
 } from '@eolgul/core';
-import type { GalleryStore } from '../src/index.js';
+import type { GalleryStore, Match } from '../src/index.js';
 import { clusters, near, oracle, oracleIdentities, rng, unitVector, type OracleRow } from './gallery-test-data.js';
 
 export interface StoreHarness {
@@ -212,7 +212,7 @@ export function runGalleryStoreConformance(name: string, h: StoreHarness): void 
       let { store } = await seeded(h);
       try {
         const probes = Array.from({ length: 5 }, (_, i) => unitVector(D, rng(100 + i)));
-        const before = [];
+        const before: Match[][] = [];
         for (const p of probes) before.push(await store.identify(p, { k: 3 }));
         store = await h.reopen(store);
         expect(await store.count()).toBe(15);

@@ -1,5 +1,5 @@
 (module
-  (import "env" "mem" (memory 1 65536))
+  (import "env" "mem" (memory 1))
   ;; out[r] = dot(row r of data [rows, D] f32 at $data, probe [D] f32 at $probe), f32 accumulation in 16 lanes.
   ;; D must be a positive multiple of 16. All pointers are byte offsets.
   (func (export "dots") (param $data i32) (param $rows i32) (param $D i32) (param $probe i32) (param $out i32)
