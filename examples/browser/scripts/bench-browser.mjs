@@ -5,7 +5,7 @@
 //
 // Usage: node examples/browser/scripts/bench-browser.mjs [--seconds 20] [--lfw <dir>]
 // Needs: apt-get install -y chromium ffmpeg; the models built (pnpm --filter @eolgul/models build).
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,36 @@ const ALL_RUNS = [
 ];
 const RUNS = args.only ? args.only.split(',').map((q) => ALL_RUNS.find((r) => r.query === q) ?? { query: q, what: q }) : ALL_RUNS;
 
+/**
+ * CPU seconds (user + system) used so far by the descendants of process `pid` (Linux /proc): called with this script's
+ * pid, that is the Chromium that playwright started (every process of it).
+ */
+function descendantsCpuSeconds(pid) {
+  const children = new Map();
+  const own = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ppid = Number(f[1]);
+      own.set(Number(d), (Number(f[11]) + Number(f[12])) / 100);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(d));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  let total = -(own.get(pid) ?? 0);
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop();
+    total += own.get(p) ?? 0;
+    stack.push(...(children.get(p) ?? []));
+  }
+  return total;
+}
+
 const tmp = mkdtempSync(join(tmpdir(), 'eolgul-browser-bench-'));
 const outDir = join(tmp, 'dist');
 await build({ configFile: join(appDir, 'vite.config.ts'), root: appDir, logLevel: 'error', build: { outDir, emptyOutDir: true } });
@@ -52,6 +82,7 @@ await writeY4m(y4m, photos.map((path) => ({ kind: 'image', path, seconds: 1 })),
 
 const loadBefore = loadavg()[0];
 const browser = await chromium.launch({
+  // chromium.launch starts the browser itself, so its process tree is ours to measure.
   executablePath: '/usr/bin/chromium',
   headless: true,
   args: [
@@ -75,7 +106,9 @@ try {
     if (err) throw new Error(err);
     await page.waitForTimeout(warmup * 1000);
     const t0 = await page.evaluate(() => performance.now());
+    const cpu0 = descendantsCpuSeconds(process.pid);
     await page.waitForTimeout(seconds * 1000);
+    const cpu1 = descendantsCpuSeconds(process.pid);
     const r = await page.evaluate((start) => {
       const e = window.eolgul;
       const f = e.frames.filter((x) => x.t >= start);
@@ -98,7 +131,7 @@ try {
         shownFps: e.fps,
       };
     }, t0);
-    results.push({ ...run, ...r });
+    results.push({ ...run, ...r, cpuMsPerFrame: ((cpu1 - cpu0) * 1000) / r.frames, cpuCores: (cpu1 - cpu0) / seconds });
     console.error(`${run.query || '(default)'}: ${r.fps.toFixed(1)} fps`);
     await page.close();
   }
@@ -111,10 +144,10 @@ try {
 console.log(`Chromium ${version} headless, --disable-gpu; ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; camera: fake, 640×480 at 30 fps, one face (LFW ${args.person}); ${seconds} s per setting after ${warmup} s warm-up`);
 console.log(`1-minute load average: ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after (other processes on the machine lower the numbers)`);
 console.log('');
-console.log('| setting | backends | fps | frames with 1 face | ms/frame mean (p50, p95) | detect ms | embed ms | emotion ms |');
-console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log('| setting | backends | fps | frames with 1 face | ms/frame mean (p50, p95) | detect ms | embed ms | emotion ms | Chromium CPU ms/frame (cores busy) |');
+console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of results) {
   console.log(
-    `| ${r.what} (\`${r.query || '/'}\`) | ${r.backends} | ${r.fps.toFixed(1)} | ${r.oneFace}/${r.frames} | ${r.total.toFixed(1)} (${r.p50.toFixed(1)}, ${r.p95.toFixed(1)}) | ${r.detect.toFixed(1)} | ${r.embed.toFixed(1)} | ${r.emotion.toFixed(1)} |`,
+    `| ${r.what} (\`${r.query || '/'}\`) | ${r.backends} | ${r.fps.toFixed(1)} | ${r.oneFace}/${r.frames} | ${r.total.toFixed(1)} (${r.p50.toFixed(1)}, ${r.p95.toFixed(1)}) | ${r.detect.toFixed(1)} | ${r.embed.toFixed(1)} | ${r.emotion.toFixed(1)} | ${r.cpuMsPerFrame.toFixed(1)} (${r.cpuCores.toFixed(2)}) |`,
   );
 }
