@@ -366,6 +366,17 @@ const cmTable = (r) => {
   return s;
 };
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+const presetKey = { 'human-emotion': 'human', 'faceplugin-expression': 'faceplugin' };
+const dModels = DEFAULT_EMOTION_CONFIG.model.map((m) => presetKey[m]);
+const dName = dModels.join(' + ') + (dModels.length > 1 ? ' (mean)' : '') + (DEFAULT_EMOTION_CONFIG.flip ? ' + flip' : '');
+const dRow = results.find((r) => r.name === dName);
+const defaultNote = !dRow
+  ? ''
+  : `The default (\`DEFAULT_EMOTION_CONFIG\`) is **${dName}**, ${pct(dRow.accuracy)} %` +
+    (dRow === bestRes
+      ? '.'
+      : `: the best configuration gets ${Math.round((bestRes.accuracy - dRow.accuracy) * faces.length)} more faces right (of ${faces.length}) at ` +
+        `${(bestRes.ms / dRow.ms).toFixed(1)}× the time per face, so the default does without it.`);
 let md = `# Emotion: FER2013 PublicTest
 
 Regenerate with \`pnpm --filter @eolgul/emotion... build && node scripts/bench-emotion.mjs\` (the numbers below were
@@ -404,6 +415,7 @@ ${results.map((r) => `| ${r.name} | ${pct(r.accuracy)} % | ${pct(r.macroF1)} % |
 probabilities are averaged with equal weight. For comparison, deepface publishes 57.4 % for its FER2013 emotion model.
 
 Best configuration: **${bestRes.name}**, ${pct(bestRes.accuracy)} %.
+${defaultNote}
 
 ## Confusion matrix of the default (rows: true label, columns: predicted)
 
@@ -422,11 +434,17 @@ So \`classify(image, face)\` cuts a square of side 1 × the box's longer side ce
 reproduces the framing these FER2013-trained models saw. On those ${framing.found} faces the default classifier scores
 ${pct(framing.viaBox)} % through the detector's box (upscaled, padded image) and ${pct(framing.direct)} % on the 48×48 image itself.` : 'Not measured (build @eolgul/detector to include it).'}
 
-## Caveat
+## Caveats
 
-The Human/oarriaga model was trained on FER2013 by its authors (oarriaga/face_classification); whether their training
-split kept PublicTest out is not documented by the model package, so its FER2013 numbers may be optimistic for faces
-from other sources.
+- The Human/oarriaga model was trained by oarriaga/face_classification's \`train_emotion_classifier.py\`, which splits
+  \`fer2013.csv\` in file order, first 80 % for training (\`split_data\` in \`src/utils/datasets.py\`): with the
+  standard file order that is exactly the Training split (28709 rows), and PublicTest + PrivateTest served as its
+  validation set for checkpoint selection. So PublicTest was not trained on, but it did pick the checkpoint: its
+  number here may be slightly optimistic.
+- faceplugin does not document how \`fr_expression.onnx\` was trained; if its training data included PublicTest, its
+  numbers here are optimistic. The ensemble's advantage should be re-checked on faces from other sources.
+- face-api's model was trained on other data (not documented as FER2013), which goes some way to explain its lower
+  score on FER2013's small grey faces.
 `;
 mkdirSync(dirname(outFile), { recursive: true });
 writeFileSync(outFile, md);

@@ -268,8 +268,9 @@ interface LoadedModel {
  * @example
  * ```ts
  * const emotion = await createEmotionClassifier();
- * const r = await emotion.classify(image, faces[0]);
- * // { label: 'happy', score: 0.93, scores: { angry: 0.01, disgust: 0, fear: 0.01, happy: 0.93, sad: 0.01, surprise: 0.01, neutral: 0.03 } }
+ * const image = await readImage('John_Allen_Muhammad_0001.jpg'); // LFW, the package's test fixture
+ * const r = await emotion.classify(image, (await detector.detect(image))[0]);
+ * // { label: 'neutral', score: 0.73, scores: { angry: 0, disgust: 0, fear: 0, happy: 0, sad: 0.26, surprise: 0, neutral: 0.73 } } (rounded)
  * await emotion.dispose();
  * ```
  */
