@@ -1,0 +1,262 @@
+// The published shape, as a stranger gets it: every package is packed with `pnpm pack` (workspace: ranges replaced by
+// versions), the tarballs are installed with npm into a fresh project under the OS temp dir (outside the workspace, so
+// nothing can resolve from the workspace's node_modules or sources), and there a short ESM script detects, embeds and
+// identifies faces; the `eolgul` bin runs; CommonJS `require` works; TypeScript finds the types (node16 ESM + CJS).
+// publint --strict and @arethetypeswrong/cli also check each tarball. Needs the packages built (`pnpm test` builds
+// first) and the npm registry for the third-party dependencies (onnxruntime-node, sharp, tfjs, ...).
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error plain .mjs script without type declarations
+import { listPackages, packAll, runAttw, runPublint } from '../scripts/check-packages.mjs';
+
+const run = promisify(execFile);
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DATA = join(ROOT, 'examples', 'data');
+
+type Pkg = { name: string; dir: string; pkg: Record<string, unknown> & { version: string } };
+type CheckResult = { name: string; publint: { failed: boolean; lines: string[] }; attw: { failed: boolean; report: string } };
+
+/** The environment of a user's shell: no pnpm/npm lifecycle variables, no NODE_PATH/NODE_OPTIONS from the runner. */
+function userEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/^(npm_|pnpm_|PNPM_|VITEST|TURBO_)/.test(k) || ['NODE_PATH', 'NODE_OPTIONS', 'INIT_CWD', 'NODE_ENV', 'TEST'].includes(k)) continue;
+    env[k] = v;
+  }
+  env.ONNXRUNTIME_NODE_INSTALL = 'skip'; // its postinstall would fetch CUDA libraries; the CPU binaries are in the package
+  return env;
+}
+
+let work = '';
+let app = '';
+let packages: Pkg[] = [];
+let checks: Promise<CheckResult[]>;
+const timings: Record<string, number> = {};
+
+async function timed<T>(label: string, f: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await f();
+  } finally {
+    timings[label] = Math.round(performance.now() - t0);
+  }
+}
+
+/** Runs a command in the app project with the user's environment; resolves to stdout (rejects with stderr). */
+async function inApp(cmd: string, args: string[], timeout = 120_000): Promise<string> {
+  try {
+    const { stdout } = await run(cmd, args, { cwd: app, env: userEnv(), timeout, maxBuffer: 64 << 20 });
+    return stdout;
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`${cmd} ${args.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
+  }
+}
+
+const QUICKSTART = `import { readImage, createFaceDetector, alignFace } from '@eolgul/detector';
+import { createFaceNet, DEFAULT_THRESHOLD } from '@eolgul/facenet';
+import { Gallery } from '@eolgul/gallery';
+import { modelPath } from '@eolgul/models';
+const [detector, facenet] = await Promise.all([createFaceDetector(), createFaceNet()]);
+const embed = async (file) => { const image = await readImage(file); const [face] = await detector.detect(image); return { box: face.box.map(Math.round), embedding: await facenet.embed(alignFace(image, face.landmarks, facenet.inputSize)) }; };
+const gallery = Gallery.inMemory({ dimension: facenet.dimension, modelId: facenet.modelId, defaultThreshold: DEFAULT_THRESHOLD });
+for (const name of ['Tom_Hanks', 'Serena_Williams']) await gallery.enroll(name, [(await embed(\`\${name}.jpg\`)).embedding], [\`\${name}.jpg\`]);
+for (const probe of ['probe-Tom_Hanks.jpg', 'probe-Meryl_Streep.jpg']) { const { box, embedding } = await embed(probe); console.log(JSON.stringify({ probe, box, match: gallery.identify(embedding)[0] })); }
+console.log(JSON.stringify({ embedder: modelPath('embedder') })); await detector.dispose(); await facenet.dispose();
+`;
+
+const CJS_CHECK = `const core = require('@eolgul/core');
+const names = JSON.parse(process.argv[2]);
+const exportsOf = Object.fromEntries(names.map((n) => [n, Object.keys(require(n)).length]));
+const err = new core.InvalidArgumentError('bad');
+const { modelPath } = require('@eolgul/models');
+const { readImage, createFaceDetector } = require('@eolgul/detector');
+(async () => {
+  const detector = await createFaceDetector();
+  const faces = await detector.detect(await readImage('probe-Tom_Hanks.jpg'));
+  await detector.dispose();
+  console.log(JSON.stringify({ exportsOf, isEolgulError: err instanceof core.EolgulError, code: err.code,
+    detector: modelPath('detector'), faces: faces.length, resolved: names.map((n) => require.resolve(n)) }));
+})().catch((e) => { console.error(e); process.exit(1); });
+`;
+
+const RESOLVE_CHECK = `const names = JSON.parse(process.argv[2]);
+console.log(JSON.stringify(names.map((n) => import.meta.resolve(n))));
+`;
+
+const TYPED_ESM = `import { readImage, createFaceDetector, alignFace, type FaceDetector } from '@eolgul/detector';
+import { createFaceNet } from '@eolgul/facenet';
+import { Gallery, type Match } from '@eolgul/gallery';
+import { EolgulError } from '@eolgul/core';
+import { modelPath, type ModelName } from '@eolgul/models';
+import { createEmotionClassifier } from '@eolgul/emotion';
+import { evaluatePairs } from '@eolgul/lfw-tools';
+import { loadModel } from '@eolgul/runtime';
+import { PgVectorGalleryStore } from '@eolgul/gallery/pg';
+const detector: FaceDetector = await createFaceDetector();
+const image = await readImage('probe-Tom_Hanks.jpg');
+const [face] = await detector.detect(image);
+const facenet = await createFaceNet();
+const e: Float32Array = await facenet.embed(alignFace(image, face.landmarks, facenet.inputSize));
+const m: Match | undefined = Gallery.inMemory({ dimension: 512 }).identify(e)[0];
+const name: ModelName = 'embedder';
+// @ts-expect-error not a model name: proves the real declarations are loaded, not 'any'
+modelPath('facenet-v0');
+console.log(m?.distance, modelPath(name), EolgulError, createEmotionClassifier, evaluatePairs, loadModel, PgVectorGalleryStore);
+`;
+
+const TYPED_CJS = `import core = require('@eolgul/core');
+import gallery = require('@eolgul/gallery');
+const err: core.EolgulError = new core.InvalidArgumentError('x');
+const g: gallery.Gallery = gallery.Gallery.inMemory({ dimension: 3 });
+// @ts-expect-error dimension is required
+gallery.Gallery.inMemory({});
+console.log(err.code, g.size);
+`;
+
+beforeAll(async () => {
+  packages = await listPackages();
+  const missing = packages.filter((p) => !existsSync(join(p.dir, 'dist')));
+  if (missing.length) {
+    throw new Error(`not built: ${missing.map((p) => p.name).join(', ')}; run \`pnpm build\` (\`pnpm test\` does) first`);
+  }
+  work = await mkdtemp(join(tmpdir(), 'eolgul-pack-'));
+  app = join(work, 'app');
+  const tarDir = join(work, 'tarballs');
+  await mkdir(app);
+  await mkdir(tarDir);
+  const tarballs: Map<string, string> = await timed('pack', () => packAll(tarDir));
+  // publint and attw read the same tarballs while npm installs them.
+  checks = timed('publint+attw', () =>
+    Promise.all(
+      [...tarballs].map(async ([name, tgz]) => ({ name, publint: await runPublint(tgz), attw: await runAttw(tgz) })),
+    ),
+  );
+  checks.catch(() => {}); // awaited by its test
+  await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'eolgul-stranger', private: true, type: 'module' }, null, 2));
+  for (const name of ['Tom_Hanks', 'Serena_Williams']) {
+    const file = (await readdir(join(DATA, 'gallery', name))).sort()[0];
+    await copyFile(join(DATA, 'gallery', name, file), join(app, `${name}.jpg`));
+  }
+  await copyFile(join(DATA, 'probes', 'Tom_Hanks_0008.jpg'), join(app, 'probe-Tom_Hanks.jpg'));
+  await copyFile(join(DATA, 'probes', 'Meryl_Streep_0001.jpg'), join(app, 'probe-Meryl_Streep.jpg'));
+  await timed('npm install', () =>
+    inApp('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs.values(), '@types/node@20'], 280_000),
+  );
+}, 300_000);
+
+afterAll(async () => {
+  console.log(`packaging test timings (ms): ${JSON.stringify(timings)}`);
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('packed packages installed with npm in a fresh project', () => {
+  it('publint --strict and @arethetypeswrong/cli pass for every package', async () => {
+    const results = await checks;
+    expect(results.map((r) => r.name).sort()).toEqual(packages.map((p) => p.name).sort());
+    for (const r of results) {
+      expect(r.publint.lines, `publint ${r.name}`).toEqual([]);
+      expect(r.attw.failed, `attw ${r.name}:\n${r.attw.report}`).toBe(false);
+    }
+  }, 240_000);
+
+  it('installs real versions (no workspace: ranges) and resolves every package from the app, never the workspace', async () => {
+    const names = packages.map((p) => p.name);
+    for (const p of packages) {
+      const installed = JSON.parse(await readFile(join(app, 'node_modules', p.name, 'package.json'), 'utf8'));
+      expect(installed.version).toBe(p.pkg.version);
+      for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
+        for (const [dep, range] of Object.entries((installed[field] ?? {}) as Record<string, string>)) {
+          expect(range, `${p.name} ${field}.${dep}`).not.toMatch(/^workspace:/);
+        }
+      }
+    }
+    await writeFile(join(app, 'resolve-check.mjs'), RESOLVE_CHECK);
+    const esm: string[] = JSON.parse(await inApp('node', ['resolve-check.mjs', JSON.stringify([...names, '@eolgul/gallery/pg'])]));
+    for (const url of esm) expect(fileURLToPath(url).startsWith(join(app, 'node_modules') + sep), url).toBe(true);
+    // The model files are inside the installed @eolgul/models.
+    for (const f of ['fr_detect.onnx', 'fr_landmark.onnx', 'fr_feature.onnx', 'fr_expression.onnx', 'emotion.json', 'emotion.bin', 'NOTICE.md']) {
+      expect((await stat(join(app, 'node_modules', '@eolgul', 'models', 'models', f))).size, f).toBeGreaterThan(0);
+    }
+  }, 60_000);
+
+  it('the quick start detects, embeds and identifies faces with models found in node_modules (ESM)', async () => {
+    await writeFile(join(app, 'quickstart.mjs'), QUICKSTART);
+    const out = await timed('quickstart', () => inApp('node', ['quickstart.mjs']));
+    console.log(`quick start output:\n${out}`);
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+    const [tom, meryl, paths] = lines;
+    expect(tom.probe).toBe('probe-Tom_Hanks.jpg');
+    expect(tom.match.identity).toBe('Tom_Hanks');
+    expect(tom.match.accepted).toBe(true);
+    expect(tom.match.imageId).toBe('Tom_Hanks.jpg');
+    expect(tom.match.distance).toBeGreaterThan(0);
+    expect(tom.match.distance).toBeLessThan(1.12);
+    // The LFW crops are 250x250 with the face in the middle.
+    const [x, y, w, h] = tom.box;
+    expect(x + w / 2).toBeGreaterThan(100);
+    expect(x + w / 2).toBeLessThan(150);
+    expect(y + h / 2).toBeGreaterThan(90);
+    expect(y + h / 2).toBeLessThan(160);
+    expect(meryl.probe).toBe('probe-Meryl_Streep.jpg');
+    expect(meryl.match.accepted).toBe(false); // not enrolled: unknown
+    expect(meryl.match.distance).toBeGreaterThan(tom.match.distance);
+    expect(paths.embedder).toBe(join(app, 'node_modules', '@eolgul', 'models', 'models', 'fr_feature.onnx'));
+  }, 120_000);
+
+  it('CommonJS: require() works for every package, and the CJS build finds the models and detects a face', async () => {
+    await writeFile(join(app, 'cjs-check.cjs'), CJS_CHECK);
+    const names = [...packages.map((p) => p.name), '@eolgul/gallery/pg'];
+    const out = JSON.parse(await inApp('node', ['cjs-check.cjs', JSON.stringify(names)]));
+    expect(out.isEolgulError).toBe(true);
+    expect(out.code).toBe('INVALID_ARGUMENT');
+    for (const n of names) expect(out.exportsOf[n], n).toBeGreaterThan(0);
+    for (const r of out.resolved as string[]) {
+      expect(r.startsWith(join(app, 'node_modules') + sep), r).toBe(true);
+      expect(r.endsWith('.cjs'), r).toBe(true);
+    }
+    expect(out.detector).toBe(join(app, 'node_modules', '@eolgul', 'models', 'models', 'fr_detect.onnx'));
+    expect(out.faces).toBe(1);
+  }, 120_000);
+
+  it('the installed `eolgul` bin runs: --help, enroll, identify --json (with emotion)', async () => {
+    const help = await inApp('npx', ['--no', '--', 'eolgul', '--help']);
+    expect(help).toMatch(/^Usage: eolgul/m);
+    for (const cmd of ['embed', 'enroll', 'identify', 'verify', 'emotion', 'lfw', 'check', 'gallery']) expect(help).toContain(cmd);
+    await timed('cli enroll+identify', async () => {
+      const enrolled = await inApp('npx', ['--no', '--', 'eolgul', 'enroll', '--gallery', 'g', '--name', 'Tom_Hanks', 'Tom_Hanks.jpg']);
+      expect(enrolled).toContain('Tom_Hanks');
+      const out = await inApp('npx', ['--no', '--', 'eolgul', 'identify', '--gallery', 'g', '--json', 'probe-Tom_Hanks.jpg', 'probe-Meryl_Streep.jpg']);
+      const rows = out.trim().split('\n').map((l) => JSON.parse(l));
+      expect(rows.map((r) => [r.image, r.identity])).toEqual([
+        ['probe-Tom_Hanks.jpg', 'Tom_Hanks'],
+        ['probe-Meryl_Streep.jpg', null],
+      ]);
+      for (const r of rows) {
+        expect(['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral']).toContain(r.emotion);
+        expect(r.emotionScore).toBeGreaterThan(0);
+      }
+    });
+  }, 120_000);
+
+  it('TypeScript finds the types of the installed packages (nodenext ESM and CJS consumers)', async () => {
+    await writeFile(join(app, 'typed.mts'), TYPED_ESM);
+    await writeFile(join(app, 'typed.cts'), TYPED_CJS);
+    await writeFile(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
+        files: ['typed.mts', 'typed.cts'],
+      }),
+    );
+    // The workspace's compiler, run on the app project: resolution starts from the app's files.
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    await timed('tsc', () => inApp(process.execPath, [tsc, '-p', '.']));
+  }, 120_000);
+});
