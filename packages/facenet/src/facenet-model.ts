@@ -9,9 +9,10 @@ import { loadModel, type BackendName, type InferenceModel, type ModelSource } fr
  * - `'standardize'`: per-image standardisation (v − mean) / max(std, 1/√n), FaceNet's `prewhiten`
  *   (davidsandberg/facenet `facenet.prewhiten`), the seed project's choice;
  * - `'minusOneOne'`: v / 127.5 − 1;
- * - `'zeroOne'`: v / 255.
+ * - `'zeroOne'`: v / 255;
+ * - `'raw'`: v unchanged (0–255), for models that normalise inside the graph.
  */
-export type Preprocess = 'arcface' | 'standardize' | 'minusOneOne' | 'zeroOne';
+export type Preprocess = 'arcface' | 'standardize' | 'minusOneOne' | 'zeroOne' | 'raw';
 
 /** Load-time configuration of {@link createFaceNet}. */
 export interface FaceNetConfig {
@@ -89,6 +90,7 @@ function writeInput(crop: RgbImage, out: Float32Array, offset: number, pre: Prep
     scale = 1 / Math.max(std, 1 / Math.sqrt(d.length));
   } else if (pre === 'arcface') { mean = 127.5; scale = 1 / 128; }
   else if (pre === 'minusOneOne') { mean = 127.5; scale = 1 / 127.5; }
+  else if (pre === 'raw') { mean = 0; scale = 1; }
   else { mean = 0; scale = 1 / 255; }
   for (let p = 0; p < n; p++) {
     for (let c = 0; c < 3; c++) {
