@@ -168,8 +168,8 @@ for (const D of DIMS) {
         naive: () => (sink += naive(data, N, D, probes[q++ % BATCH])),
         batch: () => (sink += g.identifyMany(probes)[0][0].distance),
       },
-      big ? 3 : 5,
-      big ? 2000 : 2000,
+      big ? 6 : 8,
+      3000,
     );
     const { identify: identifyMs, identifyK10: identifyK10Ms, sum1: sum1Ms, sum4: sum4Ms, sumSimd: sumSimdMs, naive: naiveMs } = t;
     const batchMs = t.batch / BATCH;
