@@ -164,12 +164,15 @@ export class PgVectorGalleryStore implements GalleryStore {
     return manifest;
   }
 
+  /** Embedding length D. */
   get dimension(): number {
     return this.manifest.dimension;
   }
+  /** Embedding model id stored with the gallery. */
   get modelId(): string {
     return this.manifest.modelId;
   }
+  /** L2 threshold used when `identify` gets none. */
   get defaultThreshold(): number {
     return this.manifest.defaultThreshold;
   }
@@ -189,11 +192,13 @@ export class PgVectorGalleryStore implements GalleryStore {
     }
   }
 
+  /** Number of enrolled embeddings (rows). */
   async count(): Promise<number> {
     const { rows } = await this.pool.query(`select count(*)::int as n from ${this.t}_embeddings`);
     return rows[0].n;
   }
 
+  /** Identity names with at least one embedding, sorted by UTF-16 code unit. */
   async identities(): Promise<string[]> {
     const { rows } = await this.pool.query(
       `select name from ${this.t}_identities i where exists (select 1 from ${this.t}_embeddings e where e.category = i.category)`,
@@ -201,6 +206,7 @@ export class PgVectorGalleryStore implements GalleryStore {
     return rows.map((r) => dec(r.name)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
+  /** Image ids excluded from searches, sorted. */
   async excludedImages(): Promise<string[]> {
     const { rows } = await this.pool.query(`select image_id from ${this.t}_embeddings where excluded`);
     return rows.map((r) => dec(r.image_id)).sort();
@@ -273,7 +279,15 @@ export class PgVectorGalleryStore implements GalleryStore {
         await c.query('set local enable_bitmapscan = off');
       } else {
         await c.query(`set local hnsw.ef_search = ${Math.max(this.opts.efSearch, limit)}`);
-        await c.query(`set local hnsw.iterative_scan = relaxed_order`).catch(() => undefined);
+        // pgvector >= 0.8: keep scanning the index when filters (exclusions) drop candidates. Older versions lack the
+        // setting; the savepoint keeps the transaction usable then.
+        await c.query('savepoint iterative');
+        try {
+          await c.query('set local hnsw.iterative_scan = relaxed_order');
+          await c.query('release savepoint iterative');
+        } catch {
+          await c.query('rollback to savepoint iterative');
+        }
       }
       const { rows } = await c.query(
         `select i.name, e.image_id, e.embedding <-> $1::vector as distance
@@ -296,6 +310,10 @@ export class PgVectorGalleryStore implements GalleryStore {
     }
   }
 
+  /**
+   * Deletes an identity's rows (or, when no identity has that name, one image); resolves to the rows removed.
+   * @throws {UnknownIdentityError} neither an identity nor an image id.
+   */
   async remove(identityOrImageId: string): Promise<number> {
     return this.tx(async (c) => {
       const byName = await c.query(
@@ -312,6 +330,10 @@ export class PgVectorGalleryStore implements GalleryStore {
     });
   }
 
+  /**
+   * Renames an identity; onto an existing name, merges. @throws {UnknownIdentityError} `oldName` has no rows.
+   * @throws {InvalidArgumentError} bad `newName`.
+   */
   async rename(oldName: string, newName: string): Promise<void> {
     validateLabel(newName, 'identity');
     await this.tx(async (c) => {
@@ -331,16 +353,19 @@ export class PgVectorGalleryStore implements GalleryStore {
     });
   }
 
+  /** Leaves one image out of every search until {@link PgVectorGalleryStore.includeImage}. @throws {UnknownIdentityError} */
   async excludeImage(imageId: string): Promise<void> {
     const r = await this.pool.query(`update ${this.t}_embeddings set excluded = true where image_id = $1`, [enc(imageId)]);
     if (!r.rowCount) throw new UnknownIdentityError(imageId);
   }
 
+  /** Undoes {@link PgVectorGalleryStore.excludeImage}. @throws {UnknownIdentityError} */
   async includeImage(imageId: string): Promise<void> {
     const r = await this.pool.query(`update ${this.t}_embeddings set excluded = false where image_id = $1`, [enc(imageId)]);
     if (!r.rowCount) throw new UnknownIdentityError(imageId);
   }
 
+  /** A per-session "that is not me" list over this store. */
   session(): GalleryStoreSession {
     return createGallerySession(this);
   }
