@@ -1,10 +1,12 @@
 // Checks the published shape of every package under packages/*: packs each one with `pnpm pack` (which replaces
 // `workspace:` ranges with real versions, as `pnpm publish` does), then lints each tarball with publint (strict:
 // warnings fail) and @arethetypeswrong/cli (every entry point under node10, node16 from CJS and ESM, and bundler
-// resolution). Run it with `pnpm run check:packages` (builds first). test/packaging.test.ts reuses these functions
+// resolution), and checks that every bare import in dist/ is a declared dependency or peer dependency (npm's flat
+// node_modules would hide a missing one in the install test). Run it with `pnpm run check:packages` (builds first). test/packaging.test.ts reuses these functions
 // on the tarballs it installs.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -85,20 +87,46 @@ export async function runAttw(tarball) {
   }
 }
 
+/**
+ * Bare module specifiers imported or required by the built files (`dist/**` `.js`, `.cjs`, `.d.ts`, `.d.cts`) of a
+ * package that are neither Node built-ins nor listed in its `dependencies` / `peerDependencies`.
+ * @returns the undeclared package names, sorted; empty when all are declared.
+ */
+export async function undeclaredImports(dir, pkg) {
+  const declared = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]);
+  const found = new Set();
+  const files = (await readdir(join(dir, 'dist'), { recursive: true })).filter((f) => /\.(c?js|d\.c?ts)$/.test(f));
+  for (const f of files) {
+    const text = await readFile(join(dir, 'dist', f), 'utf8');
+    for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)["']([^"'\s]+)["']/gm)) {
+      const id = m[1];
+      if (id.startsWith('.') || id.startsWith('/') || id.startsWith('node:')) continue;
+      if (!/^(@[a-z0-9~-][a-z0-9._~-]*\/)?[a-z0-9~-][a-z0-9._~-]*(\/[^\s]*)?$/.test(id)) continue; // not a package specifier
+      const name = id.startsWith('@') ? id.split('/').slice(0, 2).join('/') : id.split('/')[0];
+      if (builtinModules.includes(name) || name === pkg.name) continue;
+      if (!declared.has(name)) found.add(name);
+    }
+  }
+  return [...found].sort();
+}
+
 async function main() {
   const dest = await mkdtemp(join(tmpdir(), 'eolgul-check-packages-'));
   let failures = 0;
   try {
     const tarballs = await packAll(dest);
+    const byName = new Map((await listPackages()).map((p) => [p.name, p]));
     for (const [name, tgz] of tarballs) {
-      const [pl, at] = await Promise.all([runPublint(tgz), runAttw(tgz)]);
-      const ok = !pl.failed && !at.failed;
+      const { dir, pkg } = byName.get(name);
+      const [pl, at, undeclared] = await Promise.all([runPublint(tgz), runAttw(tgz), undeclaredImports(dir, pkg)]);
+      const ok = !pl.failed && !at.failed && undeclared.length === 0;
       if (!ok) failures++;
       console.log(`\n== ${name}: ${ok ? 'ok' : 'FAILED'}`);
+      console.log(`imports: ${undeclared.length ? `FAILED, not in dependencies or peerDependencies: ${undeclared.join(', ')}` : 'all declared'}`);
       console.log(`publint: ${pl.lines.length ? '\n  ' + pl.lines.join('\n  ') : 'all good'}${pl.failed ? ' (FAILED)' : ''}`);
       console.log(`attw:${at.failed ? ' (FAILED)' : ''}\n${at.report}`);
     }
-    console.log(`\n${tarballs.size - failures} of ${tarballs.size} packages pass publint --strict and attw`);
+    console.log(`\n${tarballs.size - failures} of ${tarballs.size} packages pass publint --strict, attw and the declared-imports check`);
   } finally {
     await rm(dest, { recursive: true, force: true });
   }

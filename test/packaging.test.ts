@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain .mjs script without type declarations
-import { listPackages, packAll, runAttw, runPublint } from '../scripts/check-packages.mjs';
+import { listPackages, packAll, runAttw, runPublint, undeclaredImports } from '../scripts/check-packages.mjs';
 
 const run = promisify(execFile);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -59,17 +59,13 @@ async function inApp(cmd: string, args: string[], timeout = 120_000): Promise<st
   }
 }
 
-const QUICKSTART = `import { readImage, createFaceDetector, alignFace } from '@eolgul/detector';
-import { createFaceNet, DEFAULT_THRESHOLD } from '@eolgul/facenet';
-import { Gallery } from '@eolgul/gallery';
-import { modelPath } from '@eolgul/models';
-const [detector, facenet] = await Promise.all([createFaceDetector(), createFaceNet()]);
-const embed = async (file) => { const image = await readImage(file); const [face] = await detector.detect(image); return { box: face.box.map(Math.round), embedding: await facenet.embed(alignFace(image, face.landmarks, facenet.inputSize)) }; };
-const gallery = Gallery.inMemory({ dimension: facenet.dimension, modelId: facenet.modelId, defaultThreshold: DEFAULT_THRESHOLD });
-for (const name of ['Tom_Hanks', 'Serena_Williams']) await gallery.enroll(name, [(await embed(\`\${name}.jpg\`)).embedding], [\`\${name}.jpg\`]);
-for (const probe of ['probe-Tom_Hanks.jpg', 'probe-Meryl_Streep.jpg']) { const { box, embedding } = await embed(probe); console.log(JSON.stringify({ probe, box, match: gallery.identify(embedding)[0] })); }
-console.log(JSON.stringify({ embedder: modelPath('embedder') })); await detector.dispose(); await facenet.dispose();
-`;
+/** The quick start of the API site's front page (docs/README.md), run as it is printed there. */
+async function docsQuickStart(): Promise<string> {
+  const md = await readFile(join(ROOT, 'docs', 'README.md'), 'utf8');
+  const m = /## Quick start\s+```js\n([\s\S]*?)```/.exec(md);
+  if (!m) throw new Error('docs/README.md has no ```js block under "## Quick start"');
+  return m[1];
+}
 
 const CJS_CHECK = `const core = require('@eolgul/core');
 const names = JSON.parse(process.argv[2]);
@@ -86,8 +82,9 @@ const { readImage, createFaceDetector } = require('@eolgul/detector');
 })().catch((e) => { console.error(e); process.exit(1); });
 `;
 
-const RESOLVE_CHECK = `const names = JSON.parse(process.argv[2]);
-console.log(JSON.stringify(names.map((n) => import.meta.resolve(n))));
+const RESOLVE_CHECK = `import { modelPath } from '@eolgul/models';
+const names = JSON.parse(process.argv[2]);
+console.log(JSON.stringify({ urls: names.map((n) => import.meta.resolve(n)), embedder: modelPath('embedder') }));
 `;
 
 const TYPED_ESM = `import { readImage, createFaceDetector, alignFace, type FaceDetector } from '@eolgul/detector';
@@ -166,6 +163,10 @@ describe('packed packages installed with npm in a fresh project', () => {
     }
   }, 240_000);
 
+  it('every bare import in a built file is a declared dependency or peer (npm hoisting would hide a missing one)', async () => {
+    for (const p of packages) expect(await undeclaredImports(p.dir, p.pkg), p.name).toEqual([]);
+  });
+
   it('installs real versions (no workspace: ranges) and resolves every package from the app, never the workspace', async () => {
     const names = packages.map((p) => p.name);
     for (const p of packages) {
@@ -178,27 +179,28 @@ describe('packed packages installed with npm in a fresh project', () => {
       }
     }
     await writeFile(join(app, 'resolve-check.mjs'), RESOLVE_CHECK);
-    const esm: string[] = JSON.parse(await inApp('node', ['resolve-check.mjs', JSON.stringify([...names, '@eolgul/gallery/pg'])]));
-    for (const url of esm) expect(fileURLToPath(url).startsWith(join(app, 'node_modules') + sep), url).toBe(true);
+    const esm = JSON.parse(await inApp('node', ['resolve-check.mjs', JSON.stringify([...names, '@eolgul/gallery/pg'])]));
+    for (const url of esm.urls as string[]) expect(fileURLToPath(url).startsWith(join(app, 'node_modules') + sep), url).toBe(true);
+    expect(esm.embedder).toBe(join(app, 'node_modules', '@eolgul', 'models', 'models', 'fr_feature.onnx'));
     // The model files are inside the installed @eolgul/models.
     for (const f of ['fr_detect.onnx', 'fr_landmark.onnx', 'fr_feature.onnx', 'fr_expression.onnx', 'emotion.json', 'emotion.bin', 'NOTICE.md']) {
       expect((await stat(join(app, 'node_modules', '@eolgul', 'models', 'models', f))).size, f).toBeGreaterThan(0);
     }
   }, 60_000);
 
-  it('the quick start detects, embeds and identifies faces with models found in node_modules (ESM)', async () => {
-    await writeFile(join(app, 'quickstart.mjs'), QUICKSTART);
+  it('the quick start of docs/README.md detects, embeds and identifies faces, models from node_modules (ESM)', async () => {
+    await writeFile(join(app, 'quickstart.mjs'), await docsQuickStart());
     const out = await timed('quickstart', () => inApp('node', ['quickstart.mjs']));
     console.log(`quick start output:\n${out}`);
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l));
-    const [tom, meryl, paths] = lines;
+    const [tom, meryl, ...rest] = out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(rest).toEqual([]);
     expect(tom.probe).toBe('probe-Tom_Hanks.jpg');
     expect(tom.match.identity).toBe('Tom_Hanks');
     expect(tom.match.accepted).toBe(true);
     expect(tom.match.imageId).toBe('Tom_Hanks.jpg');
     expect(tom.match.distance).toBeGreaterThan(0);
     expect(tom.match.distance).toBeLessThan(1.12);
-    // The LFW crops are 250x250 with the face in the middle.
+    // The LFW photos are 250 x 250 px with the face in the middle.
     const [x, y, w, h] = tom.box;
     expect(x + w / 2).toBeGreaterThan(100);
     expect(x + w / 2).toBeLessThan(150);
@@ -207,7 +209,6 @@ describe('packed packages installed with npm in a fresh project', () => {
     expect(meryl.probe).toBe('probe-Meryl_Streep.jpg');
     expect(meryl.match.accepted).toBe(false); // not enrolled: unknown
     expect(meryl.match.distance).toBeGreaterThan(tom.match.distance);
-    expect(paths.embedder).toBe(join(app, 'node_modules', '@eolgul', 'models', 'models', 'fr_feature.onnx'));
   }, 120_000);
 
   it('CommonJS: require() works for every package, and the CJS build finds the models and detects a face', async () => {
