@@ -187,7 +187,7 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
         ? Gallery.inMemory({ dimension: p.facenet.dimension, modelId: p.facenet.modelId, defaultThreshold: DEFAULT_THRESHOLD })
         : await Gallery.open(opts.gallery, { dimension: p.facenet.dimension, modelId: p.facenet.modelId });
       const threshold = opts.threshold ?? gallery.defaultThreshold;
-      const table = new Table({ head: ['image', 'box [x, y, w, h]', 'identity', 'distance', 'emotion'] });
+      const table = new Table({ head: ['image', 'box [x, y, w, h]', 'identity', 'distance', 'emotion'], style: process.stdout.isTTY ? undefined : { head: [], border: [] } });
       let failed = 0;
       try {
         for (const f of images) {
