@@ -411,7 +411,7 @@ odd-numbered faces it was not fitted on. The rows below use that order.
 ${results.map((r) => `| ${r.name} | ${pct(r.accuracy)} % | ${pct(r.macroF1)} % | ${r.ms.toFixed(1)} |`).join('\n')}
 | **default \`createEmotionClassifier()\`**, end to end | **${pct(dRes.accuracy)} %** | **${pct(dRes.macroF1)} %** | ${dMs.toFixed(1)} |
 
-"+ flip": the mirrored face is classified too and the two probability vectors are averaged. "(mean)": the two models'
+"+ flip": the mirrored face is classified too and the two probability vectors are averaged. "(mean)": the models'
 probabilities are averaged with equal weight. For comparison, deepface publishes 57.4 % for its FER2013 emotion model.
 
 Best configuration: **${bestRes.name}**, ${pct(bestRes.accuracy)} %.
