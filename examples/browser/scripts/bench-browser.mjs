@@ -39,6 +39,7 @@ const ALL_RUNS = [
   { query: '?proxy=0', what: 'default, onnxruntime-web on the page thread' },
   { query: '?refresh=0&emotionRefresh=0&proxy=0', what: 'full pipeline on every frame, page thread' },
   { query: '?threads=2', what: 'default, 2 wasm threads' },
+  { query: '?refresh=0&emotionRefresh=0&pipeline=1', what: 'full pipeline on every frame, worker, next frame detected while this one is embedded' },
 ];
 const RUNS = args.only ? args.only.split(',').map((q) => ALL_RUNS.find((r) => r.query === q) ?? { query: q, what: q }) : ALL_RUNS;
 

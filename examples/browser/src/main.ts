@@ -27,6 +27,8 @@ const num = (key: string, dflt: number) => {
  * - `threshold` (L2 distance, default: `DEFAULT_THRESHOLD` of `@eolgul/facenet`, 1.12);
  * - `confirmEvery` (ms, default 3000): least time between two "Is this you?" questions;
  * - `captureInterval` (ms, default 300): least time between two sign-up photos;
+ * - `pipeline` (`0`, default: one frame at a time; `1`: a frame's embedding/emotion overlap the next frame's detection,
+ *   which did not raise the frame rate on the shared 2-core machine it was measured on, and adds latency);
  * - `threads` (onnxruntime-web wasm threads, default 1); `proxy` (`1`, default: onnxruntime-web runs in its own worker;
  *   `0`: on the page's thread); `tf` (`auto` | `wasm` | `webgl`); `width`, `height` (camera, default 640×480).
  */
@@ -38,6 +40,7 @@ const settings = {
   captureIntervalMs: num('captureInterval', 300),
   threads: params.has('threads') ? num('threads', 1) : undefined,
   proxy: params.get('proxy') !== '0',
+  pipeline: params.get('pipeline') === '1',
   tf: (params.get('tf') ?? 'auto') as TfBackendChoice,
   width: num('width', 640),
   height: num('height', 480),
@@ -168,18 +171,18 @@ function fmt(d: number | null): string {
   return d === null ? '–' : d.toFixed(2);
 }
 
-function draw(faces: FaceView[]): void {
+function draw(faces: FaceView[], signingUp: boolean): void {
   const ctx = ui.view.getContext('2d') as CanvasRenderingContext2D;
   ctx.lineWidth = 3;
   ctx.font = '16px system-ui, sans-serif';
   ctx.textBaseline = 'bottom';
   for (const f of faces) {
     const [x, y, w, h] = f.box;
-    const colour = signup ? '#2a7de1' : f.identity ? '#1fbf5a' : '#ff8c1a';
+    const colour = signingUp ? '#2a7de1' : f.identity ? '#1fbf5a' : '#ff8c1a';
     ctx.strokeStyle = colour;
     ctx.strokeRect(x, y, w, h);
-    const label = signup
-      ? `signing up ${signup.capture.name}`
+    const label = signingUp
+      ? `signing up${signup ? ` ${signup.capture.name}` : ''}`
       : `${f.identity ?? 'unknown'} · ${fmt(f.distance)}${f.emotion ? ` · ${f.emotion}` : ''}`;
     const tw = ctx.measureText(label).width + 8;
     const ly = y > 22 ? y : y + h + 22;
@@ -426,43 +429,74 @@ function frameWaiter(video: HTMLVideoElement): () => Promise<void> {
   };
 }
 
+/**
+ * The camera loop, in two stages: (A) grab a new frame and detect its faces, (B) embed, classify, identify and draw.
+ * With `?pipeline=1`, B of frame N runs while A of frame N+1 runs: onnxruntime-web (in its worker) and
+ * the page's thread (image work, tfjs emotion, drawing) are then both kept busy. B stages still run one after another,
+ * in frame order.
+ */
 async function loop(): Promise<void> {
   const W = ui.video.videoWidth || settings.width;
   const H = ui.video.videoHeight || settings.height;
   ui.view.width = W;
   ui.view.height = H;
-  const ctx = ui.view.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D;
-  const rgb = new Uint8Array(W * H * 3);
+  const viewCtx = ui.view.getContext('2d') as CanvasRenderingContext2D;
+  const grab = Object.assign(document.createElement('canvas'), { width: W, height: H });
+  const grabCtx = grab.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D;
+  const buffers = [new Uint8Array(W * H * 3), new Uint8Array(W * H * 3)];
   const next = frameWaiter(ui.video);
-  for (;;) {
+  let stageB: Promise<void> = Promise.resolve();
+  for (let n = 0; ; n++) {
     await next();
     const t0 = performance.now();
-    ctx.drawImage(ui.video, 0, 0, W, H);
-    const image = rgbFromImageData(ctx.getImageData(0, 0, W, H), rgb);
+    grabCtx.drawImage(ui.video, 0, 0, W, H);
+    const pixels = grabCtx.getImageData(0, 0, W, H);
+    const image = rgbFromImageData(pixels, buffers[n % 2]);
     const ms = { detect: 0, embed: 0, emotion: 0, total: 0 };
-    let views: FaceView[] = [];
+    let faces: FaceDetection[] | null = null;
     try {
-      const faces = await engine.detector.detect(image, { maxFaces: 8 });
-      ms.detect = performance.now() - t0;
-      if (signup) {
-        await signupStep(image, faces, t0, ms);
-        views = faces.map((f) => ({ box: f.box, identity: null, nearest: null, distance: null, emotion: null, emotionScore: null, fresh: false }));
-      } else {
-        views = await recognise(image, faces, t0, ms);
-      }
+      faces = await engine.detector.detect(image, { maxFaces: 8 });
     } catch (err) {
       setStatus(`Frame failed: ${describe(err)}`, true);
     }
-    draw(views);
-    renderFaces(views);
-    ms.total = performance.now() - t0;
-    fpsMeter.tick(performance.now());
-    state.fps = fpsMeter.fps;
-    state.frameCount++;
-    state.frames.push({ t: t0, mode: signup ? 'signup' : 'recognise', faces: views, ms });
-    if (state.frames.length > 3000) state.frames.splice(0, 1000);
-    if (state.frameCount % 5 === 0) ui.fps.textContent = `${state.fps.toFixed(1)} fps`;
+    ms.detect = performance.now() - t0;
+    await stageB;
+    stageB = finishFrame(image, pixels, faces ?? [], t0, ms, viewCtx);
+    if (!settings.pipeline) await stageB;
   }
+}
+
+/** Stage B of {@link loop}: everything after detection, then the drawing and the frame record. */
+async function finishFrame(
+  image: RgbImage,
+  pixels: ImageData,
+  faces: FaceDetection[],
+  t0: number,
+  ms: FrameRecord['ms'],
+  viewCtx: CanvasRenderingContext2D,
+): Promise<void> {
+  const mode = signup ? 'signup' : 'recognise';
+  let views: FaceView[] = [];
+  try {
+    if (signup) {
+      views = faces.map((f) => ({ box: f.box, identity: null, nearest: null, distance: null, emotion: null, emotionScore: null, fresh: false }));
+      await signupStep(image, faces, t0, ms);
+    } else {
+      views = await recognise(image, faces, t0, ms);
+    }
+  } catch (err) {
+    setStatus(`Frame failed: ${describe(err)}`, true);
+  }
+  viewCtx.putImageData(pixels, 0, 0);
+  draw(views, mode === 'signup');
+  renderFaces(views);
+  ms.total = performance.now() - t0;
+  fpsMeter.tick(performance.now());
+  state.fps = fpsMeter.fps;
+  state.frameCount++;
+  state.frames.push({ t: t0, mode, faces: views, ms });
+  if (state.frames.length > 3000) state.frames.splice(0, 1000);
+  if (state.frameCount % 5 === 0) ui.fps.textContent = `${state.fps.toFixed(1)} fps`;
 }
 
 async function main(): Promise<void> {
