@@ -1,6 +1,6 @@
 import { GalleryMismatchError, InvalidArgumentError } from '@eolgul/core';
 import { Gallery, createGallerySession, type GallerySession } from '@eolgul/gallery';
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { captureImageId, decodePair, encodePair, nextCaptureNumber, type PairFiles, type PairRow } from './browser-pair.js';
 
 /**
@@ -75,14 +75,30 @@ export class BrowserGallery {
     });
     const manifest = await db.get('meta', 'manifest');
     if (manifest) {
-      if (manifest.modelId !== options.modelId) throw new GalleryMismatchError('modelId', manifest.modelId, options.modelId);
-      if (manifest.dimension !== options.dimension) throw new GalleryMismatchError('dimension', manifest.dimension, options.dimension);
+      const mismatch =
+        manifest.modelId !== options.modelId
+          ? new GalleryMismatchError('modelId', manifest.modelId, options.modelId)
+          : manifest.dimension !== options.dimension
+            ? new GalleryMismatchError('dimension', manifest.dimension, options.dimension)
+            : null;
+      if (mismatch) {
+        db.close(); // so that deleteStored() is not blocked by this connection
+        throw mismatch;
+      }
     } else {
       await db.put('meta', { key: 'manifest', modelId: options.modelId, dimension: options.dimension });
     }
     const g = new BrowserGallery(db, BrowserGallery.emptyGallery(options), options);
     await g.loadIntoMemory(await db.getAll('rows'));
     return g;
+  }
+
+  /**
+   * Deletes the stored gallery (the whole IndexedDB database), e.g. after a {@link GalleryMismatchError} when the app's
+   * embedding model changed. Irreversible: export first.
+   */
+  static async deleteStored(dbName = 'eolgul-browser'): Promise<void> {
+    await deleteDB(dbName);
   }
 
   private static emptyGallery(o: BrowserGalleryOptions): Gallery {

@@ -1,4 +1,4 @@
-import { EolgulError, type FaceDetection, type RgbImage } from '@eolgul/core';
+import { EolgulError, GalleryMismatchError, type FaceDetection, type RgbImage } from '@eolgul/core';
 import { alignFace } from '@eolgul/detector';
 import type { EmotionResult } from '@eolgul/emotion';
 import type { GallerySession } from '@eolgul/gallery';
@@ -536,8 +536,22 @@ async function main(): Promise<void> {
   } catch (err) {
     state.error = describe(err);
     setStatus(`Error: ${state.error}`, true);
+    if (err instanceof GalleryMismatchError) offerReset();
     throw err;
   }
+}
+
+/** After a gallery made with another embedding model: offer to delete it (its embeddings cannot be compared). */
+function offerReset(): void {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.textContent = 'Delete the stored gallery and start again';
+  button.addEventListener('click', async () => {
+    if (!confirm('Delete every stored face embedding in this browser?')) return;
+    await BrowserGallery.deleteStored();
+    location.reload();
+  });
+  ui.status.append(' The stored gallery was made with another embedding model. ', button);
 }
 
 void main();

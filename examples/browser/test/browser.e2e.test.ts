@@ -96,8 +96,8 @@ async function singleFaceImages(person: string, n: number, skip = 0): Promise<st
 }
 
 /** Launches Chromium on the shared profile (so IndexedDB persists between launches) with `video` as its camera. */
-async function launch(video: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await chromium.launchPersistentContext(profile, {
+async function launch(video: string, userDataDir = profile): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 760 },
@@ -309,5 +309,36 @@ describe('browser example, end to end in headless Chromium with a fake camera', 
       await context.close();
     }
     expect(pageErrors).toEqual([]);
+  }, 180_000);
+
+  it('refuses a stored gallery made with another embedding model, and offers to delete it', async () => {
+    const { context, page } = await launch(videos.b, join(tmp, 'profile-mismatch'));
+    try {
+      // Make the stored gallery claim another model, as an older version of the app with a 128-d FaceNet would have.
+      await page.evaluate(
+        () =>
+          new Promise<void>((ok, fail) => {
+            const req = indexedDB.open('eolgul-browser', 1);
+            req.onerror = () => fail(req.error);
+            req.onsuccess = () => {
+              const tx = req.result.transaction('meta', 'readwrite');
+              tx.objectStore('meta').put({ key: 'manifest', modelId: 'facenet-128', dimension: 128 });
+              tx.oncomplete = () => (req.result.close(), ok());
+              tx.onerror = () => fail(tx.error);
+            };
+          }),
+      );
+      await page.reload();
+      await page.waitForFunction(() => window.eolgul?.error, null, { timeout: 90_000 });
+      expect(await page.evaluate(() => window.eolgul.error)).toContain('GALLERY_MISMATCH');
+      expect(await page.locator('#status').innerText()).toContain('another embedding model');
+      page.once('dialog', (d) => void d.accept());
+      await page.locator('#status button').click();
+      await page.waitForFunction(() => window.eolgul?.ready, null, { timeout: 90_000 });
+      expect(await page.locator('#status').innerText()).toContain('Nobody signed up yet');
+    } finally {
+      await context.close();
+    }
+    pageErrors.splice(0); // the refused gallery is reported as an uncaught page error, on purpose
   }, 180_000);
 });
