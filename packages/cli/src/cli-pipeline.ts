@@ -4,7 +4,7 @@ import {
   DETECTION_MAX_SIDE, alignFace, createFaceDetector, mainFaceIndex, readImage, type DecodedImage, type DetectOptions, type FaceDetector,
 } from '@eolgul/detector';
 import { createFaceNet, type FaceNet, type FaceNetConfig } from '@eolgul/facenet';
-import { createEmotionClassifier, type EmotionClassifier, type EmotionResult } from '@eolgul/emotion';
+import { createEmotionClassifier, type EmotionClassifier, type EmotionClassifierConfig, type EmotionResult } from '@eolgul/emotion';
 
 /** One analysed face: detection + embedding (+ emotion when asked). */
 export interface AnalysedFace extends FaceDetection {
@@ -16,8 +16,11 @@ export interface AnalysedFace extends FaceDetection {
 
 /** Options of {@link createPipeline}. */
 export interface PipelineOptions {
-  /** Load the emotion classifier too (default false). */
-  emotion?: boolean;
+  /**
+   * Load the emotion classifier too (default false): `true` for the default (most accurate) classifier, or its
+   * configuration, e.g. `{ model: 'human-emotion' }` for the 5× faster single model used by `eolgul watch`.
+   */
+  emotion?: boolean | EmotionClassifierConfig;
   /** Embedder configuration (default: the bundled model). */
   facenet?: FaceNetConfig;
   /** Detection options for every call. */
@@ -64,7 +67,9 @@ export function readForDetection(path: string): Promise<DecodedImage> {
 export async function createPipeline(options: PipelineOptions = {}): Promise<Pipeline> {
   const detector = await createFaceDetector({ threads: options.threads });
   const facenet = await createFaceNet({ threads: options.threads, ...options.facenet });
-  const emotion = options.emotion ? await createEmotionClassifier() : undefined;
+  const emotion = options.emotion
+    ? await createEmotionClassifier(options.emotion === true ? undefined : options.emotion)
+    : undefined;
 
   async function complete(image: RgbImage, faces: FaceDetection[]): Promise<AnalysedFace[]> {
     const crops = faces.map((f) => alignFace(image, f.landmarks, facenet.inputSize));

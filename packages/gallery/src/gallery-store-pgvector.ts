@@ -245,7 +245,7 @@ export class PgVectorGalleryStore implements GalleryStore {
     if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < 0) {
       throw new InvalidArgumentError(`threshold must be a finite L2 distance >= 0, got ${String(threshold)}`);
     }
-    const mode = options.mode ?? 'image';
+    const mode = options.mode ?? 'template';
     const per = options.per ?? 'identity';
     if (mode !== 'image' && mode !== 'template') throw new InvalidArgumentError(`bad mode ${String(mode)}`);
     if (per !== 'identity' && per !== 'image') throw new InvalidArgumentError(`bad per ${String(per)}`);

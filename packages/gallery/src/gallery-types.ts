@@ -41,7 +41,11 @@ export interface IdentifyOptions {
   k?: number;
   /** Identities to leave out of this search (e.g. those the user said "that is not me" to). */
   exclude?: Iterable<string>;
-  /** Compare with each image (default) or with each identity's mean template. */
+  /**
+   * Compare with each identity's L2-normalised mean template (default) or with each enrolled image. Measured on the LFW
+   * subset (5 images enrolled per person, 2754 probes): rank-1 99.82 % with templates vs 99.71 % with nearest images, and
+   * fewer false accepts at the same threshold (FAR 0.18 % vs 0.28 % per identity at 1.12); see docs/benchmarks/accuracy.md.
+   */
   mode?: IdentifyMode;
   /** Count k in distinct identities (default) or in images. */
   per?: IdentifyPer;

@@ -376,7 +376,7 @@ export class Gallery implements GalleryStore {
     const k = options.k ?? 1;
     if (!Number.isInteger(k) || k < 1) throw new InvalidArgumentError(`k must be a positive integer, got ${k}`);
     const threshold = checkThreshold(options.threshold ?? this.defaultThreshold);
-    const mode = options.mode ?? 'image';
+    const mode = options.mode ?? 'template';
     if (mode !== 'image' && mode !== 'template') throw new InvalidArgumentError(`mode must be 'image' or 'template', got ${String(mode)}`);
     const per = options.per ?? 'identity';
     if (per !== 'identity' && per !== 'image') throw new InvalidArgumentError(`per must be 'identity' or 'image', got ${String(per)}`);

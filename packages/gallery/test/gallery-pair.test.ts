@@ -61,14 +61,14 @@ describe('seed pair layout', () => {
       const pair = await readGalleryPair(NPY, CSV);
       for (let r = 0; r < 21; r++) {
         const probe = pair.embeddings.subarray(r * 128, (r + 1) * 128);
-        const [self, other] = g.identify(probe, { k: 2 });
+        const [self, other] = g.identify(probe, { mode: 'image', k: 2 });
         expect(self.identity).toBe(pair.identities[r]);
         expect(self.imageId).toBe(pair.imageIds[r]);
         expect(self.distance).toBeLessThan(1e-3);
         expect(other.identity).not.toBe(pair.identities[r]);
         expect(other.distance).toBeGreaterThan(1);
         // Excluding the image itself: the nearest is another image of the same person.
-        const [sibling] = g.identify(probe, { per: 'image', k: 2 }).slice(1);
+        const [sibling] = g.identify(probe, { mode: 'image', per: 'image', k: 2 }).slice(1);
         if (pair.identities.filter((n) => n === pair.identities[r]).length > 1) expect(sibling.identity).toBe(pair.identities[r]);
       }
     } finally {
@@ -95,7 +95,7 @@ describe('seed pair layout', () => {
     expect(back.identities()).toEqual(g.identities());
     expect(back.size).toBe(4);
     const probe = vec();
-    expect(back.identify(probe, { k: 2 })).toEqual(g.identify(probe, { k: 2 }));
+    expect(back.identify(probe, { mode: 'image', k: 2 })).toEqual(g.identify(probe, { mode: 'image', k: 2 }));
     await back.close();
     if (hasNumpy) {
       const out = py('import numpy as np, sys; a = np.load(sys.argv[1]); print(a.shape, a.dtype, round(float(np.linalg.norm(a, axis=1).mean()), 4))', npy);

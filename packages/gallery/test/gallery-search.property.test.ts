@@ -33,10 +33,10 @@ describe('exact search equals the brute-force oracle (fast-check)', () => {
         const exclude = excludeIds.map((i) => `p${i}`);
         const live = rows.filter((row) => !excludedImages.has(row.imageId) && !exclude.includes(row.identity));
         const probes = Array.from({ length: batch }, () => unitVector(D, r));
-        const many = g.identifyMany(probes, { k, per, exclude, threshold: 1 });
+        const many = g.identifyMany(probes, { mode: 'image', k, per, exclude, threshold: 1 });
         probes.forEach((probe, b) => {
           const want = per === 'image' ? oracle(live, probe).slice(0, k) : oracleIdentities(live, probe, k);
-          for (const got of [g.identify(probe, { k, per, exclude, threshold: 1 }), many[b]]) {
+          for (const got of [g.identify(probe, { mode: 'image', k, per, exclude, threshold: 1 }), many[b]]) {
             expect(got.map((m) => m.imageId)).toEqual(want.map((m) => m.imageId));
             got.forEach((m, i) => {
               expect(m.identity).toBe(want[i].identity);
@@ -71,7 +71,7 @@ describe('enrollMany', () => {
     expect(bulk.imagesOf('b')).toEqual(['b-0', 'b-2', 'b-5']);
     for (let q = 0; q < 10; q++) {
       const p = unitVector(D, r);
-      expect(bulk.identify(p, { k: 3, per: 'image' })).toEqual(one.identify(p, { k: 3, per: 'image' }));
+      expect(bulk.identify(p, { mode: 'image', k: 3, per: 'image' })).toEqual(one.identify(p, { mode: 'image', k: 3, per: 'image' }));
     }
     const bad = flat.slice();
     bad[D * 4 + 3] = NaN;
@@ -105,10 +105,10 @@ describe('search kernels', () => {
       for (let q = 0; q < 5; q++) {
         const p = unitVector(D, r);
         const want = oracle(rows, p).slice(0, 5);
-        const got = g.identify(p, { k: 5, per: 'image' });
+        const got = g.identify(p, { mode: 'image', k: 5, per: 'image' });
         expect(got.map((m) => m.imageId)).toEqual(want.map((m) => m.imageId));
         got.forEach((m, i) => expect(Math.abs(m.distance - want[i].distance)).toBeLessThan(1e-9));
-        expect(g.identifyMany([p, p], { k: 3 })[1]).toEqual(g.identify(p, { k: 3 }));
+        expect(g.identifyMany([p, p], { mode: 'image', k: 3 })[1]).toEqual(g.identify(p, { mode: 'image', k: 3 }));
       }
     }
   });
