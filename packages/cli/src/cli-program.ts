@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError as CommanderArgError, Option } from 'commander';
+import { createRequire } from 'node:module';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import Table from 'cli-table3';
@@ -70,6 +71,7 @@ export type ExitCode = 0 | 1 | 2;
 export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) => void = () => {}): Command {
   const program = new Command('eolgul')
     .description('Face recognition on the command line: detect, align, embed, enroll, identify, verify, emotion, LFW evaluation.')
+    .version(cliVersion(), '-V, --version', 'print the eolgul version')
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
 
@@ -449,6 +451,7 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
   gallery
     .command('rename')
     .requiredOption('--gallery <dir>')
+    .description('Rename an identity (renaming onto an existing name merges the two).')
     .argument('<old>')
     .argument('<new>')
     .action(async (oldName: string, newName: string, opts: { gallery: string }) => {
@@ -464,6 +467,7 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
   gallery
     .command('export')
     .requiredOption('--gallery <dir>')
+    .description('Export the gallery as the seed\'s NPY + CSV pair (<prefix>.npy float32 [N, D], <prefix>.csv image,category, plus <prefix>.csv.identities.csv with the names).')
     .requiredOption('--out <prefix>', 'writes <prefix>.npy + <prefix>.csv (the seed layout)')
     .action(async (opts: { gallery: string; out: string }) => {
       const g = await openGallery(opts.gallery);
@@ -478,6 +482,7 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
   gallery
     .command('import')
     .requiredOption('--gallery <dir>')
+    .description('Create or extend a gallery from an NPY + CSV pair (the seed\'s embedding_all_128_L2.npy + df_all_encoder_10.csv, or an export).')
     .requiredOption('--npy <file>')
     .requiredOption('--csv <file>')
     .addOption(new Option('--model-id <id>', 'embedding model the vectors come from').default('faceplugin-fr_feature-512'))
@@ -497,6 +502,15 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
     pipelinePromise = undefined;
   });
   return program;
+}
+
+/** The version of @eolgul/cli (from its package.json). */
+function cliVersion(): string {
+  try {
+    return (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
 }
 
 function mapRound(scores: Record<string, number>): Record<string, number> {
