@@ -144,7 +144,7 @@ const md = [
   '',
   '- **accuracy**: 10-fold, threshold chosen on 9 folds and tested on the 10th, mean ± population std over folds;',
   '- **TAR at FAR = 1e-3** over all pairs; **threshold**: mean of the fold thresholds (L2 distance);',
-  '- **rank-1**: 1:N identification, the first 5 images of each person enrolled, every other image a probe, nearest enrolled image;',
+  '- **rank-1**: 1:N identification, the first 5 images of each person enrolled, every other image a probe; nearest enrolled image / nearest per-identity mean template (the gallery\'s default);',
   '- **missed**: images where no face was found (a pair with a missing face counts as wrong);',
   '- **ms per image**: decode (sharp) + detect (detector + landmarks) + embed (alignment + embedder), one thread, averaged.',
   '',
@@ -153,6 +153,22 @@ const md = [
   ...results.map((r) => `| ${r.label} | ${pct(r.ev.accuracy)} ± ${(r.ev.accuracyStd * 100).toFixed(2)} | ${r.ev.auc.toFixed(5)} | ${pct(r.ev.tarAtFar1e3)} | ${r.ev.threshold.toFixed(4)} | ${pct(r.r1.rank1)} / ${pct(r.r1t.rank1)} | ${r.missing} | ${(r.ms.decode + r.ms.detect + r.ms.embed).toFixed(1)} (${r.ms.decode.toFixed(1)} + ${r.ms.detect.toFixed(1)} + ${r.ms.embed.toFixed(1)}) |`),
   '',
   '![ROC](accuracy-roc.png)',
+  '',
+  `## Threshold of the default pipeline: FAR / TAR trade-off (${results[0].label})`,
+  '',
+  'The shipped default is an L2 distance of 1.12 (`DEFAULT_THRESHOLD` in @eolgul/facenet), chosen at FAR = 1e-3 on these pairs.',
+  '',
+  '| threshold (L2) | FAR (mismatched pairs accepted) | TAR (matched pairs accepted) |',
+  '| --- | --- | --- |',
+  ...[1.0, 1.05, 1.1, 1.12, 1.15, 1.2, 1.25, 1.3].map((t) => {
+    const sc = results[0].scores.filter((x) => x.distance !== null);
+    const neg = sc.filter((x) => !x.same), pos = sc.filter((x) => x.same);
+    const fa = neg.filter((x) => x.distance <= t).length;
+    return `| ${t.toFixed(2)} | ${pct(fa / neg.length)} (${fa} of ${neg.length}) | ${pct(pos.filter((x) => x.distance <= t).length / pos.length)} |`;
+  }),
+  '',
+  'A second embedder fused with the default (MobileFaceNet on LiteRT) and landmark-level test-time augmentation were also',
+  'measured: no gain worth their cost, see [accuracy-fusion.md](accuracy-fusion.md).',
   '',
   'Peers measured on the same pairs (from the project\'s skeleton issue, same machine, one thread): @vladmandic/face-api 1.7.15',
   '91.7 % (235 faces missed), @vladmandic/human 3.3.6 93.1 %, Human with mobilefacenet at chance level.',
