@@ -123,7 +123,7 @@ const spec = vl.compile({
   width: 520, height: 360, background: 'white',
   title: `ROC on LFW View-2 pairs (${usedPairs.length} pairs)`,
   data: { values: rocValues },
-  mark: { type: 'line', interpolate: 'step-after' },
+  mark: { type: 'line', interpolate: 'step-after', clip: true },
   encoding: {
     x: { field: 'far', type: 'quantitative', scale: { type: 'log', domain: [1e-4, 1] }, title: 'false accept rate (FAR)' },
     y: { field: 'tar', type: 'quantitative', scale: { domain: [0.9, 1] }, title: 'true accept rate (TAR)' },
