@@ -27,7 +27,7 @@ export function defaultWorkers(): number {
  * @returns one {@link PoolResult} per path, same order.
  */
 export async function analyseImages(paths: readonly string[], mode: PoolMode, options: PoolOptions = {}): Promise<PoolResult[]> {
-  const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(), paths.length));
+  const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(), paths.length, 64));
   const script = new URL('./cli-worker.js', import.meta.url);
   const canSpawn = script.protocol === 'file:' && existsSync(fileURLToPath(script));
   const results: PoolResult[] = new Array(paths.length);

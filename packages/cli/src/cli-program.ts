@@ -32,8 +32,8 @@ const defaultIo: CliIo = {
 };
 
 const num = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new CommanderArgError(`${name} must be a number, got ${v}`);
+  const n = /^\s*\d+(\.\d*)?\s*$|^\s*\.\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isFinite(n)) throw new CommanderArgError(`${name} must be a non-negative decimal number, got ${JSON.stringify(v)}`);
   return n;
 };
 const int = (name: string) => (v: string) => {
@@ -41,11 +41,13 @@ const int = (name: string) => (v: string) => {
   if (!Number.isInteger(n) || n < 0) throw new CommanderArgError(`${name} must be a non-negative integer, got ${v}`);
   return n;
 };
-const positive = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new CommanderArgError(`${name} must be a positive integer, got ${v}`);
+const positive = (name: string, max = Number.MAX_SAFE_INTEGER) => (v: string) => {
+  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new CommanderArgError(`${name} must be an integer from 1 to ${max}, got ${JSON.stringify(v)}`);
   return n;
 };
+/** Upper bound of --workers: each worker holds its own copy of the models (about 150 MB). */
+const MAX_WORKERS = 64;
 const reasonOf = (err: unknown) => (err instanceof EolgulError ? `${err.code}: ${err.message}` : (err as Error).message);
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 
@@ -84,7 +86,7 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
     .description('Embed the main face of every image under <dir> (recursively) into <prefix>.npy (float32 [N, D], rows L2-normalised) + <prefix>.csv (image,category); images without a face go to <prefix>.failures.csv.')
     .argument('<dir>', 'folder of images: <Name>/<image> sub-folders, or a flat folder of <name>_<k>.jpg')
     .requiredOption('--out <prefix>', 'output path prefix')
-    .option('--workers <n>', `worker threads (default ${defaultWorkers()}: one per core)`, positive('workers'))
+    .option('--workers <n>', `worker threads (default ${defaultWorkers()}: one per core)`, positive('workers', MAX_WORKERS))
     .action(async (dir: string, opts: { out: string; workers?: number }) => {
       const files = await listImages(dir).catch((e) => {
         throw new EolgulError('INVALID_ARGUMENT', `cannot read folder ${dir}: ${(e as Error).message}`);
@@ -125,6 +127,9 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
     .requiredOption('--name <name>', 'identity name (any Unicode)')
     .argument('<image...>', 'image files')
     .action(async (images: string[], opts: { gallery: string; name: string }) => {
+      // Names are data, compared as Unicode NFC with outer white space removed, so "José" typed two ways is one person.
+      opts.name = opts.name.normalize('NFC').trim();
+      if (!/[^\s\u200b-\u200d\u2060\ufeff]/u.test(opts.name)) throw new EolgulError('INVALID_ARGUMENT', 'the identity name is blank');
       const p = await pipeline();
       const embeddings: Float32Array[] = [];
       const imageIds: string[] = [];
@@ -334,7 +339,7 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
     .option('--json <out.json>', 'also write the result as JSON')
     .option('--rank1', 'also measure 1:N rank-1 over every image of the folder (first 5 images of each person enrolled; mean template per identity, as the gallery; nearest image beside it)')
     .option('--errors <file>', 'write the wrongly answered pairs (CSV) at the mean threshold')
-    .option('--workers <n>', `worker threads (default ${defaultWorkers()}: one per core)`, positive('workers'))
+    .option('--workers <n>', `worker threads (default ${defaultWorkers()}: one per core)`, positive('workers', MAX_WORKERS))
     .action(async (opts: { images: string; pairs: string; json?: string; rank1?: boolean; errors?: string; workers?: number }) => {
       const { pairs } = parsePairs(await fs.readFile(opts.pairs, 'utf8'), opts.pairs);
       let wanted = [...new Set(pairs.flatMap((x) => [x.a, x.b]))].sort();
@@ -470,6 +475,10 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
     .description('Export the gallery as the seed\'s NPY + CSV pair (<prefix>.npy float32 [N, D], <prefix>.csv image,category, plus <prefix>.csv.identities.csv with the names).')
     .requiredOption('--out <prefix>', 'writes <prefix>.npy + <prefix>.csv (the seed layout)')
     .action(async (opts: { gallery: string; out: string }) => {
+      const rel = path.relative(path.resolve(opts.gallery), path.resolve(path.dirname(opts.out)));
+      if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
+        throw new EolgulError('INVALID_ARGUMENT', `--out ${opts.out} is inside the gallery folder ${opts.gallery}; export elsewhere`);
+      }
       const g = await openGallery(opts.gallery);
       try {
         await g.exportPair(`${opts.out}.npy`, `${opts.out}.csv`);

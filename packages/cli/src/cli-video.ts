@@ -29,7 +29,7 @@ export interface VideoInfo {
 export async function probeVideo(file: string): Promise<VideoInfo> {
   let out: string;
   try {
-    ({ stdout: out } = await run(ffprobePath(), ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height,avg_frame_rate,r_frame_rate', '-of', 'json', file]));
+    ({ stdout: out } = await run(ffprobePath(), ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height,avg_frame_rate,r_frame_rate:stream_tags=rotate:stream_side_data=rotation', '-of', 'json', file]));
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ENOENT') throw new EolgulError('INVALID_ARGUMENT', `ffprobe not found: install ffmpeg (Debian: apt-get install ffmpeg) or set EOLGUL_FFPROBE`);
@@ -42,7 +42,10 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     return b ? a / b : a;
   };
   const fps = rate(s.avg_frame_rate) || rate(s.r_frame_rate) || 25;
-  return { width: s.width, height: s.height, fps };
+  // ffmpeg rotates frames to their display orientation (phone videos carry a 90°/270° rotation): report that size.
+  const rotation = Number(s.side_data_list?.find((d: { rotation?: number }) => d.rotation !== undefined)?.rotation ?? s.tags?.rotate ?? 0);
+  const quarter = Math.abs(Math.round(rotation / 90)) % 2 === 1;
+  return quarter ? { width: s.height, height: s.width, fps } : { width: s.width, height: s.height, fps };
 }
 
 /**

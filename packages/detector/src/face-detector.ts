@@ -94,6 +94,9 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
     async detect(image, options = {}) {
       const o = { ...DEFAULT_DETECT_OPTIONS, ...options };
       if (!(o.minScore >= 0 && o.minScore <= 1)) throw new InvalidArgumentError(`minScore must be in [0, 1], got ${o.minScore}`);
+      if (!(Number.isInteger(o.maxFaces) && o.maxFaces >= 1)) throw new InvalidArgumentError(`maxFaces must be a positive integer, got ${o.maxFaces}`);
+      if (!(o.iouThreshold >= 0 && o.iouThreshold <= 1)) throw new InvalidArgumentError(`iouThreshold must be in [0, 1], got ${o.iouThreshold}`);
+      if (o.landmarkPasses !== 1 && o.landmarkPasses !== 2) throw new InvalidArgumentError(`landmarkPasses must be 1 or 2, got ${o.landmarkPasses}`);
       checkRgbImage(image);
       const boxes = await runDetector(det, image, o.minScore, o.iouThreshold);
       const faces: FaceDetection[] = [];
