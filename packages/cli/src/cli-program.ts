@@ -443,11 +443,14 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
     .command('remove')
     .requiredOption('--gallery <dir>')
     .argument('<identityOrImage>')
-    .description('Remove an identity, or one enrolled image by its id.')
-    .action(async (id: string, opts: { gallery: string }) => {
+    .option('--image', 'the argument is an enrolled image id')
+    .option('--identity', 'the argument is an identity name')
+    .description('Remove an identity, or one enrolled image by its id (a string that is both must be told apart with --image or --identity).')
+    .action(async (id: string, opts: { gallery: string; image?: boolean; identity?: boolean }) => {
+      if (opts.image && opts.identity) throw new EolgulError('INVALID_ARGUMENT', '--image and --identity exclude each other');
       const g = await openGallery(opts.gallery);
       try {
-        io.out(`removed ${await g.remove(id)} embedding(s)`);
+        io.out(`removed ${await g.remove(id, { kind: opts.image ? 'image' : opts.identity ? 'identity' : undefined })} embedding(s)`);
       } finally {
         await g.close();
       }

@@ -74,3 +74,22 @@ describe('eolgul watch on a phone-style rotated video', () => {
     for (const f of frames) expect(f.faces.map((x: { identity: string | null }) => x.identity)).toContain('Tom');
   });
 });
+
+describe('gallery remove with a name that is also an image id', () => {
+  it('refuses the ambiguous form and removes exactly what --image or --identity says', async () => {
+    const g = join(await mkdtemp(join(tmpdir(), 'eolgul-brk-')), 'g');
+    const jackie = join(DATA, 'gallery', 'Jackie_Chan', 'Jackie_Chan_0002.jpg');
+    const [t1, t2] = await tom();
+    expect((await cli('enroll', '--gallery', g, '--name', 'Tom_Hanks_0004.jpg', jackie)).code).toBe(0);
+    expect((await cli('enroll', '--gallery', g, '--name', 'Tom', t1, t2)).code).toBe(0);
+    const ambiguous = await cli('gallery', 'remove', '--gallery', g, 'Tom_Hanks_0004.jpg');
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.err.join('\n')).toMatch(/both an identity and an image/);
+    expect((await cli('gallery', 'remove', '--gallery', g, '--image', 'Tom_Hanks_0004.jpg')).out.join('')).toContain('removed 1');
+    const list = JSON.parse((await cli('gallery', 'list', '--gallery', g, '--json')).out[0]);
+    expect(list.identities.sort()).toEqual(['Tom', 'Tom_Hanks_0004.jpg']);
+    expect(list.size).toBe(2);
+    expect((await cli('gallery', 'remove', '--gallery', g, '--identity', 'Tom_Hanks_0004.jpg')).code).toBe(0);
+    expect(JSON.parse((await cli('gallery', 'list', '--gallery', g, '--json')).out[0]).identities).toEqual(['Tom']);
+  });
+});

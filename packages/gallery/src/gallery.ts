@@ -438,17 +438,28 @@ export class Gallery implements GalleryStore {
   }
 
   /**
-   * Removes all embeddings of an identity or, when no identity has that name, the one image with that id.
+   * Removes all embeddings of an identity or the one image with that id.
    * The rows are erased from the files (the directory's embeddings file is rewritten without them).
+   * @param identityOrImageId an identity name or an image id.
+   * @param options `kind: 'identity'` or `'image'` says which one is meant; without it, a string that is both an
+   *   identity name and an image id is refused as ambiguous.
    * @returns the number of rows removed (≥ 1).
-   * @throws {UnknownIdentityError} neither an identity nor an image id of this gallery.
+   * @throws {UnknownIdentityError} not an identity (or image id) of this gallery.
+   * @throws {InvalidArgumentError} the string names both an identity and an image and `kind` is not given.
    */
-  async remove(identityOrImageId: string): Promise<number> {
+  async remove(identityOrImageId: string, options: { kind?: 'identity' | 'image' } = {}): Promise<number> {
     return this.mutate((m) => {
       const drop = new Uint8Array(m.rows);
       let n = 0;
-      const c = m.catOfName.get(identityOrImageId);
-      if (c !== undefined && m.catRows[c] > 0) {
+      let c = m.catOfName.get(identityOrImageId);
+      if (c !== undefined && m.catRows[c] === 0) c = undefined;
+      const isImage = m.rowOfImage.has(identityOrImageId);
+      if (options.kind === undefined && c !== undefined && isImage) {
+        throw new InvalidArgumentError(`${JSON.stringify(identityOrImageId)} is both an identity and an image id: say which (kind: 'identity' | 'image')`);
+      }
+      if (options.kind === 'image') c = undefined;
+      if (options.kind === 'identity' && c === undefined) throw new UnknownIdentityError(identityOrImageId);
+      if (c !== undefined) {
         for (let r = 0; r < m.rows; r++) if (m.cats[r] === c) (drop[r] = 1), n++;
       } else {
         const r = m.rowOfImage.get(identityOrImageId);
