@@ -406,12 +406,42 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
   // ---------------------------------------------------------------- check
   program
     .command('check')
-    .description('Consistency of an embedding NPY + CSV pair (and image folder): row counts, images present, dimension, finite unit-norm rows. Exit code 0 only when consistent.')
-    .requiredOption('--npy <file>')
-    .requiredOption('--csv <file>')
+    .description('Consistency of an embedding NPY + CSV pair (and image folder): row counts, images present, dimension, finite unit-norm rows; or of a gallery folder (--gallery: its files open consistently and every stored row is a finite unit vector). Exit code 0 only when consistent.')
+    .option('--npy <file>')
+    .option('--csv <file>')
     .option('--images <dir>', 'folder the CSV\'s images should be in')
-    .action(async (opts: { npy: string; csv: string; images?: string }) => {
-      const r = await checkEmbeddings(opts);
+    .option('--gallery <dir>', 'check a gallery folder instead of an NPY + CSV pair')
+    .action(async (opts: { npy?: string; csv?: string; images?: string; gallery?: string }) => {
+      if (opts.gallery) {
+        const { mkdtemp, rm } = await import('node:fs/promises');
+        const { tmpdir } = await import('node:os');
+        const tmp = await mkdtemp(path.join(tmpdir(), 'eolgul-check-'));
+        try {
+          let g: Gallery;
+          try {
+            g = await Gallery.open(opts.gallery, {});
+          } catch (err) {
+            io.out(`gallery ${opts.gallery}: INCONSISTENT`);
+            io.err(`problem: ${reasonOf(err)}`);
+            setExit(1);
+            return;
+          }
+          try {
+            await g.exportPair(path.join(tmp, 'g.npy'), path.join(tmp, 'g.csv'));
+            const r = await checkEmbeddings({ npy: path.join(tmp, 'g.npy'), csv: path.join(tmp, 'g.csv') });
+            io.out(`gallery ${opts.gallery}: ${g.identities().length} identities, ${r.rows} embeddings, dimension ${r.dimension}, model ${g.modelId}: ${r.ok ? 'consistent' : 'INCONSISTENT'}`);
+            for (const p of r.problems) io.err(`problem: ${p}`);
+            setExit(r.ok ? 0 : 1);
+          } finally {
+            await g.close();
+          }
+        } finally {
+          await rm(tmp, { recursive: true, force: true });
+        }
+        return;
+      }
+      if (!opts.npy || !opts.csv) throw new CommanderArgError('check needs --npy and --csv, or --gallery');
+      const r = await checkEmbeddings({ npy: opts.npy, csv: opts.csv, images: opts.images });
       io.out(`rows ${r.rows} (npy), ${r.csvRows} (csv), dimension ${r.dimension}: ${r.ok ? 'consistent' : 'INCONSISTENT'}`);
       for (const p of r.problems) io.err(`problem: ${p}`);
       setExit(r.ok ? 0 : 1);

@@ -93,3 +93,21 @@ describe('gallery remove with a name that is also an image id', () => {
     expect(JSON.parse((await cli('gallery', 'list', '--gallery', g, '--json')).out[0]).identities).toEqual(['Tom']);
   });
 });
+
+describe('eolgul check --gallery', () => {
+  it('says a sound gallery is consistent and a damaged one is not', async () => {
+    const { writeFile, readFile } = await import('node:fs/promises');
+    const g = join(await mkdtemp(join(tmpdir(), 'eolgul-chk-')), 'g');
+    expect((await cli('enroll', '--gallery', g, '--name', 'Tom', ...(await tom()))).code).toBe(0);
+    const ok = await cli('check', '--gallery', g);
+    expect(ok.code, ok.err.join('\n')).toBe(0);
+    expect(ok.out.join('')).toContain('1 identities, 4 embeddings, dimension 512');
+    const npy = join(g, 'embeddings.npy');
+    const bytes = await readFile(npy);
+    await writeFile(npy, bytes.subarray(0, bytes.length - 100)); // torn data behind the gallery's back
+    const bad = await cli('check', '--gallery', g);
+    expect(bad.code).toBe(1);
+    expect(bad.err.join('\n')).toMatch(/problem: /);
+    expect((await cli('check')).code).toBe(2);
+  });
+});
