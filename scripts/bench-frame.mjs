@@ -295,7 +295,7 @@ Goal of issue 8: p50 ≤ 25 ms on one core — ${configs.map(({ name, latency: l
 
 ## Soak: ${soak.toLocaleString('en')} frames
 
-RSS, V8 heap (after a full GC) and \`tf.memory().numTensors\` every ${every} frames; ms / frame is the mean over the preceding ${every}.
+RSS, V8 heap (after a full GC) and \`tf.memory().numTensors\` every ${every} frames; ms / frame is the mean over the preceding ${every}. Load averages are \`os.loadavg()\`; this benchmark itself counts for about 1 of them.
 
 | frame | RSS (MiB) | heap used (MiB) | external (MiB) | tf numTensors | ms / frame | load avg (1 min) |
 | ---: | ---: | ---: | ---: | ---: | ---: | ---: |

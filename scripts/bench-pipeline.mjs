@@ -220,7 +220,7 @@ libvips limited to one thread (\`VIPS_CONCURRENCY=1\`). Model load = from the ru
 ready (backend init included, Node start excluded); then one warm-up call on the first image, then the ${n} images timed
 one by one. *CPU ms / image* is user + system CPU time of the whole process divided by the images: the machine is
 shared with other work, and CPU time is far less sensitive to that than wall-clock time. *Load avg* is
-\`os.loadavg()\` (1, 5, 15 min) at the start and end of the timed loop, on ${os.availableParallelism()} cores: each run waited (up to ${waitS} s) for the 1-minute load
+\`os.loadavg()\` (1, 5, 15 min) at the start and end of the timed loop, on ${os.availableParallelism()} cores (the run being measured counts for about 1 of it): each run waited (up to ${waitS} s) for the 1-minute load
 average to fall to ${maxLoad}${results.some((r) => r.loadavgBefore && r.loadavgBefore[0] > maxLoad) ? `; **${results.filter((r) => r.loadavgBefore && r.loadavgBefore[0] > maxLoad).map((r) => r.library).join(', ')} started on a busier machine** (the wait ran out), so their wall-clock figures are pessimistic and the CPU column is the fairer comparison` : ', and every run started at or below it'}.
 
 ## One thread each
