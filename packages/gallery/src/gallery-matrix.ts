@@ -169,7 +169,7 @@ export class GalleryMatrix {
   excluded = new Set<string>();
   /** Incremented on every change; keys the template cache. */
   version = 0;
-  private templates: { version: number; cats: Int32Array; data: Float32Array } | undefined;
+  private templates: { version: number; cats: Int32Array; data: Float32Array; matrix: GalleryMatrix } | undefined;
   /** The SIMD kernel whose memory holds `data`, or null (plain TypeScript kernel). */
   private kernel: KernelMemory | null;
 
@@ -412,7 +412,7 @@ export class GalleryMatrix {
    * Per-identity templates: the L2-normalised mean of each identity's non-excluded rows, cached until the next change.
    * @returns `cats[t]` = category of template t, `data` = `[T, D]` row-major.
    */
-  templateMatrix(): { cats: Int32Array; data: Float32Array } {
+  templateMatrix(): { cats: Int32Array; data: Float32Array; matrix: GalleryMatrix } {
     if (this.templates && this.templates.version === this.version) return this.templates;
     const D = this.dimension;
     const C = this.categoryCount;
@@ -437,24 +437,25 @@ export class GalleryMatrix {
       const scale = n > 0 ? 1 / n : 0;
       for (let j = 0; j < D; j++) data[t * D + j] = sums[c * D + j] * scale;
     });
-    this.templates = { version: this.version, cats: Int32Array.from(live), data };
+    // The templates as a matrix of their own (one row per identity, same category numbers), so template searches use
+    // the same exact kernel (WebAssembly SIMD where available) as image searches.
+    const matrix = new GalleryMatrix(D, Math.max(16, live.length));
+    live.forEach((c, t) => {
+      matrix.setCategory(c, `#${c}`);
+      matrix.appendRows(data.subarray(t * D, (t + 1) * D), [`#${c}`], c);
+    });
+    this.templates = { version: this.version, cats: Int32Array.from(live), data, matrix };
     return this.templates;
   }
 
   private searchTemplates(probe: Float32Array, s: MatrixSearch): MatrixHit[] {
-    const { cats: tcats, data } = this.templateMatrix();
+    const { matrix } = this.templateMatrix();
     const D = this.dimension;
-    const top = new TopK(s.k);
-    for (let t = 0; t < tcats.length; t++) {
-      if (s.catMask && s.catMask[tcats[t]]) continue;
-      const off = t * D;
-      top.offer(sqNorm(data, off, D) - 2 * dot(data, off, probe, D), t);
-    }
     // Each chosen identity is reported at the template's distance, with its nearest (non-excluded) image.
-    return top
-      .result()
-      .map((t) => {
-        const c = tcats[t];
+    return matrix
+      .search(probe, { ...s, mode: 'image', per: 'identity' })
+      .map((h) => {
+        const c = h.category;
         let bestRow = -1;
         let best = Infinity;
         for (let r = 0; r < this.rows; r++) {
@@ -465,7 +466,7 @@ export class GalleryMatrix {
             bestRow = r;
           }
         }
-        return { row: bestRow, category: c, distance: euclideanDistance(probe, data.subarray(t * D, (t + 1) * D)) };
+        return { row: bestRow, category: c, distance: h.distance };
       })
       .sort((a, b) => a.distance - b.distance || a.row - b.row);
   }
