@@ -12,7 +12,7 @@ import { DEFAULT_THRESHOLD } from '@eolgul/facenet';
 import { Gallery } from '@eolgul/gallery';
 import { checkEmbeddings, copyFilteredPeople, evaluatePairs, identificationRank1, parsePairs, type PairScore } from '@eolgul/lfw-tools';
 import { createEmotionClassifier, type EmotionClassifierConfig } from '@eolgul/emotion';
-import { createPipeline, readForDetection, type Pipeline } from './cli-pipeline.js';
+import { createPipeline, readForDetection, type AnalysedFace, type Pipeline } from './cli-pipeline.js';
 import { analyseImages, defaultWorkers } from './cli-pool.js';
 import { identityOf, listImages } from './cli-files.js';
 import { annotateImage } from './cli-annotate.js';
@@ -203,16 +203,9 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
             if (faces.length === 0 && !opts.json) table.push([f, '-', 'no face', '-', '-']);
             const labels = [];
             for (const face of faces) {
-              const [m] = gallery.identify(face.embedding, { threshold, k: 1 });
-              const identity = m && m.accepted ? m.identity : null;
-              const row = {
-                image: f,
-                box: toSourcePixels(face, image).box, // file pixels (the image may have been decoded downscaled)
-                identity,
-                distance: m ? round(m.distance) : null,
-                emotion: face.emotion?.label ?? null,
-                emotionScore: face.emotion ? round(face.emotion.score, 3) : null,
-              };
+              // Box in file pixels (the image may have been decoded downscaled).
+              const row = { image: f, ...faceAnswer(gallery, { ...face, box: toSourcePixels(face, image).box }, threshold) };
+              const identity = row.identity;
               if (opts.json) io.out(JSON.stringify(row));
               else table.push([f, JSON.stringify(row.box), identity ?? 'unknown', row.distance ?? '-', `${row.emotion} ${row.emotionScore}`]);
               labels.push({ box: face.box, label: `${identity ?? 'unknown'} ${row.distance ?? ''} ${row.emotion ?? ''}`, color: identity ? '#1a9850' : '#d73027' });
@@ -253,16 +246,7 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
       const t0 = performance.now();
       try {
         for await (const { index, time, image } of readVideoFrames(video, opts.every ?? 1)) {
-          const faces = (await p.analyse(image)).map((face) => {
-            const [m] = gallery.identify(face.embedding, { threshold, k: 1 });
-            return {
-              box: face.box,
-              identity: m && m.accepted ? m.identity : null,
-              distance: m ? round(m.distance) : null,
-              emotion: face.emotion?.label ?? null,
-              emotionScore: face.emotion ? round(face.emotion.score, 3) : null,
-            };
-          });
+          const faces = (await p.analyse(image)).map((face) => faceAnswer(gallery, face, threshold));
           frames++;
           if (opts.json) io.out(JSON.stringify({ frame: index, time: round(time, 3), faces }));
           else io.out(`frame ${index} (${time.toFixed(2)} s): ${faces.length ? faces.map((f) => `${f.identity ?? 'unknown'} ${f.distance ?? ''} ${f.emotion ?? ''}`).join('; ') : 'no face'}`);
@@ -553,6 +537,18 @@ function cliVersion(): string {
   } catch {
     return 'unknown';
   }
+}
+
+/** What `identify` and `watch` print for one face: box, identity (null = unknown), L2 distance, emotion. */
+function faceAnswer(gallery: Gallery, face: AnalysedFace, threshold: number) {
+  const [m] = gallery.identify(face.embedding, { threshold, k: 1 });
+  return {
+    box: face.box,
+    identity: m && m.accepted ? m.identity : null,
+    distance: m ? round(m.distance) : null,
+    emotion: face.emotion?.label ?? null,
+    emotionScore: face.emotion ? round(face.emotion.score, 3) : null,
+  };
 }
 
 function mapRound(scores: Record<string, number>): Record<string, number> {
