@@ -88,31 +88,10 @@ class PerCategoryBest {
  * loop is limited by loads, not by the latency of one chain of additions; measured 1.3–1.4× faster than four).
  */
 function dot(data: Float32Array, off: number, probe: Float32Array, D: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let s4 = 0;
-  let s5 = 0;
-  let s6 = 0;
-  let s7 = 0;
-  let j = 0;
-  for (; j + 7 < D; j += 8) {
-    const o = off + j;
-    s0 += probe[j] * data[o];
-    s1 += probe[j + 1] * data[o + 1];
-    s2 += probe[j + 2] * data[o + 2];
-    s3 += probe[j + 3] * data[o + 3];
-    s4 += probe[j + 4] * data[o + 4];
-    s5 += probe[j + 5] * data[o + 5];
-    s6 += probe[j + 6] * data[o + 6];
-    s7 += probe[j + 7] * data[o + 7];
-  }
-  for (; j < D; j++) s0 += probe[j] * data[off + j];
-  return s0 + s1 + (s2 + s3) + (s4 + s5 + (s6 + s7));
+  return dotAt(data, off, probe, 0, D);
 }
 
-/** Dot product of `a[ao, ao + D)` and `b[bo, bo + D)`, eight accumulators (the batch kernel's form of {@link dot}). */
+/** Dot product of `a[ao, ao + D)` and `b[bo, bo + D)`, eight accumulators (the TypeScript kernel; {@link dot} is its form with the probe at offset 0). */
 function dotAt(a: Float32Array, ao: number, b: Float32Array, bo: number, D: number): number {
   let s0 = 0;
   let s1 = 0;
