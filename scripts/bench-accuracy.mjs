@@ -15,6 +15,7 @@ import { readImage, createFaceDetector, alignFace, mainFaceIndex } from '@eolgul
 import { createFaceNet } from '@eolgul/facenet';
 import { euclideanDistance } from '@eolgul/core';
 import { parsePairs, evaluatePairs, identificationRank1 } from '@eolgul/lfw-tools';
+import { createFaceApiDlibEmbedder } from './bench-accuracy/faceapi-dlib-embedder.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -28,7 +29,12 @@ const { values: args } = parseArgs({
   },
 });
 
-/** Pipeline variants: detector options + embedder options. The first is the shipped default. */
+/**
+ * Pipeline variants: detector options + embedder options. The first is the shipped default. A variant gives either
+ * `facenet` (options of createFaceNet, a tfjs graph model) or `embedder`: an async factory of
+ * `{ inputSize, template?, landmarksOf?(face), embed(alignedRgbImage) => Float32Array, dispose() }` for a model that is
+ * not a tfjs graph; the face is aligned with alignFace(image, landmarksOf?.(face) ?? face.landmarks, inputSize, template).
+ */
 const VARIANTS = [
   { id: 'default', label: 'eolgul default: 1 landmark pass, BGR', detect: { landmarkPasses: 1 }, facenet: {} },
   { id: 'two-pass', label: '2 landmark passes (re-centred crop), BGR', detect: { landmarkPasses: 2 }, facenet: {} },
@@ -46,7 +52,20 @@ VARIANTS.push(
   { id: 'human-mobileface', label: 'human-models mobileface 256-d (112 px, raw 0–255, RGB; tfjs)', detect: {}, facenet: { model: join(HM, 'mobileface.json'), inputSize: 112, preprocess: 'raw', channelOrder: 'rgb' } },
   { id: 'human-mobilefacenet', label: 'human-models mobilefacenet 192-d (112 px, raw, RGB; tfjs)', detect: {}, facenet: { model: join(HM, 'mobilefacenet.json'), inputSize: 112, preprocess: 'raw', channelOrder: 'rgb' } },
 );
-const chosen = args.variants ? VARIANTS.filter((v) => args.variants.split(',').includes(v.id)) : VARIANTS;
+// face-api's face recognition net (dlib ResNet-34, 128-d, 150×150 RGB) through its own tfjs code on the wasm backend,
+// aligned on dlib's face chip (get_face_chip_details(shape, 150, 0.25), reduced to our 5 points), face-api's internal
+// (x − mean RGB)/255, descriptor L2-normalised. See scripts/bench-accuracy/faceapi-dlib-embedder.mjs.
+VARIANTS.push(
+  { id: 'faceapi-dlib', label: 'face-api dlib ResNet 128-d (150 px dlib chip, padding 0.25; face-api tfjs, wasm)', detect: {}, embedder: () => createFaceApiDlibEmbedder() },
+);
+/** Variants run only when named with --variants: alignment / preprocessing alternatives measured for a row above. */
+const EXTRA_VARIANTS = [
+  { id: 'faceapi-dlib-arcface', label: 'face-api dlib ResNet, ArcFace template scaled to 150', detect: {}, embedder: () => createFaceApiDlibEmbedder({ template: 'arcface' }) },
+  { id: 'faceapi-dlib-68', label: 'face-api dlib ResNet, dlib chip fitted on 33 of the 68 landmarks (as dlib)', detect: { withLandmarks68: true }, embedder: () => createFaceApiDlibEmbedder({ template: 'dlib68' }) },
+  { id: 'faceapi-dlib-256', label: 'face-api dlib ResNet, dlib input scale (x − mean)/256', detect: {}, embedder: () => createFaceApiDlibEmbedder({ input: 'dlib' }) },
+  { id: 'faceapi-dlib-raw', label: 'face-api dlib ResNet, descriptor not normalised', detect: {}, embedder: () => createFaceApiDlibEmbedder({ normalize: false }) },
+];
+const chosen = args.variants ? [...VARIANTS, ...EXTRA_VARIANTS].filter((v) => args.variants.split(',').includes(v.id)) : VARIANTS;
 
 const imagesDir = join(args.data, 'images');
 let people = (await readdir(imagesDir)).sort();
@@ -59,7 +78,7 @@ const usedPairs = pairs.filter((x) => people.includes(x.a.split('/')[0]) && peop
 const detector = await createFaceDetector();
 const results = [];
 for (const v of chosen) {
-  const facenet = await createFaceNet(v.facenet);
+  const model = v.embedder ? await v.embedder() : await createFaceNet(v.facenet);
   const emb = new Map();
   let missing = 0, tDet = 0, tEmb = 0, tDec = 0;
   for (const rel of files) {
@@ -72,10 +91,10 @@ for (const v of chosen) {
     tDec += t1 - t0; tDet += t2 - t1;
     if (faces.length === 0) { missing++; emb.set(rel, null); continue; }
     const face = faces[mainFaceIndex(faces, image)];
-    emb.set(rel, await facenet.embed(alignFace(image, face.landmarks, facenet.inputSize)));
+    emb.set(rel, await model.embed(alignFace(image, model.landmarksOf?.(face) ?? face.landmarks, model.inputSize, model.template)));
     tEmb += performance.now() - t2;
   }
-  await facenet.dispose();
+  await model.dispose();
   const scores = usedPairs.map((x) => {
     const a = emb.get(x.a), b = emb.get(x.b);
     return { fold: x.fold, same: x.same, distance: a && b ? euclideanDistance(a, b) : null };
