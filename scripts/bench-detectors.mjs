@@ -5,7 +5,8 @@
 //
 // Options: --data <dir> (default ../shared/data/lfw-subset/images relative to the repo), --limit <n> (images spread
 // evenly over the sorted list; default all), --jobs <n> (runner processes at once, default 2; each runs one thread),
-// --out <file> (default docs/benchmarks/detectors.md), --keep <dir> (also keep the runners' raw JSON there).
+// --out <file> (default docs/benchmarks/detectors.md), --keep <dir> (also keep the runners' raw JSON and the run's
+// facts there), --from <dir> (write the document again from a --keep folder, without measuring).
 //
 // Each library runs in its own child process (scripts/bench-detectors/run-*.mjs) because Human and face-api both bundle
 // tfjs and Human caches its face-detector model per process. A runner decodes every image once with sharp (not timed),
@@ -28,8 +29,10 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const here = join(root, 'scripts', 'bench-detectors');
 const args = parseArgs(process.argv.slice(2));
 const dataDir = resolve(args.data ?? join(root, '..', 'shared', 'data', 'lfw-subset', 'images'));
-const limit = args.limit ? Number(args.limit) : undefined;
-const jobs = args.jobs ? Number(args.jobs) : 2;
+const fromDir = args.from ? resolve(args.from) : undefined;
+const kept = fromDir ? JSON.parse(readFileSync(join(fromDir, 'run.json'), 'utf8')) : undefined;
+const limit = kept ? kept.limit ?? undefined : args.limit ? Number(args.limit) : undefined;
+const jobs = kept ? kept.jobs : args.jobs ? Number(args.jobs) : 2;
 const outFile = resolve(args.out ?? join(root, 'docs', 'benchmarks', 'detectors.md'));
 if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new Error(`--limit must be a positive integer, got ${args.limit}`);
 if (!(Number.isInteger(jobs) && jobs > 0)) throw new Error(`--jobs must be a positive integer, got ${args.jobs}`);
@@ -59,6 +62,25 @@ function humanModelsDir() {
 }
 const modelsDir = humanModelsDir();
 const modelsVersion = JSON.parse(readFileSync(join(modelsDir, '..', 'package.json'), 'utf8')).version;
+const sel = listImages(dataDir, limit);
+const RUNS = [
+  // `cost` (ms per image measured in a trial) only orders the queue, longest first. `shards` splits a slow run's
+  // images over that many processes, so that both lanes share it (each shard loads its own model and warms up once).
+  { key: 'ssd', script: 'run-face-api.mjs', cost: 300, shards: 4, job: { ssdThresholds: [0.1], tinyConfigs: [] } },
+  { key: 'faceboxes', script: 'run-graph.mjs', cost: 140, shards: 2, job: { graphs: ['faceboxes'], minScore: 0.1 } },
+  { key: 'tiny', script: 'run-face-api.mjs', cost: 62, job: { ssdThresholds: [], tinyConfigs: [[416, 0.1]] } },
+  { key: 'eolgul', script: 'run-eolgul.mjs', cost: 54, job: {} },
+  { key: 'fullfix', script: 'run-graph.mjs', cost: 40, job: { graphs: ['facemesh-detection-full'], outputs: [1], minScore: 0.1 } },
+  { key: 'h-blazeface', script: 'run-human.mjs', cost: 30, job: { humanModel: 'blazeface.json', minConfidence: 0.1 } },
+  { key: 'h-full', script: 'run-human.mjs', cost: 22, job: { humanModel: 'facemesh-detection-full.json', minConfidence: 0.1 } },
+  { key: 'h-front', script: 'run-human.mjs', cost: 10, job: { humanModel: 'blazeface-front.json', minConfidence: 0.1 } },
+  { key: 'h-short', script: 'run-human.mjs', cost: 10, job: { humanModel: 'facemesh-detection-short.json', minConfidence: 0.1 } },
+];
+const run = kept ? { ...kept, startedAt: new Date(kept.startedAt), raw: Object.fromEntries(RUNS.map((r) => [r.key, JSON.parse(readFileSync(join(fromDir, `${r.key}.json`), 'utf8'))])) } : await measure();
+const { raw, wallS, loadSamples, startedAt, taskCount } = run;
+
+/** Runs every runner (as shards, `jobs` processes at a time) and returns their merged results and the run's facts. */
+async function measure() {
 const server = createServer((req, res) => {
   const file = join(modelsDir, basename(decodeURIComponent(new URL(req.url, 'http://x').pathname)));
   if (!existsSync(file) || !statSync(file).isFile()) {
@@ -70,23 +92,6 @@ const server = createServer((req, res) => {
 });
 await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
 const modelsUrl = `http://127.0.0.1:${server.address().port}/`;
-
-// ---------------------------------------------------------------------------------------------------------------------
-// Runs. `cost` (ms per image measured in a trial) only orders the queue, longest first. `shards` splits a slow run's
-// images over that many processes, so that both lanes share it (each shard loads its own model and warms up once).
-const RUNS = [
-  { key: 'ssd', script: 'run-face-api.mjs', cost: 300, shards: 4, job: { ssdThresholds: [0.1], tinyConfigs: [] } },
-  { key: 'faceboxes', script: 'run-graph.mjs', cost: 140, shards: 2, job: { graphs: ['faceboxes'], minScore: 0.1 } },
-  { key: 'tiny', script: 'run-face-api.mjs', cost: 62, job: { ssdThresholds: [], tinyConfigs: [[416, 0.1]] } },
-  { key: 'eolgul', script: 'run-eolgul.mjs', cost: 54, job: {} },
-  { key: 'fullfix', script: 'run-graph.mjs', cost: 40, job: { graphs: ['facemesh-detection-full'], outputs: [1], minScore: 0.1 } },
-  { key: 'h-blazeface', script: 'run-human.mjs', cost: 30, job: { humanModel: 'blazeface.json', minConfidence: 0.1 } },
-  { key: 'h-full', script: 'run-human.mjs', cost: 22, job: { humanModel: 'facemesh-detection-full.json', minConfidence: 0.1 } },
-  { key: 'h-front', script: 'run-human.mjs', cost: 10, job: { humanModel: 'blazeface-front.json', minConfidence: 0.1 } },
-  { key: 'h-short', script: 'run-human.mjs', cost: 10, job: { humanModel: 'facemesh-detection-short.json', minConfidence: 0.1 } },
-];
-
-const sel = listImages(dataDir, limit);
 const tmp = mkdtempSync(join(os.tmpdir(), 'bench-detectors-'));
 const startedAt = new Date();
 const loadSamples = [];
@@ -150,11 +155,15 @@ function merge(ps) {
 }
 const raw = Object.fromEntries([...parts].map(([k, ps]) => [k, merge(ps)]));
 loadSamples.push(os.loadavg()[0]);
+const facts = { startedAt: startedAt.toISOString(), wallS, loadSamples, jobs, limit: limit ?? null, taskCount: tasks.length };
 if (args.keep) {
   mkdirSync(args.keep, { recursive: true });
   for (const k of Object.keys(raw)) writeFileSync(join(args.keep, `${k}.json`), JSON.stringify(raw[k]));
+  writeFileSync(join(args.keep, 'run.json'), JSON.stringify(facts));
 }
 rmSync(tmp, { recursive: true, force: true });
+return { ...facts, startedAt, raw };
+}
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Metrics.
@@ -283,9 +292,9 @@ L.push('Thresholds: each detector runs once at its lowest threshold; higher thre
   'eolgul runs at 0.5 and 0.2 separately (its time includes a landmark pass per face, so it depends on the threshold).');
 L.push('');
 L.push(`**Load**: 1-minute load average while measuring ${fmtLoad(loadSamples)} (sampled every 5 s by the parent; runners saw ${fmtLoad(runnerLoads)}); ` +
-  `about ${Math.min(jobs, tasks.length)} of that is this benchmark's own runner processes${jobs > 1 ? ', which run side by side' : ''}. ` +
+  `about ${Math.min(jobs, taskCount)} of that is this benchmark's own runner processes${jobs > 1 ? ', which run side by side' : ''}. ` +
   (Math.max(...loadSamples) > 1.5
-    ? `**The load was above 1.5**${mean(loadSamples) - Math.min(jobs, tasks.length) > 0.5 ? ' (other CPU-heavy work shared this machine too)' : ''}: ` +
+    ? `**The load was above 1.5**${mean(loadSamples) - Math.min(jobs, taskCount) > 0.5 ? ' (other CPU-heavy work shared this machine too)' : ''}: ` +
       `the runner processes did not have a core each, so the wall-time figures (ms/img) are noisy and slower than on an idle machine. Compare them with each other, and prefer the CPU ms/img column.`
     : 'The machine was otherwise idle.'));
 L.push('');
