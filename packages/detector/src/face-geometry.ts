@@ -87,22 +87,28 @@ export function warpAffine(image: RgbImage, dstToSrc: Affine, width: number, hei
   const out = new Uint8Array(width * height * 3);
   const { data, width: W, height: H } = image;
   const [a, b, c, d, e, f] = dstToSrc;
+  const xMax = W - 1, yMax = H - 1;
   let o = 0;
+  // Hot loop (about a third of the pipeline's JS time before it was tuned): incremental coordinates, `| 0` for floor and
+  // round (coordinates are clamped to ≥ 0 first, values are ≥ 0), channels unrolled. Same output as the plain form.
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let sx = a * x + b * y + c;
-      let sy = d * x + e * y + f;
-      sx = sx < 0 ? 0 : sx > W - 1 ? W - 1 : sx;
-      sy = sy < 0 ? 0 : sy > H - 1 ? H - 1 : sy;
-      const x0 = Math.floor(sx), y0 = Math.floor(sy);
-      const x1 = x0 + 1 < W ? x0 + 1 : x0, y1 = y0 + 1 < H ? y0 + 1 : y0;
+    let rx = b * y + c, ry = e * y + f;
+    for (let x = 0; x < width; x++, rx += a, ry += d) {
+      const sx = rx < 0 ? 0 : rx > xMax ? xMax : rx;
+      const sy = ry < 0 ? 0 : ry > yMax ? yMax : ry;
+      const x0 = sx | 0, y0 = sy | 0;
+      const dx = x0 < xMax ? 3 : 0, dy = y0 < yMax ? W * 3 : 0;
       const fx = sx - x0, fy = sy - y0;
-      const i00 = (y0 * W + x0) * 3, i01 = (y0 * W + x1) * 3, i10 = (y1 * W + x0) * 3, i11 = (y1 * W + x1) * 3;
-      for (let ch = 0; ch < 3; ch++) {
-        const top = data[i00 + ch] + (data[i01 + ch] - data[i00 + ch]) * fx;
-        const bot = data[i10 + ch] + (data[i11 + ch] - data[i10 + ch]) * fx;
-        out[o++] = Math.round(top + (bot - top) * fy);
-      }
+      const i00 = (y0 * W + x0) * 3, i01 = i00 + dx, i10 = i00 + dy, i11 = i10 + dx;
+      let t = data[i00] + (data[i01] - data[i00]) * fx;
+      let u = data[i10] + (data[i11] - data[i10]) * fx;
+      out[o++] = (t + (u - t) * fy + 0.5) | 0;
+      t = data[i00 + 1] + (data[i01 + 1] - data[i00 + 1]) * fx;
+      u = data[i10 + 1] + (data[i11 + 1] - data[i10 + 1]) * fx;
+      out[o++] = (t + (u - t) * fy + 0.5) | 0;
+      t = data[i00 + 2] + (data[i01 + 2] - data[i00 + 2]) * fx;
+      u = data[i10 + 2] + (data[i11 + 2] - data[i10 + 2]) * fx;
+      out[o++] = (t + (u - t) * fy + 0.5) | 0;
     }
   }
   return { data: out, width, height };
