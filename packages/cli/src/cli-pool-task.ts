@@ -1,4 +1,5 @@
 import type { RgbImage } from '@eolgul/core';
+import type { DetectOptions } from '@eolgul/detector';
 import { EolgulError } from '@eolgul/core';
 import type { AnalysedFace, Pipeline } from './cli-pipeline.js';
 
@@ -15,6 +16,8 @@ export interface PoolRequest {
 /** Data every pool worker starts with. */
 export interface PoolWorkerData {
   emotion: boolean;
+  /** Detection options for every image. */
+  detect: DetectOptions;
 }
 
 /** A pool worker's answer for one image. */

@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createPipeline, readForDetection } from './cli-pipeline.js';
-import { analyseForPool, type PoolMode, type PoolResult } from './cli-pool-task.js';
+import type { DetectOptions } from '@eolgul/detector';
+import { analyseForPool, type PoolMode, type PoolResult, type PoolWorkerData } from './cli-pool-task.js';
 
 /** Options of {@link analyseImages}. */
 export interface PoolOptions {
@@ -11,6 +12,8 @@ export interface PoolOptions {
   workers?: number;
   /** Also classify emotion. */
   emotion?: boolean;
+  /** Detection options for every image (e.g. `{ refine: 'mesh' }`). */
+  detect?: DetectOptions;
   /** Called once per finished image (in completion order), e.g. to tick a progress bar. */
   onProgress?: () => void;
 }
@@ -32,7 +35,7 @@ export async function analyseImages(paths: readonly string[], mode: PoolMode, op
   const canSpawn = script.protocol === 'file:' && existsSync(fileURLToPath(script));
   const results: PoolResult[] = new Array(paths.length);
   if (workers === 1 || !canSpawn) {
-    const pipeline = await createPipeline({ emotion: options.emotion });
+    const pipeline = await createPipeline({ emotion: options.emotion, detect: options.detect });
     try {
       for (let i = 0; i < paths.length; i++) {
         results[i] = await analyseForPool(pipeline, readForDetection, { id: i, path: paths[i], mode });
@@ -47,7 +50,7 @@ export async function analyseImages(paths: readonly string[], mode: PoolMode, op
   await Promise.all(
     Array.from({ length: workers }, () =>
       new Promise<void>((resolve, reject) => {
-        const w = new Worker(script, { workerData: { emotion: !!options.emotion } });
+        const w = new Worker(script, { workerData: { emotion: !!options.emotion, detect: options.detect ?? {} } satisfies PoolWorkerData });
         const send = () => {
           if (next >= paths.length) {
             w.postMessage('close');

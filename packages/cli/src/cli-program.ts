@@ -7,7 +7,7 @@ import cliProgress from 'cli-progress';
 import {
   EolgulError, InvalidArgumentError, MultipleFacesError, NoFaceError, encodeNpy, euclideanDistance, formatCsv, writeFileAtomic,
 } from '@eolgul/core';
-import { toSourcePixels } from '@eolgul/detector';
+import { toSourcePixels, type DetectOptions } from '@eolgul/detector';
 import { DEFAULT_THRESHOLD } from '@eolgul/facenet';
 import { Gallery } from '@eolgul/gallery';
 import { checkEmbeddings, copyFilteredPeople, evaluatePairs, identificationRank1, parsePairs, type PairScore } from '@eolgul/lfw-tools';
@@ -75,10 +75,17 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
     .description('Face recognition on the command line: detect, align, embed, enroll, identify, verify, emotion, LFW evaluation.')
     .version(cliVersion(), '-V, --version', 'print the eolgul version')
     .showHelpAfterError()
-    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .addOption(
+      new Option('--refine <mode>', "landmarks for alignment: 'none' = the 68-point model (fast), 'mesh' = MediaPipe FaceMesh in two passes (about 10 ms more per face; TAR at FAR = 1e-3 99.47 % vs 99.13 % on LFW)")
+        .choices(['none', 'mesh'])
+        .default('none'),
+    );
 
+  /** Detection options from the global flags, for every command that detects. */
+  const detectOptions = (): DetectOptions => ({ refine: program.opts<{ refine: 'none' | 'mesh' }>().refine });
   let pipelinePromise: Promise<Pipeline> | undefined;
-  const pipeline = (emotion: boolean | EmotionClassifierConfig = false) => (pipelinePromise ??= createPipeline({ emotion }));
+  const pipeline = (emotion: boolean | EmotionClassifierConfig = false) => (pipelinePromise ??= createPipeline({ emotion, detect: detectOptions() }));
 
   // ---------------------------------------------------------------- embed
   program
@@ -97,7 +104,7 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
       const vecs: Float32Array[] = [];
       const failures: { image: string; reason: string }[] = [];
       const bar = progress(io, files.length, 'embed');
-      const results = await analyseImages(files, 'main', { workers: opts.workers, onProgress: bar.tick });
+      const results = await analyseImages(files, 'main', { workers: opts.workers, onProgress: bar.tick, detect: detectOptions() });
       bar.stop();
       results.forEach((r, i) => {
         const f = files[i];
@@ -295,7 +302,7 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
           const image = await readForDetection(f);
           const results = classifier
             ? [{ box: undefined, emotion: await classifier.classify(image) }]
-            : (await p!.detector.detect(image)).map(async (face) => ({ box: toSourcePixels(face, image).box, emotion: await p!.emotion!.classify(image, face) }));
+            : (await p!.detector.detect(image, detectOptions())).map(async (face) => ({ box: toSourcePixels(face, image).box, emotion: await p!.emotion!.classify(image, face) }));
           const resolved = await Promise.all(results);
           if (resolved.length === 0) throw new NoFaceError(f);
           for (const r of resolved) {
@@ -330,7 +337,7 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
       if (opts.rank1) wanted = [...new Set([...wanted, ...(await listImages(opts.images)).map((f) => path.relative(opts.images, f))])].sort();
       const emb = new Map<string, Float32Array | null>();
       const bar = progress(io, wanted.length, 'lfw eval');
-      const results = await analyseImages(wanted.map((rel) => path.join(opts.images, rel)), 'main', { workers: opts.workers, onProgress: bar.tick });
+      const results = await analyseImages(wanted.map((rel) => path.join(opts.images, rel)), 'main', { workers: opts.workers, onProgress: bar.tick, detect: detectOptions() });
       bar.stop();
       let missingFaces = 0;
       results.forEach((r, i) => {
@@ -349,7 +356,7 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
       const summary: Record<string, unknown> = {
         accuracy: round(result.accuracy, 5), accuracyStd: round(result.accuracyStd, 5), auc: round(result.auc, 5),
         tarAtFar1e3: round(result.tarAtFar1e3, 5), threshold: round(result.threshold, 4), pairs: result.pairs,
-        missingFaces: result.missingFaces,
+        missingFaces: result.missingFaces, refine: detectOptions().refine,
       };
       if (opts.rank1) {
         const rels = [...emb.keys()].filter((k) => emb.get(k));
@@ -362,7 +369,7 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
         summary.rank1NearestImage = round(ri.rank1, 5);
         summary.rank1Probes = r.probes;
       }
-      io.out(`pairs ${result.pairs}, images without a face ${missingFaces}`);
+      io.out(`pairs ${result.pairs}, images without a face ${missingFaces}, landmarks: ${detectOptions().refine === 'mesh' ? 'FaceMesh (--refine mesh)' : '68-point model'}`);
       io.out(`10-fold accuracy ${(result.accuracy * 100).toFixed(2)} % ± ${(result.accuracyStd * 100).toFixed(2)}, AUC ${result.auc.toFixed(5)}, TAR ${(result.tarAtFar1e3 * 100).toFixed(2)} % at FAR = 1e-3, threshold ${result.threshold.toFixed(4)}`);
       if (opts.rank1) io.out(`1:N rank-1 ${((summary.rank1 as number) * 100).toFixed(2)} % with identity templates (${((summary.rank1NearestImage as number) * 100).toFixed(2)} % with the nearest image) over ${summary.rank1Probes} probes`);
       if (opts.json) await writeFileAtomic(opts.json, JSON.stringify({ ...summary, folds: result.folds }, null, 2) + '\n', 0o644);

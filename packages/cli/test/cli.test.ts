@@ -116,6 +116,9 @@ describe('eolgul errors and help', () => {
     }
     expect((await cli('embed')).code).toBe(2);
     expect((await cli('identify', '--gallery', tmp, '--threshold', 'abc', 'x.jpg')).code).toBe(2);
+    const bad = await cli('embed', '--refine', 'dlib', '--out', join(tmp, 'x'), join(DATA, 'gallery'));
+    expect(bad.code).toBe(2);
+    expect(bad.err.join('\n')).toContain('mesh');
   });
 });
 

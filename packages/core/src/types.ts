@@ -40,6 +40,8 @@ export interface FaceDetection {
   landmarks: Point[];
   /** The 68 iBUG-300W landmarks in pixels, where the landmark model gives them. */
   landmarks68?: Point[];
+  /** The 468 MediaPipe FaceMesh points in pixels (x, y), where the detector refined the landmarks with FaceMesh. */
+  mesh?: Point[];
 }
 
 /** Creates an {@link RgbImage}, checking that `data` has `width * height * 3` bytes. */

