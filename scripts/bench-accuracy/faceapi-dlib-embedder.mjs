@@ -24,50 +24,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getTf } from '@eolgul/runtime';
-import { templateForSize } from '@eolgul/detector';
+import { templateForSize, dlibChipPoint, dlibChipTemplate } from '@eolgul/detector';
 
-/**
- * dlib's mean face shape, points 17–67 of the iBUG 300-W 68-point scheme, x and y in [0, 1] of the face box. Source:
- * davisking/dlib, dlib/image_transforms/interpolation.h, `get_face_chip_details` (`mean_face_shape_x`, `mean_face_shape_y`).
- */
-export const DLIB_MEAN_FACE_X = Object.freeze([
-  0.000213256, 0.0752622, 0.18113, 0.29077, 0.393397, 0.586856, 0.689483, 0.799124,
-  0.904991, 0.98004, 0.490127, 0.490127, 0.490127, 0.490127, 0.36688, 0.426036,
-  0.490127, 0.554217, 0.613373, 0.121737, 0.187122, 0.265825, 0.334606, 0.260918,
-  0.182743, 0.645647, 0.714428, 0.793132, 0.858516, 0.79751, 0.719335, 0.254149,
-  0.340985, 0.428858, 0.490127, 0.551395, 0.639268, 0.726104, 0.642159, 0.556721,
-  0.490127, 0.423532, 0.338094, 0.290379, 0.428096, 0.490127, 0.552157, 0.689874,
-  0.553364, 0.490127, 0.42689,
-]);
-/** See {@link DLIB_MEAN_FACE_X}. */
-export const DLIB_MEAN_FACE_Y = Object.freeze([
-  0.106454, 0.038915, 0.0187482, 0.0344891, 0.0773906, 0.0773906, 0.0344891,
-  0.0187482, 0.038915, 0.106454, 0.203352, 0.307009, 0.409805, 0.515625, 0.587326,
-  0.609345, 0.628106, 0.609345, 0.587326, 0.216423, 0.178758, 0.179852, 0.231733,
-  0.245099, 0.244077, 0.231733, 0.179852, 0.178758, 0.216423, 0.244077, 0.245099,
-  0.780233, 0.745405, 0.727388, 0.742578, 0.727388, 0.745405, 0.780233, 0.864805,
-  0.902192, 0.909281, 0.902192, 0.864805, 0.784792, 0.778746, 0.785343, 0.778746,
-  0.784792, 0.824182, 0.831803, 0.824182,
-]);
-
-/** dlib's mean-face point `i` (0-based 68-point index, 17–67) in a `size`-pixel chip with `padding`, as dlib maps it. */
-function dlibChipPoint(i, size, padding) {
-  return {
-    x: ((padding + DLIB_MEAN_FACE_X[i - 17]) / (2 * padding + 1)) * size,
-    y: ((padding + DLIB_MEAN_FACE_Y[i - 17]) / (2 * padding + 1)) * size,
-  };
-}
-const meanOf = (pts) => ({ x: pts.reduce((s, p) => s + p.x, 0) / pts.length, y: pts.reduce((s, p) => s + p.y, 0) / pts.length });
-
-/**
- * Our 5 points (left eye centre, right eye centre, nose tip, left and right mouth corners, as in the image) on dlib's
- * face chip of `size` pixels with `padding` (dlib's face recognition example: 150, 0.25). For 150 / 0.25:
- * (47.415, 46.195), (100.610, 46.195), (74.013, 76.563), (52.226, 103.251), (95.799, 103.251).
- */
-export function dlibTemplate5(size = 150, padding = 0.25) {
-  const p = (...idx) => meanOf(idx.map((i) => dlibChipPoint(i, size, padding)));
-  return [p(37, 38, 40, 41), p(43, 44, 46, 47), p(30), p(48, 60), p(54, 64)];
-}
+// dlib's mean face and its 5-point chip template live in @eolgul/detector (DLIB_MEAN_FACE, dlibChipPoint, dlibChipTemplate).
+export const dlibTemplate5 = dlibChipTemplate;
 
 /** The 68-point indices get_face_chip_details fits (17–67 without eyebrows 17–26 and lower lip 55–59, 65–67). */
 export const DLIB_CHIP_POINTS = Object.freeze(

@@ -84,3 +84,25 @@ describe('warpAffine / resizeImage / alignFace', () => {
     expect(crop.data[(10 * 112 + 10) * 3]).toBe(0);
   });
 });
+
+describe("dlib's face chip template", () => {
+  it('gives the 5 points of dlib 150 px / padding 0.25, mirror-symmetric about the face midline', async () => {
+    const { dlibChipTemplate, dlibChipPoint } = await import('../src/face-geometry.js');
+    const t = dlibChipTemplate();
+    const want = [[47.415, 46.195], [100.61, 46.195], [74.013, 76.563], [52.226, 103.251], [95.799, 103.251]];
+    t.forEach((p, i) => {
+      expect(p.x).toBeCloseTo(want[i][0], 2);
+      expect(p.y).toBeCloseTo(want[i][1], 2);
+    });
+    // dlib's mean face is symmetric about x = 0.490127 of the box (to 1e-6 of the box).
+    const mid = ((0.25 + 0.490127) / 1.5) * 150;
+    expect(t[0].x + t[1].x).toBeCloseTo(2 * mid, 3);
+    expect(t[3].x + t[4].x).toBeCloseTo(2 * mid, 3);
+    expect(t[0].y).toBeCloseTo(t[1].y, 9);
+    // Scaling: without padding the chip is the mean face's box itself.
+    expect(dlibChipPoint(30, 100, 0).x).toBeCloseTo(49.0127, 9);
+    expect(dlibChipPoint(30, 100, 0).y).toBeCloseTo(51.5625, 9);
+    expect(() => dlibChipPoint(5)).toThrow(/17–67/);
+    expect(() => dlibChipTemplate(0)).toThrow(/size/);
+  });
+});
