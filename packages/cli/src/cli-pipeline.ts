@@ -1,7 +1,7 @@
 import type { FaceDetection, RgbImage } from '@eolgul/core';
 import { NoFaceError } from '@eolgul/core';
 import {
-  DETECTION_MAX_SIDE, alignFace, createFaceDetector, mainFaceIndex, readImage, type DecodedImage, type DetectOptions, type FaceDetector,
+  DETECTION_MAX_SIDE, alignFace, createFaceDetector, mainFaceIndex, readImage, type DecodedImage, type DetectOptions, type FaceDetector, type FaceDetectorConfig,
 } from '@eolgul/detector';
 import { createFaceNet, type FaceNet, type FaceNetConfig } from '@eolgul/facenet';
 import { createEmotionClassifier, type EmotionClassifier, type EmotionClassifierConfig, type EmotionResult } from '@eolgul/emotion';
@@ -25,6 +25,8 @@ export interface PipelineOptions {
   facenet?: FaceNetConfig;
   /** Detection options for every call. */
   detect?: DetectOptions;
+  /** Which face detector (see `FaceDetectorConfig.detector`; default `'fr_detect'`). */
+  detector?: FaceDetectorConfig['detector'];
   /** ONNX Runtime threads per model (default 1). */
   threads?: number;
 }
@@ -65,7 +67,7 @@ export function readForDetection(path: string): Promise<DecodedImage> {
 
 /** Loads the models once and returns the composed pipeline. @throws {ModelLoadError} */
 export async function createPipeline(options: PipelineOptions = {}): Promise<Pipeline> {
-  const detector = await createFaceDetector({ threads: options.threads });
+  const detector = await createFaceDetector({ threads: options.threads, detector: options.detector });
   const facenet = await createFaceNet({ threads: options.threads, ...options.facenet });
   const emotion = options.emotion
     ? await createEmotionClassifier(options.emotion === true ? undefined : options.emotion)

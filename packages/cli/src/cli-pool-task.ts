@@ -18,6 +18,8 @@ export interface PoolWorkerData {
   emotion: boolean;
   /** Detection options for every image. */
   detect: DetectOptions;
+  /** Which face detector. */
+  detector: 'fr_detect' | 'mtcnn';
 }
 
 /** A pool worker's answer for one image. */

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createPipeline, readForDetection } from './cli-pipeline.js';
-import type { DetectOptions } from '@eolgul/detector';
+import type { DetectOptions, FaceDetectorConfig } from '@eolgul/detector';
 import { analyseForPool, type PoolMode, type PoolResult, type PoolWorkerData } from './cli-pool-task.js';
 
 /** Options of {@link analyseImages}. */
@@ -14,6 +14,8 @@ export interface PoolOptions {
   emotion?: boolean;
   /** Detection options for every image (e.g. `{ refine: 'mesh' }`). */
   detect?: DetectOptions;
+  /** Which face detector (default `'fr_detect'`). */
+  detector?: FaceDetectorConfig['detector'];
   /** Called once per finished image (in completion order), e.g. to tick a progress bar. */
   onProgress?: () => void;
 }
@@ -35,7 +37,7 @@ export async function analyseImages(paths: readonly string[], mode: PoolMode, op
   const canSpawn = script.protocol === 'file:' && existsSync(fileURLToPath(script));
   const results: PoolResult[] = new Array(paths.length);
   if (workers === 1 || !canSpawn) {
-    const pipeline = await createPipeline({ emotion: options.emotion, detect: options.detect });
+    const pipeline = await createPipeline({ emotion: options.emotion, detect: options.detect, detector: options.detector });
     try {
       for (let i = 0; i < paths.length; i++) {
         results[i] = await analyseForPool(pipeline, readForDetection, { id: i, path: paths[i], mode });
@@ -50,7 +52,7 @@ export async function analyseImages(paths: readonly string[], mode: PoolMode, op
   await Promise.all(
     Array.from({ length: workers }, () =>
       new Promise<void>((resolve, reject) => {
-        const w = new Worker(script, { workerData: { emotion: !!options.emotion, detect: options.detect ?? {} } satisfies PoolWorkerData });
+        const w = new Worker(script, { workerData: { emotion: !!options.emotion, detect: options.detect ?? {}, detector: options.detector ?? 'fr_detect' } satisfies PoolWorkerData });
         const send = () => {
           if (next >= paths.length) {
             w.postMessage('close');

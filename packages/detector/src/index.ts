@@ -13,4 +13,5 @@
 export * from './image-decode.js';
 export * from './face-geometry.js';
 export * from './face-detector.js';
+export * from './face-detector-mtcnn.js';
 export type { Box, FaceDetection, Point, RgbImage } from '@eolgul/core';

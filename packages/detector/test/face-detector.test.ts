@@ -152,3 +152,31 @@ describe("refine: 'mesh' (MediaPipe FaceMesh in two passes)", () => {
     await expect(d.detect(await readImage(serena))).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 });
+
+describe("createFaceDetector({ detector: 'mtcnn' })", () => {
+  it("finds the face with MTCNN's own 5 points, gives 68 points and FaceMesh refinement on its box, and refuses an unknown detector", async () => {
+    const d = await createFaceDetector({ detector: 'mtcnn' });
+    try {
+      const image = await readImage(join(data, 'gallery', 'Serena_Williams', 'Serena_Williams_0001.jpg'));
+      const [fast] = await detector.detect(image);
+      const faces = await d.detect(image, { withLandmarks68: true });
+      expect(faces).toHaveLength(1);
+      const [face] = faces;
+      expect(face.score).toBeGreaterThan(0.9);
+      expect(face.landmarks68).toHaveLength(68);
+      const [le, re, nose, lm, rm] = face.landmarks;
+      expect(le.x).toBeLessThan(re.x);
+      expect(lm.x).toBeLessThan(rm.x);
+      expect(nose.y).toBeGreaterThan((le.y + re.y) / 2);
+      // Two detectors, one face: MTCNN's points lie within 15 % of the eye distance of the 68-point model's.
+      const eye = Math.hypot(fast.landmarks[1].x - fast.landmarks[0].x, fast.landmarks[1].y - fast.landmarks[0].y);
+      face.landmarks.forEach((p, i) => expect(Math.hypot(p.x - fast.landmarks[i].x, p.y - fast.landmarks[i].y)).toBeLessThan(0.15 * eye));
+      const [meshed] = await d.detect(image, { refine: 'mesh' });
+      expect(meshed.box).toEqual(face.box);
+      expect(meshed.landmarks).not.toEqual(face.landmarks);
+    } finally {
+      await d.dispose();
+    }
+    await expect(createFaceDetector({ detector: 'yolo' as 'mtcnn' })).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+});
