@@ -364,7 +364,12 @@ L.push(`- Human: @vladmandic/human ${raw['h-blazeface'].version} (Node wasm buil
   'maxDetected 100, iouThreshold 0.1 (Human default), `detector.scale: 1` so the box is the detector\'s own (squared) box, not Human\'s 1.4× enlargement for the mesh crop. ' +
   'Human\'s default minConfidence is 0.2; Human rounds scores to 0.01.');
 L.push('  - `blazeface.json`, Human\'s default detector, is the **back-camera** BlazeFace (256×256 input): its weights file is byte-identical to `blazeface-back.bin`, so it is measured once. `blazeface-front` is the 128×128 front-camera model.');
-L.push('  - Human 3.3.6 loads `facemesh-detection-short` (128×128) and `facemesh-detection-full` (192×192, MediaPipe full-range) through the same BlazeFace code (src/face/blazeface.ts).');
+{
+  const fb = Object.values(raw['h-front'].results)[0].boxes, sb = Object.values(raw['h-short'].results)[0].boxes;
+  const same = fb.filter((b, i) => JSON.stringify(b) === JSON.stringify(sb[i])).length;
+  L.push('  - Human 3.3.6 loads `facemesh-detection-short` (128×128) and `facemesh-detection-full` (192×192, MediaPipe full-range) through the same BlazeFace code (src/face/blazeface.ts). ' +
+    `\`facemesh-detection-short\` gave exactly the same boxes and scores as \`blazeface-front\` on ${same} of ${N} images, although the weight files differ.`);
+}
 L.push('- Run directly with tfjs (Human\'s bundled tfjs, wasm), because Human 3.3.6 cannot run them correctly:');
 L.push('  - `faceboxes.json` (FaceBoxes, TropComplique/FaceBoxes-tensorflow export): Human 3.3.6 still ships src/face/faceboxes.ts but no longer wires it in (any `face.detector.modelPath` goes to the BlazeFace code), and that file would resize to the model\'s input shape, which is −1. ' +
   `Run here as exported: the image at its own size as uint8, outputs normalised [ymin, xmin, ymax, xmax] boxes and scores after the graph's own NMS (IoU ${raw.faceboxes.notes.faceboxes.iouThreshold.toFixed(2)}, ${raw.faceboxes.notes.faceboxes.maxOutputSize} boxes, score threshold ${raw.faceboxes.notes.faceboxes.scoreThreshold}).`);
