@@ -64,7 +64,7 @@ export interface Mtcnn {
    * @throws {InvalidArgumentError} bad options, a malformed image, or a disposed detector.
    */
   detect(image: RgbImage, options?: MtcnnDetectOptions): Promise<MtcnnFace[]>;
-  /** Frees the weights. The detector must not be used afterwards. */
+  /** Frees the weights, once the `detect` calls already running have settled. Later `detect` calls throw. */
   dispose(): Promise<void>;
 }
 
@@ -76,6 +76,8 @@ const PNET_THRESHOLD = 0.6;
 const RNET_THRESHOLD = 0.7;
 const FACTOR = 0.709;
 const MIN_FACE = 20;
+/** RNet/ONet candidates per tfjs call: bounds their activations' memory (ONet: about 35 MB at 128) whatever the image holds. */
+const BATCH = 128;
 
 /** Weight shapes the cascade needs, as stored by TFLite: conv [out, kh, kw, in], fully connected [out, in], PReLU [C]. */
 const CONVS: Record<string, Record<string, number[]>> = {
@@ -137,49 +139,71 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
   const weights = toTensors(tf, raw, name);
   let disposed = false;
 
-  const conv = (x: Tensor4D, net: string, layer: string, pad: 'valid' | 'same' = 'valid'): Tensor4D => {
+  /**
+   * conv + bias (+ PReLU) as one fused op, freeing its input when `free` is set: the PNet levels of a large image are
+   * hundreds of MB per activation, so each layer's input is released as soon as the next exists (a tidy would keep the
+   * whole chain alive until the net's end: about 1.5 GB for one 4000×3000 image).
+   */
+  const conv = (x: Tensor4D, net: string, layer: string, act?: string, free = true): Tensor4D => {
     const c = weights.conv.get(`${net}/${layer}`)!;
-    return tf.add(tf.conv2d(x, c.w, 1, pad), c.b);
+    const y = act
+      ? tf.fused.conv2d({ x, filter: c.w, strides: 1, pad: 'valid', bias: c.b, activation: 'prelu', preluActivationWeights: weights.prelu.get(`${net}/${act}`)! })
+      : tf.fused.conv2d({ x, filter: c.w, strides: 1, pad: 'valid', bias: c.b });
+    if (free) x.dispose();
+    return y;
   };
-  const fc = (x: Tensor2D, net: string, layer: string): Tensor2D => {
+  const fc = (x: Tensor2D, net: string, layer: string, act?: string, free = true): Tensor2D => {
     const c = weights.fc.get(`${net}/${layer}`)!;
-    return tf.add(tf.matMul(x, c.w), c.b);
+    const y = act
+      ? tf.fused.matMul({ a: x, b: c.w, bias: c.b, activation: 'prelu', preluActivationWeights: weights.prelu.get(`${net}/${act}`)! })
+      : tf.fused.matMul({ a: x, b: c.w, bias: c.b });
+    if (free) x.dispose();
+    return y as Tensor2D;
   };
-  const prelu = <T extends Tensor>(x: T, net: string, layer: string): T => tf.prelu(x, weights.prelu.get(`${net}/${layer}`)! as Tensor as T);
+  const pool = (x: Tensor4D, size: number, stride: number, pad: 'valid' | 'same'): Tensor4D => {
+    const y = tf.maxPool(x, size, stride, pad);
+    x.dispose();
+    return y;
+  };
+  const flatten = (x: Tensor4D): Tensor2D => {
+    const y = tf.reshape(x, [x.shape[0], -1]) as Tensor2D;
+    x.dispose();
+    return y;
+  };
 
   /** PNet on one pyramid level [1, W, H, 3] → face probability [outW, outH] and box regression [outW, outH, 4]. */
   const pnet = (x: Tensor4D): [Tensor, Tensor] =>
     tf.tidy(() => {
-      let h = prelu(conv(x, 'pnet', 'conv1'), 'pnet', 'PReLU1');
-      h = tf.maxPool(h, 2, 2, 'same');
-      h = prelu(conv(h, 'pnet', 'conv2'), 'pnet', 'PReLU2');
-      h = prelu(conv(h, 'pnet', 'conv3'), 'pnet', 'PReLU3');
-      const prob = tf.slice(tf.softmax(conv(h, 'pnet', 'conv4-1')), [0, 0, 0, 1], [-1, -1, -1, 1]);
+      let h = conv(x, 'pnet', 'conv1', 'PReLU1', false);
+      h = pool(h, 2, 2, 'same');
+      h = conv(h, 'pnet', 'conv2', 'PReLU2');
+      h = conv(h, 'pnet', 'conv3', 'PReLU3');
+      const prob = tf.slice(tf.softmax(conv(h, 'pnet', 'conv4-1', undefined, false)), [0, 0, 0, 1], [-1, -1, -1, 1]);
       return [prob, conv(h, 'pnet', 'conv4-2')];
     });
   /** RNet on [N, 24, 24, 3] → probability [N] and regression [N, 4]. */
   const rnet = (x: Tensor4D): [Tensor, Tensor] =>
     tf.tidy(() => {
-      let h = prelu(conv(x, 'rnet', 'conv1'), 'rnet', 'prelu1');
-      h = tf.maxPool(h, 3, 2, 'same');
-      h = prelu(conv(h, 'rnet', 'conv2'), 'rnet', 'prelu2');
-      h = tf.maxPool(h, 3, 2, 'valid');
-      h = prelu(conv(h, 'rnet', 'conv3'), 'rnet', 'prelu3');
-      const f = prelu(fc(tf.reshape(h, [h.shape[0], -1]), 'rnet', 'conv4'), 'rnet', 'prelu4');
-      return [tf.slice(tf.softmax(fc(f, 'rnet', 'conv5-1')), [0, 1], [-1, 1]), fc(f, 'rnet', 'conv5-2')];
+      let h = conv(x, 'rnet', 'conv1', 'prelu1', false);
+      h = pool(h, 3, 2, 'same');
+      h = conv(h, 'rnet', 'conv2', 'prelu2');
+      h = pool(h, 3, 2, 'valid');
+      h = conv(h, 'rnet', 'conv3', 'prelu3');
+      const f = fc(flatten(h), 'rnet', 'conv4', 'prelu4');
+      return [tf.slice(tf.softmax(fc(f, 'rnet', 'conv5-1', undefined, false)), [0, 1], [-1, 1]), fc(f, 'rnet', 'conv5-2')];
     });
   /** ONet on [N, 48, 48, 3] → probability [N], regression [N, 4], landmarks [N, 10] (x0..x4, y0..y4 in the crop, 0–1). */
   const onet = (x: Tensor4D): [Tensor, Tensor, Tensor] =>
     tf.tidy(() => {
-      let h = prelu(conv(x, 'onet', 'conv1'), 'onet', 'prelu1');
-      h = tf.maxPool(h, 3, 2, 'same');
-      h = prelu(conv(h, 'onet', 'conv2'), 'onet', 'prelu2');
-      h = tf.maxPool(h, 3, 2, 'valid');
-      h = prelu(conv(h, 'onet', 'conv3'), 'onet', 'prelu3');
-      h = tf.maxPool(h, 2, 2, 'same');
-      h = prelu(conv(h, 'onet', 'conv4'), 'onet', 'prelu4');
-      const f = prelu(fc(tf.reshape(h, [h.shape[0], -1]), 'onet', 'conv5'), 'onet', 'prelu5');
-      return [tf.slice(tf.softmax(fc(f, 'onet', 'conv6-1')), [0, 1], [-1, 1]), fc(f, 'onet', 'conv6-2'), fc(f, 'onet', 'conv6-3')];
+      let h = conv(x, 'onet', 'conv1', 'prelu1', false);
+      h = pool(h, 3, 2, 'same');
+      h = conv(h, 'onet', 'conv2', 'prelu2');
+      h = pool(h, 3, 2, 'valid');
+      h = conv(h, 'onet', 'conv3', 'prelu3');
+      h = pool(h, 2, 2, 'same');
+      h = conv(h, 'onet', 'conv4', 'prelu4');
+      const f = fc(flatten(h), 'onet', 'conv5', 'prelu5');
+      return [tf.slice(tf.softmax(fc(f, 'onet', 'conv6-1', undefined, false)), [0, 1], [-1, 1]), fc(f, 'onet', 'conv6-2', undefined, false), fc(f, 'onet', 'conv6-3')];
     });
 
   /** Runs `fn` on a tensor made from `data`, reads every output and frees all of them. */
@@ -195,86 +219,133 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
     }
   }
 
+  /**
+   * Runs RNet or ONet on the S×S crops of `boxes`, {@link BATCH} at a time (a textured 4000×3000 image can pass
+   * thousands of candidates; ONet's first activation is 270 KB per crop), and concatenates each output.
+   */
+  async function runCrops(image: RgbImage, boxes: number[][], S: number, fn: (x: Tensor4D) => Tensor[]): Promise<Float32Array[]> {
+    const parts: Float32Array[][] = [];
+    for (let i = 0; i < boxes.length; i += BATCH) {
+      const chunk = boxes.slice(i, i + BATCH);
+      parts.push(await run(cropBatch(image, chunk, S), [chunk.length, S, S, 3], fn));
+    }
+    return parts[0].map((_, k) => {
+      const out = new Float32Array(parts.reduce((n, p) => n + p[k].length, 0));
+      let off = 0;
+      for (const p of parts) {
+        out.set(p[k], off);
+        off += p[k].length;
+      }
+      return out;
+    });
+  }
+
+  async function detectOnce(image: RgbImage, options: MtcnnDetectOptions): Promise<MtcnnFace[]> {
+    // An option given as `undefined` takes its default (a spread would copy the undefined over it).
+    const o = { ...DEFAULT_MTCNN_OPTIONS, ...definedOnly(options ?? {}) };
+    if (!(typeof o.minScore === 'number' && o.minScore >= 0 && o.minScore <= 1)) throw new InvalidArgumentError(`minScore must be a number in [0, 1], got ${describe(o.minScore)}`);
+    if (!(Number.isInteger(o.maxFaces) && o.maxFaces >= 1)) throw new InvalidArgumentError(`maxFaces must be a positive integer, got ${describe(o.maxFaces)}`);
+    checkRgbImage(image);
+    const { width: w, height: h } = image;
+
+    // Stage 1: PNet over the pyramid. Boxes: facenet's 1-based inclusive corners [x1, y1, x2, y2, score, reg×4].
+    const m = 12 / minFace;
+    let minl = Math.min(w, h) * m;
+    const scales: number[] = [];
+    for (let k = 0; minl >= 12; k++) {
+      scales.push(m * FACTOR ** k);
+      minl *= FACTOR;
+    }
+    let total: number[][] = [];
+    for (const scale of scales) {
+      const hs = Math.ceil(h * scale), ws = Math.ceil(w * scale);
+      const level = cropResample(image, 0, 0, w, h, ws, hs);
+      const [prob, reg] = await run(transposedInput(level, ws, hs), [1, ws, hs, 3], pnet);
+      // output [1, outW, outH, C]: index x * outH + y
+      const outW = Math.ceil((ws - 2) / 2) - 4, outH = Math.ceil((hs - 2) / 2) - 4;
+      if (prob.length !== outW * outH || reg.length !== outW * outH * 4) throw new Error(`PNet output ${prob.length} != ${outW}x${outH}`);
+      const boxes: number[][] = [];
+      for (let x = 0; x < outW; x++) {
+        for (let y = 0; y < outH; y++) {
+          const i = x * outH + y, s = prob[i];
+          if (s >= PNET_THRESHOLD) {
+            boxes.push([Math.trunc((2 * x + 1) / scale), Math.trunc((2 * y + 1) / scale), Math.trunc((2 * x + 12) / scale), Math.trunc((2 * y + 12) / scale), s,
+              reg[i * 4], reg[i * 4 + 1], reg[i * 4 + 2], reg[i * 4 + 3]]);
+          }
+        }
+      }
+      for (const b of nms(boxes, 0.5, 'union')) total.push(b);
+    }
+    if (!total.length) return [];
+    total = nms(total, 0.7, 'union').map((b) => {
+      const rw = b[2] - b[0], rh = b[3] - b[1];
+      return fixCorners(rerec([b[0] + b[5] * rw, b[1] + b[6] * rh, b[2] + b[7] * rw, b[3] + b[8] * rh, b[4]]));
+    });
+
+    // Stage 2: RNet on 24×24 crops of the integer boxes, all in one batch.
+    total = total.filter((b) => b[2] >= b[0] && b[3] >= b[1]);
+    if (!total.length) return [];
+    const [rProb, rReg] = await runCrops(image, total, 24, rnet);
+    let next: number[][] = [];
+    total.forEach((b, k) => {
+      if (rProb[k] > RNET_THRESHOLD) next.push([b[0], b[1], b[2], b[3], rProb[k], rReg[k * 4], rReg[k * 4 + 1], rReg[k * 4 + 2], rReg[k * 4 + 3]]);
+    });
+    if (!next.length) return [];
+    total = nms(next, 0.7, 'union').map((b) => fixCorners(rerec(bbreg(b))));
+
+    // Stage 3: ONet on 48×48 crops, landmarks relative to the crop.
+    total = total.filter((b) => b[2] >= b[0] && b[3] >= b[1]);
+    if (!total.length) return [];
+    const [oProb, oReg, oPts] = await runCrops(image, total, 48, onet);
+    next = [];
+    const points: Point[][] = [];
+    total.forEach((b, k) => {
+      if (!(oProb[k] > o.minScore)) return;
+      const bw = b[2] - b[0] + 1, bh = b[3] - b[1] + 1;
+      const pts: Point[] = [];
+      for (let j = 0; j < 5; j++) pts.push({ x: b[0] - 1 + oPts[k * 10 + j] * bw, y: b[1] - 1 + oPts[k * 10 + 5 + j] * bh });
+      next.push(bbreg([b[0], b[1], b[2], b[3], oProb[k], oReg[k * 4], oReg[k * 4 + 1], oReg[k * 4 + 2], oReg[k * 4 + 3]]));
+      points.push(pts);
+    });
+    const keep = nmsIndices(next, 0.7, 'min').slice(0, o.maxFaces);
+    return keep.map((i) => ({ box: clampBox(next[i], w, h), score: next[i][4], landmarks: points[i] }));
+}
+
+  // Calls in flight when dispose() comes: the weights are freed only once they have settled, so a dispose racing a
+  // detect never makes it read freed tensors (a TypeError deep inside tfjs).
+  let active = 0;
+  const settled: (() => void)[] = [];
+  let disposing: Promise<void> | undefined;
   return {
     async detect(image, options = {}) {
       if (disposed) throw new InvalidArgumentError('this MTCNN detector was disposed');
-      const o = { ...DEFAULT_MTCNN_OPTIONS, ...options };
-      if (!(typeof o.minScore === 'number' && o.minScore >= 0 && o.minScore <= 1)) throw new InvalidArgumentError(`minScore must be in [0, 1], got ${String(o.minScore)}`);
-      if (!(Number.isInteger(o.maxFaces) && o.maxFaces >= 1)) throw new InvalidArgumentError(`maxFaces must be a positive integer, got ${String(o.maxFaces)}`);
-      checkRgbImage(image);
-      const { width: w, height: h } = image;
-
-      // Stage 1: PNet over the pyramid. Boxes: facenet's 1-based inclusive corners [x1, y1, x2, y2, score, reg×4].
-      const m = 12 / minFace;
-      let minl = Math.min(w, h) * m;
-      const scales: number[] = [];
-      for (let k = 0; minl >= 12; k++) {
-        scales.push(m * FACTOR ** k);
-        minl *= FACTOR;
+      active++;
+      try {
+        return await detectOnce(image, options);
+      } finally {
+        if (--active === 0) for (const done of settled.splice(0)) done();
       }
-      let total: number[][] = [];
-      for (const scale of scales) {
-        const hs = Math.ceil(h * scale), ws = Math.ceil(w * scale);
-        const level = cropResample(image, 0, 0, w, h, ws, hs);
-        const [prob, reg] = await run(transposedInput(level, ws, hs), [1, ws, hs, 3], pnet);
-        // output [1, outW, outH, C]: index x * outH + y
-        const outW = Math.ceil((ws - 2) / 2) - 4, outH = Math.ceil((hs - 2) / 2) - 4;
-        if (prob.length !== outW * outH || reg.length !== outW * outH * 4) throw new Error(`PNet output ${prob.length} != ${outW}x${outH}`);
-        const boxes: number[][] = [];
-        for (let x = 0; x < outW; x++) {
-          for (let y = 0; y < outH; y++) {
-            const i = x * outH + y, s = prob[i];
-            if (s >= PNET_THRESHOLD) {
-              boxes.push([Math.trunc((2 * x + 1) / scale), Math.trunc((2 * y + 1) / scale), Math.trunc((2 * x + 12) / scale), Math.trunc((2 * y + 12) / scale), s,
-                reg[i * 4], reg[i * 4 + 1], reg[i * 4 + 2], reg[i * 4 + 3]]);
-            }
-          }
-        }
-        for (const b of nms(boxes, 0.5, 'union')) total.push(b);
-      }
-      if (!total.length) return [];
-      total = nms(total, 0.7, 'union').map((b) => {
-        const rw = b[2] - b[0], rh = b[3] - b[1];
-        return fixCorners(rerec([b[0] + b[5] * rw, b[1] + b[6] * rh, b[2] + b[7] * rw, b[3] + b[8] * rh, b[4]]));
-      });
-
-      // Stage 2: RNet on 24×24 crops of the integer boxes, all in one batch.
-      total = total.filter((b) => b[2] >= b[0] && b[3] >= b[1]);
-      if (!total.length) return [];
-      const [rProb, rReg] = await run(cropBatch(image, total, 24), [total.length, 24, 24, 3], rnet);
-      let next: number[][] = [];
-      total.forEach((b, k) => {
-        if (rProb[k] > RNET_THRESHOLD) next.push([b[0], b[1], b[2], b[3], rProb[k], rReg[k * 4], rReg[k * 4 + 1], rReg[k * 4 + 2], rReg[k * 4 + 3]]);
-      });
-      if (!next.length) return [];
-      total = nms(next, 0.7, 'union').map((b) => fixCorners(rerec(bbreg(b))));
-
-      // Stage 3: ONet on 48×48 crops, landmarks relative to the crop.
-      total = total.filter((b) => b[2] >= b[0] && b[3] >= b[1]);
-      if (!total.length) return [];
-      const [oProb, oReg, oPts] = await run(cropBatch(image, total, 48), [total.length, 48, 48, 3], onet);
-      next = [];
-      const points: Point[][] = [];
-      total.forEach((b, k) => {
-        if (!(oProb[k] > o.minScore)) return;
-        const bw = b[2] - b[0] + 1, bh = b[3] - b[1] + 1;
-        const pts: Point[] = [];
-        for (let j = 0; j < 5; j++) pts.push({ x: b[0] - 1 + oPts[k * 10 + j] * bw, y: b[1] - 1 + oPts[k * 10 + 5 + j] * bh });
-        next.push(bbreg([b[0], b[1], b[2], b[3], oProb[k], oReg[k * 4], oReg[k * 4 + 1], oReg[k * 4 + 2], oReg[k * 4 + 3]]));
-        points.push(pts);
-      });
-      const keep = nmsIndices(next, 0.7, 'min').slice(0, o.maxFaces);
-      return keep.map((i) => ({ box: clampBox(next[i], w, h), score: next[i][4], landmarks: points[i] }));
     },
-    async dispose() {
-      if (disposed) return;
+    dispose() {
       disposed = true;
-      for (const c of weights.conv.values()) tf.dispose([c.w, c.b]);
-      for (const c of weights.fc.values()) tf.dispose([c.w, c.b]);
-      tf.dispose([...weights.prelu.values()]);
+      disposing ??= (async () => {
+        if (active > 0) await new Promise<void>((resolve) => settled.push(resolve));
+        for (const c of weights.conv.values()) tf.dispose([c.w, c.b]);
+        for (const c of weights.fc.values()) tf.dispose([c.w, c.b]);
+        tf.dispose([...weights.prelu.values()]);
+      })();
+      return disposing;
     },
   };
 }
+
+/** `obj` without its keys whose value is `undefined`. */
+function definedOnly<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A value for an error message: strings quoted, so `'0.5'` is told apart from `0.5`. */
+const describe = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
 
 interface RawWeights {
   specs: { name: string; shape: number[]; dtype?: string }[];

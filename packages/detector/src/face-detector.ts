@@ -94,7 +94,7 @@ export interface FaceDetector {
    * @throws {InvalidArgumentError} bad options, or `image.data` is not a Uint8Array of `width * height * 3` bytes.
    */
   detect(image: RgbImage, options?: DetectOptions): Promise<FaceDetection[]>;
-  /** Frees the models. */
+  /** Frees the models, once the `detect` calls already running have settled. Later `detect` calls throw. */
   dispose(): Promise<void>;
 }
 
@@ -151,60 +151,79 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
     });
     return meshLoading;
   };
+  // detect calls in flight: dispose() frees the models only once they have settled (a dispose racing a detect with
+  // `refine: 'mesh'` or the MTCNN detector otherwise ends in a TypeError inside tfjs).
+  let active = 0;
+  const settled: (() => void)[] = [];
+  let disposing: Promise<void> | undefined;
   return {
     async detect(image, options = {}) {
-      const o = { ...DEFAULT_DETECT_OPTIONS, ...options };
       if (disposed) throw new InvalidArgumentError('this face detector was disposed');
-      if (o.refine !== 'mesh' && o.refine !== 'none') throw new InvalidArgumentError(`refine must be 'mesh' or 'none', got ${String(o.refine)}`);
-      if (!(o.minScore >= 0 && o.minScore <= 1)) throw new InvalidArgumentError(`minScore must be in [0, 1], got ${o.minScore}`);
-      if (!(Number.isInteger(o.maxFaces) && o.maxFaces >= 1)) throw new InvalidArgumentError(`maxFaces must be a positive integer, got ${o.maxFaces}`);
-      if (!(o.iouThreshold >= 0 && o.iouThreshold <= 1)) throw new InvalidArgumentError(`iouThreshold must be in [0, 1], got ${o.iouThreshold}`);
-      if (o.landmarkPasses !== 1 && o.landmarkPasses !== 2) throw new InvalidArgumentError(`landmarkPasses must be 1 or 2, got ${o.landmarkPasses}`);
-      checkRgbImage(image);
-      const mesh = o.refine === 'mesh' ? await meshModel() : undefined;
-      const faces: FaceDetection[] = [];
-      if (mtcnn) {
-        const found = await mtcnn.detect(image, { minScore: options.minScore ?? DEFAULT_MTCNN_OPTIONS.minScore, maxFaces: o.maxFaces });
-        for (const f of found) {
-          const face: FaceDetection = { box: f.box, score: f.score, landmarks: f.landmarks };
-          if (o.withLandmarks68) {
-            const [x, y, w, h] = f.box;
-            face.landmarks68 = await runLandmarks(lm, image, [x + w / 2 - h / 2, y, h]);
-          }
-          if (mesh) {
-            const pts = await refineWithMesh(mesh, image, face.box, face.landmarks);
-            face.landmarks = meshFivePoints(pts);
-            if (o.withMesh) face.mesh = pts;
-          }
-          faces.push(face);
-        }
-        return faces;
+      active++;
+      try {
+        return await detectOnce(image, options);
+      } finally {
+        if (--active === 0) for (const done of settled.splice(0)) done();
       }
-      const boxes = await runDetector(det!, image, o.minScore, o.iouThreshold);
-      for (const b of boxes.slice(0, o.maxFaces)) {
-        let pts68 = await runLandmarks(lm, image, b.square);
-        if (o.landmarkPasses === 2) pts68 = await runLandmarks(lm, image, recenter(pts68));
-        const face: FaceDetection = { box: b.box, score: b.score, landmarks: fivePoints(pts68) };
-        if (o.withLandmarks68) face.landmarks68 = pts68;
+    },
+    dispose() {
+      disposed = true;
+      disposing ??= (async () => {
+        if (active > 0) await new Promise<void>((resolve) => settled.push(resolve));
+        await det?.dispose();
+        await lm.dispose();
+        await mtcnn?.dispose();
+        const mesh = await meshLoading?.catch(() => undefined);
+        await mesh?.dispose();
+      })();
+      return disposing;
+    },
+  };
+
+  async function detectOnce(image: RgbImage, options: DetectOptions): Promise<FaceDetection[]> {
+    // An option given as `undefined` takes its default (a spread would copy the undefined over it).
+    const given = Object.fromEntries(Object.entries(options ?? {}).filter(([, v]) => v !== undefined)) as DetectOptions;
+    const o = { ...DEFAULT_DETECT_OPTIONS, ...given };
+    if (o.refine !== 'mesh' && o.refine !== 'none') throw new InvalidArgumentError(`refine must be 'mesh' or 'none', got ${String(o.refine)}`);
+    if (!(typeof o.minScore === 'number' && o.minScore >= 0 && o.minScore <= 1)) throw new InvalidArgumentError(`minScore must be in [0, 1], got ${o.minScore}`);
+    if (!(Number.isInteger(o.maxFaces) && o.maxFaces >= 1)) throw new InvalidArgumentError(`maxFaces must be a positive integer, got ${o.maxFaces}`);
+    if (!(o.iouThreshold >= 0 && o.iouThreshold <= 1)) throw new InvalidArgumentError(`iouThreshold must be in [0, 1], got ${o.iouThreshold}`);
+    if (o.landmarkPasses !== 1 && o.landmarkPasses !== 2) throw new InvalidArgumentError(`landmarkPasses must be 1 or 2, got ${o.landmarkPasses}`);
+    checkRgbImage(image);
+    const mesh = o.refine === 'mesh' ? await meshModel() : undefined;
+    const faces: FaceDetection[] = [];
+    if (mtcnn) {
+      const found = await mtcnn.detect(image, { minScore: given.minScore ?? DEFAULT_MTCNN_OPTIONS.minScore, maxFaces: o.maxFaces });
+      for (const f of found) {
+        const face: FaceDetection = { box: f.box, score: f.score, landmarks: f.landmarks };
+        if (o.withLandmarks68) {
+          const [x, y, w, h] = f.box;
+          face.landmarks68 = await runLandmarks(lm, image, [x + w / 2 - h / 2, y, h]);
+        }
         if (mesh) {
-          const pts = await refineWithMesh(mesh, image, b.box, face.landmarks);
+          const pts = await refineWithMesh(mesh, image, face.box, face.landmarks);
           face.landmarks = meshFivePoints(pts);
           if (o.withMesh) face.mesh = pts;
         }
         faces.push(face);
       }
       return faces;
-    },
-    async dispose() {
-      if (disposed) return;
-      disposed = true;
-      await det?.dispose();
-      await lm.dispose();
-      await mtcnn?.dispose();
-      const mesh = await meshLoading?.catch(() => undefined);
-      await mesh?.dispose();
-    },
-  };
+    }
+    const boxes = await runDetector(det!, image, o.minScore, o.iouThreshold);
+    for (const b of boxes.slice(0, o.maxFaces)) {
+      let pts68 = await runLandmarks(lm, image, b.square);
+      if (o.landmarkPasses === 2) pts68 = await runLandmarks(lm, image, recenter(pts68));
+      const face: FaceDetection = { box: b.box, score: b.score, landmarks: fivePoints(pts68) };
+      if (o.withLandmarks68) face.landmarks68 = pts68;
+      if (mesh) {
+        const pts = await refineWithMesh(mesh, image, b.box, face.landmarks);
+        face.landmarks = meshFivePoints(pts);
+        if (o.withMesh) face.mesh = pts;
+      }
+      faces.push(face);
+    }
+    return faces;
+  }
 }
 
 /** A malformed image would be read out of bounds (undefined → 0) and give a silent wrong answer: refuse it. */

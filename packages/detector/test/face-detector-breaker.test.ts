@@ -1,0 +1,132 @@
+/**
+ * Hostile input for the opt-in alignment sources: `detector: 'mtcnn'` and `refine: 'mesh'`. Every image is a committed
+ * LFW face from examples/data, or made from one (sharp) or from constants at test time.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { readdirSync } from 'node:fs';
+import { InvalidArgumentError, type FaceDetection, type RgbImage } from '@eolgul/core';
+import { createFaceDetector, readImage, type FaceDetector } from '@eolgul/detector';
+import { getTf } from '@eolgul/runtime';
+import { createMtcnn, type Mtcnn } from '../src/face-detector-mtcnn.js';
+
+const DATA = join(__dirname, '..', '..', '..', 'examples', 'data');
+const FACE = join(DATA, 'gallery', 'Serena_Williams', 'Serena_Williams_0001.jpg');
+const solid = (w: number, h: number, v: number): RgbImage => ({ width: w, height: h, data: new Uint8Array(w * h * 3).fill(v) });
+const finite = (faces: FaceDetection[]) =>
+  faces.every((f) => [...f.box, f.score, ...f.landmarks.flatMap((p) => [p.x, p.y]), ...(f.mesh ?? []).flatMap((p) => [p.x, p.y])].every(Number.isFinite));
+
+let face: RgbImage;
+let mtcnn: Mtcnn;
+let detector: FaceDetector;
+beforeAll(async () => {
+  face = await readImage(FACE);
+  mtcnn = await createMtcnn();
+  detector = await createFaceDetector({ detector: 'mtcnn' });
+});
+afterAll(async () => {
+  await mtcnn?.dispose();
+  await detector?.dispose();
+});
+
+describe('MTCNN and FaceMesh on degenerate images', () => {
+  it('tiny, thin and flat images give no face (no throw, no NaN), with and without refine: mesh', async () => {
+    for (const [w, h] of [[1, 1], [5, 5], [12, 12], [13, 13], [20, 20], [2000, 20], [20, 2000], [33, 34]]) {
+      for (const v of [0, 128, 255]) {
+        for (const refine of ['none', 'mesh'] as const) {
+          const faces = await detector.detect(solid(w, h, v), { refine });
+          expect(faces, `${w}x${h} value ${v} ${refine}`).toEqual([]);
+        }
+      }
+    }
+  });
+
+  it('a 4×4 grid of 16 LFW images: one face per tile, all finite, eyes and mouth corners in image-left-first order', async () => {
+    const files: string[] = [];
+    for (const p of readdirSync(join(DATA, 'gallery')).sort()) for (const f of readdirSync(join(DATA, 'gallery', p)).sort()) files.push(join(DATA, 'gallery', p, f));
+    const tiles = files.slice(0, 16).map((input, i) => ({ input, left: (i % 4) * 250, top: Math.floor(i / 4) * 250 }));
+    expect(tiles).toHaveLength(16);
+    const grid = await readImage(await sharp({ create: { width: 1000, height: 1000, channels: 3, background: '#000' } }).composite(tiles).png().toBuffer());
+    const faces = await detector.detect(grid, { refine: 'mesh' });
+    expect(finite(faces)).toBe(true);
+    const cells = new Set(faces.map((f) => `${Math.floor((f.box[0] + f.box[2] / 2) / 250)},${Math.floor((f.box[1] + f.box[3] / 2) / 250)}`));
+    expect(cells.size).toBeGreaterThanOrEqual(15);
+    for (const f of faces.filter((x) => x.score > 0.99)) {
+      expect(f.landmarks[0].x).toBeLessThan(f.landmarks[1].x);
+      expect(f.landmarks[3].x).toBeLessThan(f.landmarks[4].x);
+    }
+  });
+});
+
+describe('options', () => {
+  it('an option given as undefined takes its default (it used to throw "minScore must be in [0, 1], got undefined")', async () => {
+    const plain = await detector.detect(face);
+    expect(plain).toHaveLength(1);
+    expect(await detector.detect(face, { minScore: undefined, maxFaces: undefined, refine: undefined })).toEqual(plain);
+    expect(await mtcnn.detect(face, { minScore: undefined, maxFaces: undefined })).toHaveLength(1);
+  });
+
+  it('minScore null or a string is a typed error, not a silent default (null used to run with 0.7 on MTCNN, 0 on fr_detect)', async () => {
+    for (const minScore of [null, '0.5', NaN, -1, 1.01]) {
+      await expect(detector.detect(face, { minScore: minScore as number })).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(mtcnn.detect(face, { minScore: minScore as number })).rejects.toBeInstanceOf(InvalidArgumentError);
+    }
+    await expect(mtcnn.detect(face, { minScore: '0.5' as unknown as number })).rejects.toThrow('got "0.5"');
+    for (const maxFaces of [0, 1.5, -1, NaN]) await expect(detector.detect(face, { maxFaces })).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(await detector.detect(face, { minScore: 0 })).not.toHaveLength(0);
+    expect(await detector.detect(face, { minScore: 1 })).toEqual([]);
+  });
+});
+
+describe('memory', () => {
+  it('PNet frees each activation as it goes and RNet/ONet run in batches: peak tfjs bytes on a 1600×1200 image stay bounded', async () => {
+    const tf = await getTf();
+    const big = await readImage(await sharp(FACE).resize(1600, 1200, { fit: 'fill' }).png().toBuffer());
+    let faces: Awaited<ReturnType<Mtcnn['detect']>> = [];
+    const info = await tf.profile(async () => {
+      faces = await mtcnn.detect(big);
+      return [];
+    });
+    console.log(`MTCNN 1600x1200 peak tfjs bytes ${(info.peakBytes / 2 ** 20).toFixed(1)} MB`);
+    expect(faces).toHaveLength(1);
+    expect(info.peakBytes).toBeLessThan(PEAK_LIMIT);
+  });
+
+  it('tensor count is flat after a good image, a malformed one and a racing dispose', async () => {
+    const tf = await getTf();
+    const d = await createFaceDetector({ detector: 'mtcnn' });
+    await d.detect(face, { refine: 'mesh' });
+    const before = tf.memory().numTensors;
+    await d.detect(face, { refine: 'mesh' });
+    await expect(d.detect({ width: 10, height: 10, data: new Uint8Array(5) })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(d.detect(face, { refine: 'mesh', maxFaces: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(tf.memory().numTensors).toBe(before);
+    const running = Promise.all(Array.from({ length: 10 }, () => d.detect(face, { refine: 'mesh', withMesh: true })));
+    const disposed = d.dispose();
+    // used to reject with "TypeError: Cannot read properties of undefined (reading 'backend')"
+    const results = await running;
+    await disposed;
+    for (const r of results) {
+      expect(r).toHaveLength(1);
+      expect(r[0].mesh).toHaveLength(468);
+      expect(finite(r)).toBe(true);
+    }
+    await expect(d.detect(face)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await d.dispose();
+  });
+
+  it('createMtcnn: dispose waits for running detect calls, then frees every weight', async () => {
+    const tf = await getTf();
+    const base = tf.memory().numTensors;
+    const m = await createMtcnn();
+    expect(tf.memory().numTensors).toBeGreaterThan(base);
+    const running = Promise.all(Array.from({ length: 5 }, () => m.detect(face)));
+    await m.dispose();
+    expect((await running).map((r) => r.length)).toEqual([1, 1, 1, 1, 1]);
+    expect(tf.memory().numTensors).toBe(base);
+    await expect(m.detect(face)).rejects.toThrow('disposed');
+  });
+});
+/** Old code (one tidy over the whole net, unbatched crops): 202 MB on this image; now 47 MB. */
+const PEAK_LIMIT = 100 * 2 ** 20;
