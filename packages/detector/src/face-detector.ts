@@ -195,9 +195,10 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
     if (mtcnn) {
       const found = await mtcnn.detect(image, { minScore: given.minScore ?? DEFAULT_MTCNN_OPTIONS.minScore, maxFaces: o.maxFaces });
       for (const f of found) {
-        const face: FaceDetection = { box: f.box, score: f.score, landmarks: f.landmarks };
+        // Boxes to 0.1 px, as fr_detect's.
+        const face: FaceDetection = { box: f.box.map((v) => Math.round(v * 10) / 10) as Box, score: f.score, landmarks: f.landmarks };
         if (o.withLandmarks68) {
-          const [x, y, w, h] = f.box;
+          const [x, y, w, h] = face.box;
           face.landmarks68 = await runLandmarks(lm, image, [x + w / 2 - h / 2, y, h]);
         }
         if (mesh) {
