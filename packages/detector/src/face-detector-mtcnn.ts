@@ -8,6 +8,7 @@
 import type { Box, Point, RgbImage } from '@eolgul/core';
 import { InvalidArgumentError, ModelLoadError } from '@eolgul/core';
 import { modelPath } from '@eolgul/models';
+import { createCallGate } from './call-gate.js';
 import { getTf, type ModelSource } from '@eolgul/runtime';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
@@ -137,7 +138,6 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
   }
   const raw = await readWeights(source, name);
   const weights = toTensors(tf, raw, name);
-  let disposed = false;
 
   /**
    * conv + bias (+ PReLU) as one fused op, freeing its input when `free` is set: the PNet levels of a large image are
@@ -311,31 +311,15 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
     return keep.map((i) => ({ box: clampBox(next[i], w, h), score: next[i][4], landmarks: points[i] }));
 }
 
-  // Calls in flight when dispose() comes: the weights are freed only once they have settled, so a dispose racing a
-  // detect never makes it read freed tensors (a TypeError deep inside tfjs).
-  let active = 0;
-  const settled: (() => void)[] = [];
-  let disposing: Promise<void> | undefined;
+  const gate = createCallGate('MTCNN detector');
   return {
-    async detect(image, options = {}) {
-      if (disposed) throw new InvalidArgumentError('this MTCNN detector was disposed');
-      active++;
-      try {
-        return await detectOnce(image, options);
-      } finally {
-        if (--active === 0) for (const done of settled.splice(0)) done();
-      }
-    },
-    dispose() {
-      disposed = true;
-      disposing ??= (async () => {
-        if (active > 0) await new Promise<void>((resolve) => settled.push(resolve));
+    detect: (image, options = {}) => gate.run(() => detectOnce(image, options)),
+    dispose: () =>
+      gate.close(async () => {
         for (const c of weights.conv.values()) tf.dispose([c.w, c.b]);
         for (const c of weights.fc.values()) tf.dispose([c.w, c.b]);
         tf.dispose([...weights.prelu.values()]);
-      })();
-      return disposing;
-    },
+      }),
   };
 }
 

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '@eolgul/core';
 import { modelPath } from '@eolgul/models';
 import { loadModel, type InferenceModel, type ModelSource } from '@eolgul/runtime';
 import { resizeImage, warpAffine } from './face-geometry.js';
+import { createCallGate } from './call-gate.js';
 import { createMtcnn, DEFAULT_MTCNN_OPTIONS } from './face-detector-mtcnn.js';
 
 /** Load-time configuration of {@link createFaceDetector}. */
@@ -135,7 +136,6 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
   }
   let lm: InferenceModel;
   let meshLoading: Promise<InferenceModel> | undefined;
-  let disposed = false;
   try {
     lm = await loadModel(config.landmarkModel ?? modelPath('landmarks'), { threads });
   } catch (err) {
@@ -151,33 +151,17 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
     });
     return meshLoading;
   };
-  // detect calls in flight: dispose() frees the models only once they have settled (a dispose racing a detect with
-  // `refine: 'mesh'` or the MTCNN detector otherwise ends in a TypeError inside tfjs).
-  let active = 0;
-  const settled: (() => void)[] = [];
-  let disposing: Promise<void> | undefined;
+  const gate = createCallGate('face detector');
   return {
-    async detect(image, options = {}) {
-      if (disposed) throw new InvalidArgumentError('this face detector was disposed');
-      active++;
-      try {
-        return await detectOnce(image, options);
-      } finally {
-        if (--active === 0) for (const done of settled.splice(0)) done();
-      }
-    },
-    dispose() {
-      disposed = true;
-      disposing ??= (async () => {
-        if (active > 0) await new Promise<void>((resolve) => settled.push(resolve));
+    detect: (image, options = {}) => gate.run(() => detectOnce(image, options)),
+    dispose: () =>
+      gate.close(async () => {
         await det?.dispose();
         await lm.dispose();
         await mtcnn?.dispose();
         const mesh = await meshLoading?.catch(() => undefined);
         await mesh?.dispose();
-      })();
-      return disposing;
-    },
+      }),
   };
 
   async function detectOnce(image: RgbImage, options: DetectOptions): Promise<FaceDetection[]> {
