@@ -77,12 +77,12 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .addOption(
-      new Option('--refine <mode>', "landmarks for alignment: 'none' = the 68-point model (fast), 'mesh' = MediaPipe FaceMesh in two passes (about 10 ms more per face; TAR at FAR = 1e-3 99.47 % vs 99.13 % on LFW)")
+      new Option('--refine <mode>', "landmarks for alignment: 'none' = the 68-point model (fast), 'mesh' = MediaPipe FaceMesh in two passes (about 12 ms more per face; TAR at FAR = 1e-3 99.47 % vs 99.13 % on LFW)")
         .choices(['none', 'mesh'])
         .default('none'),
     )
     .addOption(
-      new Option('--detector <name>', "face detector: 'fr_detect' (fast, about 3 ms per image) or 'mtcnn' (the MTCNN cascade and its own 5 points: LFW pairs 99.70 % vs 99.60 %, TAR at FAR = 1e-3 99.43 % vs 99.13 %; about 15–25 ms per 250 px image)")
+      new Option('--detector <name>', "face detector: 'fr_detect' (fast, about 3 ms per image) or 'mtcnn' (the MTCNN cascade and its own 5 points: LFW pairs 99.70 % vs 99.60 %, TAR at FAR = 1e-3 99.43 % vs 99.13 %; about 25 ms per 250 px image)")
         .choices(['fr_detect', 'mtcnn'])
         .default('fr_detect'),
     );

