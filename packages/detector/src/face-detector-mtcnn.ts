@@ -9,6 +9,7 @@ import type { Box, Point, RgbImage } from '@eolgul/core';
 import { InvalidArgumentError, ModelLoadError } from '@eolgul/core';
 import { modelPath } from '@eolgul/models';
 import { createCallGate } from './call-gate.js';
+import { checkRgbImage, definedOnly } from './detector-input.js';
 import { getTf, type ModelSource } from '@eolgul/runtime';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
@@ -323,11 +324,6 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
   };
 }
 
-/** `obj` without its keys whose value is `undefined`. */
-function definedOnly<T extends object>(obj: T): Partial<T> {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
 /** A value for an error message: strings quoted, so `'0.5'` is told apart from `0.5`. */
 const describe = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
 
@@ -427,17 +423,6 @@ function toTensors(tf: Tf, raw: RawWeights, name: string): Weights {
   for (const [key, w, shape, b] of fcs) weights.fc.set(key, { w: tf.tidy(() => tf.transpose(tf.tensor2d(w, shape as [number, number]))), b: tf.tensor1d(b) });
   for (const [key, a] of prelus) weights.prelu.set(key, tf.tensor1d(a));
   return weights;
-}
-
-/** A malformed image would be read out of bounds (undefined → NaN) and give a silent wrong answer: refuse it. */
-function checkRgbImage(image: RgbImage): void {
-  const { width, height, data } = image ?? {};
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
-    throw new InvalidArgumentError(`image size must be positive integers, got ${width}x${height}`);
-  }
-  if (!(data instanceof Uint8Array || (data as unknown) instanceof Uint8ClampedArray) || data.length !== width * height * 3) {
-    throw new InvalidArgumentError(`RGB image ${width}x${height} needs a Uint8Array of ${width * height * 3} bytes, got ${data?.length}`);
-  }
 }
 
 /**

@@ -4,6 +4,7 @@ import { modelPath } from '@eolgul/models';
 import { loadModel, type InferenceModel, type ModelSource } from '@eolgul/runtime';
 import { resizeImage, warpAffine } from './face-geometry.js';
 import { createCallGate } from './call-gate.js';
+import { checkRgbImage, definedOnly } from './detector-input.js';
 import { createMtcnn, DEFAULT_MTCNN_OPTIONS } from './face-detector-mtcnn.js';
 
 /** Load-time configuration of {@link createFaceDetector}. */
@@ -165,8 +166,7 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
   };
 
   async function detectOnce(image: RgbImage, options: DetectOptions): Promise<FaceDetection[]> {
-    // An option given as `undefined` takes its default (a spread would copy the undefined over it).
-    const given = Object.fromEntries(Object.entries(options ?? {}).filter(([, v]) => v !== undefined)) as DetectOptions;
+    const given: DetectOptions = definedOnly(options ?? {});
     const o = { ...DEFAULT_DETECT_OPTIONS, ...given };
     if (o.refine !== 'mesh' && o.refine !== 'none') throw new InvalidArgumentError(`refine must be 'mesh' or 'none', got ${String(o.refine)}`);
     if (!(typeof o.minScore === 'number' && o.minScore >= 0 && o.minScore <= 1)) throw new InvalidArgumentError(`minScore must be in [0, 1], got ${o.minScore}`);
@@ -185,40 +185,26 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
           const [x, y, w, h] = face.box;
           face.landmarks68 = await runLandmarks(lm, image, [x + w / 2 - h / 2, y, h]);
         }
-        if (mesh) {
-          const pts = await refineWithMesh(mesh, image, face.box, face.landmarks);
-          face.landmarks = meshFivePoints(pts);
-          if (o.withMesh) face.mesh = pts;
-        }
         faces.push(face);
       }
-      return faces;
+    } else {
+      for (const b of (await runDetector(det!, image, o.minScore, o.iouThreshold)).slice(0, o.maxFaces)) {
+        let pts68 = await runLandmarks(lm, image, b.square);
+        if (o.landmarkPasses === 2) pts68 = await runLandmarks(lm, image, recenter(pts68));
+        const face: FaceDetection = { box: b.box, score: b.score, landmarks: fivePoints(pts68) };
+        if (o.withLandmarks68) face.landmarks68 = pts68;
+        faces.push(face);
+      }
     }
-    const boxes = await runDetector(det!, image, o.minScore, o.iouThreshold);
-    for (const b of boxes.slice(0, o.maxFaces)) {
-      let pts68 = await runLandmarks(lm, image, b.square);
-      if (o.landmarkPasses === 2) pts68 = await runLandmarks(lm, image, recenter(pts68));
-      const face: FaceDetection = { box: b.box, score: b.score, landmarks: fivePoints(pts68) };
-      if (o.withLandmarks68) face.landmarks68 = pts68;
-      if (mesh) {
-        const pts = await refineWithMesh(mesh, image, b.box, face.landmarks);
+    // Either detector's 5 points seed the FaceMesh crops.
+    if (mesh) {
+      for (const face of faces) {
+        const pts = await refineWithMesh(mesh, image, face.box, face.landmarks);
         face.landmarks = meshFivePoints(pts);
         if (o.withMesh) face.mesh = pts;
       }
-      faces.push(face);
     }
     return faces;
-  }
-}
-
-/** A malformed image would be read out of bounds (undefined → 0) and give a silent wrong answer: refuse it. */
-function checkRgbImage(image: RgbImage): void {
-  const { width, height, data } = image ?? {};
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
-    throw new InvalidArgumentError(`image size must be positive integers, got ${width}x${height}`);
-  }
-  if (!(data instanceof Uint8Array || (data as unknown) instanceof Uint8ClampedArray) || data.length !== width * height * 3) {
-    throw new InvalidArgumentError(`RGB image ${width}x${height} needs a Uint8Array of ${width * height * 3} bytes, got ${data?.length}`);
   }
 }
 
