@@ -32,7 +32,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listImages } from './bench-detectors/common.mjs';
+import { listImages } from './lib/lfw-images.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const here = join(root, 'scripts', 'bench-detectors');

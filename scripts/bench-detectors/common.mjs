@@ -7,31 +7,9 @@
 // file (job.out) with, per configuration, per image: the boxes with their scores, the wall milliseconds of the call and
 // the CPU milliseconds the process used during it (process.cpuUsage, user + system; the runners are single-threaded, so
 // this is less sensitive than wall time to other work on the machine).
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
 
-/**
- * Every image under `dir` (one sub-folder per identity), as `<Name>/<file>` sorted in code-point order; with `limit`,
- * the images at indices floor(i · total / limit) (spread evenly over the identities).
- * @param {string} dir @param {number} [limit]
- */
-export function listImages(dir, limit) {
-  const all = [];
-  for (const name of readdirSync(dir).sort()) {
-    let files;
-    try {
-      files = readdirSync(join(dir, name));
-    } catch {
-      continue;
-    }
-    for (const f of files) if (/\.(jpe?g|png)$/i.test(f)) all.push(`${name}/${f}`);
-  }
-  all.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const n = limit && limit < all.length ? limit : all.length;
-  const rel = n === all.length ? all : Array.from({ length: n }, (_, i) => all[Math.floor((i * all.length) / n)]);
-  return { total: all.length, rel, paths: rel.map((r) => join(dir, r)) };
-}
 
 /** Reads the job file named on the command line. */
 export function readJob() {

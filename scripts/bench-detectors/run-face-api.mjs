@@ -3,21 +3,13 @@
 // and TinyFaceDetector (default inputSize 416, scoreThreshold 0.5), each at its default and lower thresholds.
 // Input: sharp-decoded RGB as an int32 tensor3d (tensor creation is inside the timed call). See common.mjs.
 import { createRequire } from 'node:module';
-import { dirname, join, sep } from 'node:path';
+import { loadFaceApiWasm } from '../lib/peer-libraries.mjs';
 import { readJob, runConfigs, decodeRgb } from './common.mjs';
 
 const job = readJob();
 const require = createRequire(import.meta.url);
 const sharp = require('sharp');
-const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
-const pkgDir = dirname(require.resolve('@vladmandic/face-api/package.json'));
-const wasmDir = dirname(createRequire(join(pkgDir, 'package.json')).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
-faceapi.tf.setWasmPaths(wasmDir + sep);
-if (!(await faceapi.tf.setBackend('wasm'))) throw new Error('face-api: wasm backend failed');
-await faceapi.tf.ready();
-const modelDir = join(pkgDir, 'model');
-await faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir);
-await faceapi.nets.tinyFaceDetector.loadFromDisk(modelDir);
+const { faceapi } = await loadFaceApiWasm(['ssdMobilenetv1', 'tinyFaceDetector']);
 
 const detect = (options) => async (img) => {
   const input = faceapi.tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');

@@ -8,45 +8,21 @@
 // parent's HTTP server on 127.0.0.1 (job.modelsUrl, the human-models package's models/ folder), because Node's wasm
 // build cannot read file://. Input: sharp-decoded RGB as an int32 tensor4d (created inside the timed call).
 import { createRequire } from 'node:module';
-import { dirname, join, resolve, sep } from 'node:path';
+import { loadHumanWasm } from '../lib/peer-libraries.mjs';
 import { readJob, runConfigs, decodeRgb } from './common.mjs';
 
 const job = readJob();
 const require = createRequire(import.meta.url);
 const sharp = require('sharp');
-const pkgDir = resolve(dirname(require.resolve('@vladmandic/human')), '..');
-const { Human } = require(join(pkgDir, 'dist', 'human.node-wasm.js'));
-const wasmDir = dirname(createRequire(join(pkgDir, 'package.json')).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
 const minConfidence = job.minConfidence ?? 0.1;
-const human = new Human({
-  debug: false,
-  backend: 'wasm',
-  wasmPath: wasmDir + sep,
-  modelBasePath: job.modelsUrl,
-  cacheSensitivity: 0,
-  warmup: 'none',
-  filter: { enabled: false },
+const human = await loadHumanWasm({
+  modelsUrl: job.modelsUrl,
   face: {
-    enabled: true,
     detector: { modelPath: job.humanModel, maxDetected: 100, minConfidence, iouThreshold: 0.1, scale: 1, rotation: false, minSize: 0 },
     mesh: { enabled: false },
-    iris: { enabled: false },
     description: { enabled: false },
-    emotion: { enabled: false },
-    antispoof: { enabled: false },
-    liveness: { enabled: false },
-    attention: { enabled: false },
-    gear: { enabled: false },
   },
-  body: { enabled: false },
-  hand: { enabled: false },
-  object: { enabled: false },
-  gesture: { enabled: false },
-  segmentation: { enabled: false },
 });
-await human.load();
-await human.tf.ready();
-if (human.tf.getBackend() !== 'wasm') throw new Error(`human: backend is ${human.tf.getBackend()}, not wasm`);
 const loaded = Object.entries(human.models.models ?? {}).filter(([, m]) => m).map(([k]) => k);
 
 const configs = [{

@@ -6,8 +6,7 @@
 // prints one line `BENCH_RESULT {json}` on stdout.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { listImages } from '../lib/lfw-images.mjs';
 
 /** Marker of the runner's result line on stdout. */
 export const RESULT_MARK = 'BENCH_RESULT ';
@@ -19,20 +18,9 @@ export const RESULT_MARK = 'BENCH_RESULT ';
  * @param {string} dir @param {number} n
  */
 export function selectImages(dir, n) {
-  const all = [];
-  for (const name of readdirSync(dir).sort()) {
-    let files;
-    try {
-      files = readdirSync(join(dir, name));
-    } catch {
-      continue;
-    }
-    for (const f of files) if (/\.(jpe?g|png)$/i.test(f)) all.push(`${name}/${f}`);
-  }
-  all.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  if (all.length < n) throw new Error(`${dir} holds ${all.length} images, fewer than ${n}`);
-  const rel = Array.from({ length: n }, (_, i) => all[Math.floor((i * all.length) / n)]);
-  return { total: all.length, rel, paths: rel.map((r) => join(dir, r)) };
+  const sel = listImages(dir, n);
+  if (sel.total < n) throw new Error(`${dir} holds ${sel.total} images, fewer than ${n}`);
+  return sel;
 }
 
 /** Value at quantile q (0–1) of the numbers, nearest-rank on the sorted copy. @param {number[]} xs @param {number} q */

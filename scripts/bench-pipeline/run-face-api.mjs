@@ -2,23 +2,14 @@
 // detection (its default, minConfidence 0.5) + 68-point landmarks + 128-d face descriptor for every face, models read
 // with loadFromDisk from the package's model/ folder. Input: sharp-decoded RGB as an int32 tensor3d. See common.mjs.
 import { createRequire } from 'node:module';
-import { dirname, join, sep } from 'node:path';
+import { loadFaceApiWasm } from '../lib/peer-libraries.mjs';
 import { readJob, timeImages, emit, decodeRgb } from './common.mjs';
 
 const job = readJob();
 const require = createRequire(import.meta.url);
 const sharp = require('sharp');
 const t0 = performance.now();
-const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
-const pkgDir = dirname(require.resolve('@vladmandic/face-api/package.json'));
-const wasmDir = dirname(createRequire(join(pkgDir, 'package.json')).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
-faceapi.tf.setWasmPaths(wasmDir + sep);
-if (!(await faceapi.tf.setBackend('wasm'))) throw new Error('face-api: wasm backend failed');
-await faceapi.tf.ready();
-const modelDir = join(pkgDir, 'model');
-await faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir);
-await faceapi.nets.faceLandmark68Net.loadFromDisk(modelDir);
-await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir);
+const { faceapi } = await loadFaceApiWasm(['ssdMobilenetv1', 'faceLandmark68Net', 'faceRecognitionNet']);
 const loadMs = performance.now() - t0;
 const options = new faceapi.SsdMobilenetv1Options({ minConfidence: 0.5 });
 

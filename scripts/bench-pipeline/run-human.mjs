@@ -4,44 +4,17 @@
 // (cacheSensitivity 0) so every image is analysed in full. Models are fetched from the parent's HTTP server on
 // 127.0.0.1 (job.humanModelsUrl), which serves the package's models/ folder (Node's wasm build cannot read file://).
 import { createRequire } from 'node:module';
-import { dirname, join, resolve, sep } from 'node:path';
+import { loadHumanWasm } from '../lib/peer-libraries.mjs';
 import { readJob, timeImages, emit, decodeRgb } from './common.mjs';
 
 const job = readJob();
 const require = createRequire(import.meta.url);
 const sharp = require('sharp');
 const t0 = performance.now();
-const pkgDir = resolve(dirname(require.resolve('@vladmandic/human')), '..');
-const { Human } = require(join(pkgDir, 'dist', 'human.node-wasm.js'));
-const wasmDir = dirname(createRequire(join(pkgDir, 'package.json')).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
-const human = new Human({
-  debug: false,
-  backend: 'wasm',
-  wasmPath: wasmDir + sep,
-  modelBasePath: job.humanModelsUrl,
-  cacheSensitivity: 0,
-  warmup: 'none',
-  filter: { enabled: false },
-  face: {
-    enabled: true,
-    detector: { maxDetected: 20, rotation: false },
-    mesh: { enabled: true },
-    iris: { enabled: false },
-    description: { enabled: true },
-    emotion: { enabled: false },
-    antispoof: { enabled: false },
-    liveness: { enabled: false },
-    attention: { enabled: false },
-  },
-  body: { enabled: false },
-  hand: { enabled: false },
-  object: { enabled: false },
-  gesture: { enabled: false },
-  segmentation: { enabled: false },
+const human = await loadHumanWasm({
+  modelsUrl: job.humanModelsUrl,
+  face: { detector: { maxDetected: 20, rotation: false }, mesh: { enabled: true }, description: { enabled: true } },
 });
-await human.load();
-await human.tf.ready();
-if (human.tf.getBackend() !== 'wasm') throw new Error(`human: backend is ${human.tf.getBackend()}, not wasm`);
 const loadMs = performance.now() - t0;
 
 const r = await timeImages(job.images, async (path) => {
