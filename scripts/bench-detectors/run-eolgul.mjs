@@ -1,5 +1,6 @@
 // eolgul's own detector (createFaceDetector from @eolgul/detector: fr_detect.onnx on ONNX Runtime, 1 thread; its
-// detect() also runs the 68-point landmark model fr_landmark.onnx once per face, which is included in the time).
+// detect() also finds each face's 5 points, included in the time: the default refine 'onet' runs MTCNN's RNet and ONet
+// twice per face, and the 68-point model fr_landmark.onnx where ONet rejects the box).
 // Runs: minScore 0.5 (default) and 0.2 on the image as it is, and at 0.2 on the image padded with a grey (127) border
 // of 20 % or 50 % of its side (zoom out, for close-ups), padded left/right to the detector input's 4:3 aspect, or
 // cropped to its centre 60 % (zoom in). Boxes are mapped back to the original image's pixels. See common.mjs.

@@ -24,7 +24,7 @@ const num = (key: string, dflt: number) => {
  * Query-string settings, with defaults:
  * - `refresh` (ms, default 200): a tracked face's embedding is recomputed when older than this; 0 = every frame;
  * - `emotionRefresh` (ms, default 200): the same for its emotion;
- * - `threshold` (L2 distance, default: `DEFAULT_THRESHOLD` of `@eolgul/facenet`, 1.12);
+ * - `threshold` (L2 distance, default: `DEFAULT_THRESHOLD` of `@eolgul/facenet`, 1.10);
  * - `confirmEvery` (ms, default 3000): least time between two "Is this you?" questions;
  * - `captureInterval` (ms, default 300): least time between two sign-up photos;
  * - `pipeline` (`0`, default: one frame at a time; `1`: a frame's embedding/emotion overlap the next frame's detection,

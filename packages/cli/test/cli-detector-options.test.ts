@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, DATA } from './cli-helpers.js';
@@ -8,6 +8,7 @@ const people = ['Jackie_Chan', 'Roh_Moo-hyun', 'Serena_Williams', 'Tom_Hanks'];
 const dist = (box: number[]) => Math.hypot(box[0] + box[2] / 2 - 125, box[1] + box[3] / 2 - 125);
 
 describe.each([
+  ['--refine none', ['--refine', 'none']],
   ['--detector mtcnn', ['--detector', 'mtcnn']],
   ['--refine mesh', ['--refine', 'mesh']],
   ['--detector mtcnn --refine mesh', ['--detector', 'mtcnn', '--refine', 'mesh']],
@@ -47,3 +48,21 @@ it('refuses an unknown detector with exit code 2, naming the choices', async () 
   expect(r.code).toBe(2);
   expect(r.err.join('\n')).toContain('mtcnn');
 });
+
+it('records the alignment in the gallery: identify with other points is refused (GALLERY_MISMATCH), the same points work', async () => {
+  const g = join(await mkdtemp(join(tmpdir(), 'eolgul-opts-')), 'gallery');
+  const enroll = await cli('enroll', '--gallery', g, '--name', 'Tom_Hanks', join(DATA, 'gallery', 'Tom_Hanks', 'Tom_Hanks_0004.jpg'));
+  expect(enroll.code, enroll.err.join('\n')).toBe(0);
+  const manifest = JSON.parse(await readFile(join(g, 'manifest.json'), 'utf8'));
+  expect(manifest.preprocess).toBe('arcface, 5 points fr_detect+onet');
+  const probe = join(DATA, 'probes', 'Tom_Hanks_0008.jpg');
+  for (const flags of [['--refine', 'none'], ['--detector', 'mtcnn'], ['--refine', 'mesh']]) {
+    const r = await cli(...flags, 'identify', '--gallery', g, '--json', probe);
+    expect(r.code, flags.join(' ')).toBe(2);
+    expect(r.err.join('\n')).toContain('GALLERY_MISMATCH');
+    expect(r.err.join('\n')).toContain('5 points fr_detect+onet');
+  }
+  const ok = await cli('identify', '--gallery', g, '--json', probe);
+  expect(ok.code, ok.err.join('\n')).toBe(0);
+  expect(JSON.parse(ok.out[0]).identity).toBe('Tom_Hanks');
+}, 120_000);

@@ -17,41 +17,42 @@ async function lfwEval(...flags: string[]) {
   return { r, res: JSON.parse(await readFile(out, 'utf8')) };
 }
 
+/** Floors of one run: every image has a face, and each metric is at least its floor. */
+interface Floors {
+  accuracy: number;
+  tarAtFar1e3: number;
+  auc: number;
+  rank1: number;
+  rank1NearestImage?: number;
+}
+function expectFloors(res: Record<string, number>, floors: Floors) {
+  expect(res.missingFaces).toBe(0);
+  for (const [key, floor] of Object.entries(floors)) expect(res[key], key).toBeGreaterThanOrEqual(floor);
+}
+
 describe('eolgul lfw eval on the LFW subset', () => {
-  it('keeps 10-fold accuracy, TAR at FAR = 1e-3 and rank-1 above their floors, with no face missed', async () => {
+  it('keeps the default pipeline at the accuracy goal: measured 99.70 %, AUC 0.99977, TAR 99.33 %, rank-1 99.93 %, no face missed', async () => {
     expect(existsSync(join(LFW, 'pairs.txt')), `LFW subset expected at ${LFW}`).toBe(true);
-    const { res } = await lfwEval();
+    const { r, res } = await lfwEval();
+    expect(r.out.join('\n')).toContain("MTCNN's ONet (--refine onet)");
     expect(Object.keys(res)).toEqual(expect.arrayContaining(['accuracy', 'accuracyStd', 'auc', 'tarAtFar1e3', 'threshold', 'pairs', 'missingFaces']));
-    expect(res.pairs).toBe(6000);
-    expect(res.missingFaces).toBe(0);
-    expect(res.accuracy).toBeGreaterThanOrEqual(0.994);
-    expect(res.tarAtFar1e3).toBeGreaterThanOrEqual(0.985);
-    expect(res.auc).toBeGreaterThanOrEqual(0.998);
-    expect(res.rank1).toBeGreaterThanOrEqual(0.996);
-    expect(res.rank1NearestImage).toBeGreaterThanOrEqual(0.995);
+    expect([res.refine, res.detector, res.pairs]).toEqual(['onet', 'fr_detect', 6000]);
+    // Goal of issue 3: ≥ 99.7 %, TAR ≥ 99 %, rank-1 ≥ 99.8 %. Accuracy moves in steps of one pair (0.017 %): the floor
+    // leaves two pairs for floating-point differences of another CPU's kernels; AUC and TAR are the steadier guards.
+    expectFloors(res, { accuracy: 0.9965, tarAtFar1e3: 0.99, auc: 0.9995, rank1: 0.998, rank1NearestImage: 0.998 });
     expect(res.threshold).toBeGreaterThan(0.9);
     expect(res.threshold).toBeLessThan(1.4);
   }, 900_000);
 
-  it("with --refine mesh (FaceMesh landmarks) keeps its higher floors: measured 99.67 %, AUC 0.99898, TAR 99.47 %, rank-1 99.89 %", async () => {
-    const { r, res } = await lfwEval('--refine', 'mesh');
-    expect(r.out.join('\n')).toContain('FaceMesh');
-    expect(res.refine).toBe('mesh');
-    expect(res.missingFaces).toBe(0);
-    expect(res.accuracy).toBeGreaterThanOrEqual(0.995);
-    expect(res.tarAtFar1e3).toBeGreaterThanOrEqual(0.99);
-    expect(res.auc).toBeGreaterThanOrEqual(0.9985);
-    expect(res.rank1).toBeGreaterThanOrEqual(0.997);
-  }, 900_000);
-
-  it('with --detector mtcnn (MTCNN boxes and points) meets the accuracy goal: measured 99.70 %, AUC 0.99967, TAR 99.43 %, rank-1 99.93 %', async () => {
-    const { r, res } = await lfwEval('--detector', 'mtcnn');
-    expect(r.out.join('\n')).toContain('detector: mtcnn');
-    expect(res.detector).toBe('mtcnn');
-    expect(res.missingFaces).toBe(0);
-    expect(res.accuracy).toBeGreaterThanOrEqual(0.996);
-    expect(res.tarAtFar1e3).toBeGreaterThanOrEqual(0.99);
-    expect(res.auc).toBeGreaterThanOrEqual(0.9993);
-    expect(res.rank1).toBeGreaterThanOrEqual(0.998);
+  it.each([
+    // flags, line the report must hold, floors (each a little under what was measured)
+    [['--refine', 'none'], '68-point model', { accuracy: 0.994, tarAtFar1e3: 0.985, auc: 0.998, rank1: 0.996, rank1NearestImage: 0.995 }], // 99.60 %, 0.99862, 99.13 %, 99.82 %
+    [['--refine', 'mesh'], 'FaceMesh', { accuracy: 0.995, tarAtFar1e3: 0.99, auc: 0.9985, rank1: 0.997 }], // 99.67 %, 0.99898, 99.47 %, 99.89 %
+    [['--detector', 'mtcnn'], 'detector: mtcnn', { accuracy: 0.9965, tarAtFar1e3: 0.99, auc: 0.9993, rank1: 0.998 }], // 99.70 %, 0.99967, 99.43 %, 99.93 %
+  ] as [string[], string, Floors][])('with %j keeps its floors', async (flags, line, floors) => {
+    const { r, res } = await lfwEval(...flags);
+    expect(r.out.join('\n')).toContain(line);
+    expect(flags[0] === '--refine' ? res.refine : res.detector).toBe(flags[1]);
+    expectFloors(res, floors);
   }, 900_000);
 });

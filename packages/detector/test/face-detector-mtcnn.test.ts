@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
-import { mkdtemp, readFile, writeFile, copyFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { readImage, mainFaceIndex, type RgbImage } from '@eolgul/detector';
+import { join } from 'node:path';
+import { createFaceDetector, readImage, mainFaceIndex, type RgbImage } from '@eolgul/detector';
 import { InvalidArgumentError, ModelLoadError } from '@eolgul/core';
 import { modelPath } from '@eolgul/models';
-import { getTf } from '@eolgul/runtime';
 import { createMtcnn, type Mtcnn } from '../src/face-detector-mtcnn.js';
 
 const data = join(__dirname, '..', '..', '..', 'examples', 'data');
@@ -106,68 +104,87 @@ describe('createMtcnn on real faces', () => {
     expect(await mtcnn.detect(tiny)).toEqual([]);
   });
 
-  it('keeps the tfjs tensor count flat over repeated calls', async () => {
-    const tf = await getTf();
+  it('gives the same faces on repeated calls, and refuses calls after dispose', async () => {
     const image = await readImage(join(data, 'probes', 'Jackie_Chan_0008.jpg'));
-    await mtcnn.detect(image);
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) await mtcnn.detect(image);
+    const first = await mtcnn.detect(image);
     await mtcnn.detect({ data: new Uint8Array(64 * 64 * 3).fill(128), width: 64, height: 64 });
-    expect(tf.memory().numTensors).toBe(before);
+    expect(await mtcnn.detect(image)).toEqual(first);
+    const m = await createMtcnn();
+    await m.dispose();
+    await expect(m.detect({ data: new Uint8Array(3), width: 1, height: 1 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(m.refine(image, [[0, 0, 10, 10]])).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+});
+
+describe('Mtcnn.refine (RNet + two ONet passes on given boxes)', () => {
+  it("puts ONet's points on the detector's boxes, close to the full cascade's, in box order", async () => {
+    const det = await createFaceDetector();
+    try {
+      for (const rel of Object.keys(LITERT)) {
+        const image = await readImage(join(data, rel));
+        const boxes = (await det.detect(image, { refine: 'none' })).map((f) => f.box);
+        const refined = await mtcnn.refine(image, boxes);
+        expect(refined).toHaveLength(boxes.length);
+        const full = await mtcnn.detect(image);
+        const i = mainFaceIndex(full, image);
+        const j = mainFaceIndex(boxes.map((box) => ({ box, score: 1, landmarks: [] })), image);
+        const r = refined[j]!;
+        expect(r, rel).toBeDefined();
+        expect(r.score).toBeGreaterThan(0.7);
+        // Same nets, a different proposal: within 15 % of the eye distance of the full cascade's points.
+        const eye = Math.hypot(full[i].landmarks[1].x - full[i].landmarks[0].x, full[i].landmarks[1].y - full[i].landmarks[0].y);
+        r.landmarks.forEach((p, k) => expect(Math.hypot(p.x - full[i].landmarks[k].x, p.y - full[i].landmarks[k].y), `${rel} point ${k}`).toBeLessThan(0.15 * eye));
+        expect(r.landmarks.every((p) => Number.isFinite(p.x) && Number.isFinite(p.y))).toBe(true);
+      }
+    } finally {
+      await det.dispose();
+    }
   });
 
-  it('frees its weights on dispose', async () => {
-    const tf = await getTf();
-    const before = tf.memory().numTensors;
-    const m = await createMtcnn();
-    expect(tf.memory().numTensors).toBeGreaterThan(before);
-    await m.dispose();
-    expect(tf.memory().numTensors).toBe(before);
-    await expect(m.detect({ data: new Uint8Array(3), width: 1, height: 1 })).rejects.toBeInstanceOf(InvalidArgumentError);
+  it('rejects a box on a face-free region (undefined), keeps the order of the others, and refuses bad boxes', async () => {
+    const image = await readImage(join(data, 'gallery', 'Serena_Williams', 'Serena_Williams_0001.jpg'));
+    const [face] = await mtcnn.detect(image);
+    const [sky, onFace] = await mtcnn.refine(image, [[0, 0, 40, 40], face.box]);
+    expect(sky).toBeUndefined();
+    expect(onFace!.score).toBeGreaterThan(0.9);
+    expect(await mtcnn.refine(image, [])).toEqual([]);
+    // A box past the image edge reads zeros outside it, as facenet's crops do: no throw, no NaN.
+    const [edge] = await mtcnn.refine(image, [[200, 200, 120, 120]]);
+    if (edge) expect(edge.landmarks.every((p) => Number.isFinite(p.x))).toBe(true);
+    for (const bad of [[0, 0, 0, 10], [0, 0, 10, -1], [NaN, 0, 10, 10], [0, 0, 10], 'box'] as unknown as [number, number, number, number][]) {
+      await expect(mtcnn.refine(image, [bad])).rejects.toBeInstanceOf(InvalidArgumentError);
+    }
+    await expect(mtcnn.refine(image, 'boxes' as unknown as [])).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(mtcnn.refine(image, [face.box], { minScore: 2 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(mtcnn.refine({ data: new Uint8Array(5), width: 10, height: 10 }, [face.box])).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 });
 
 describe('createMtcnn loading and bad input', () => {
-  it('throws ModelLoadError for a missing file, a manifest without a weight, and a short binary', async () => {
-    await expect(createMtcnn({ model: '/nonexistent/mtcnn.json' })).rejects.toBeInstanceOf(ModelLoadError);
+  it('throws ModelLoadError for a missing file, a truncated file, garbage bytes and the wrong net', async () => {
+    await expect(createMtcnn({ models: { onet: '/nonexistent/mtcnn-onet.onnx' } })).rejects.toBeInstanceOf(ModelLoadError);
     const dir = await mkdtemp(join(tmpdir(), 'eolgul-mtcnn-'));
-    const json = JSON.parse(await readFile(modelPath('mtcnn'), 'utf8'));
-    const weights = json.weightsManifest[0].weights as { name: string }[];
-    await copyFile(join(dirname(modelPath('mtcnn')), 'mtcnn.bin'), join(dir, 'mtcnn.bin'));
-    const dropped = { ...json, weightsManifest: [{ paths: ['mtcnn.bin'], weights: weights.filter((w) => w.name !== 'onet/conv6-3/weights/read/transpose') }] };
-    await writeFile(join(dir, 'dropped.json'), JSON.stringify(dropped));
-    await expect(createMtcnn({ model: join(dir, 'dropped.json') })).rejects.toBeInstanceOf(ModelLoadError);
-    await writeFile(join(dir, 'short.bin'), (await readFile(join(dir, 'mtcnn.bin'))).subarray(0, 1000));
-    await writeFile(join(dir, 'short.json'), JSON.stringify({ ...json, weightsManifest: [{ paths: ['short.bin'], weights }] }));
-    await expect(createMtcnn({ model: join(dir, 'short.json') })).rejects.toBeInstanceOf(ModelLoadError);
-    await writeFile(join(dir, 'broken.json'), '{ not json');
-    await expect(createMtcnn({ model: join(dir, 'broken.json') })).rejects.toBeInstanceOf(ModelLoadError);
-    await expect(createMtcnn({ model: new Uint8Array(4) })).rejects.toBeInstanceOf(ModelLoadError);
+    const onet = await readFile(modelPath('mtcnn-onet'));
+    await writeFile(join(dir, 'short.onnx'), onet.subarray(0, 1000));
+    await expect(createMtcnn({ models: { onet: join(dir, 'short.onnx') } })).rejects.toBeInstanceOf(ModelLoadError);
+    await expect(createMtcnn({ models: { pnet: new Uint8Array(4) } })).rejects.toBeInstanceOf(ModelLoadError);
+    // RNet's file given as ONet: a valid ONNX model, but not the net asked for.
+    const err = await createMtcnn({ models: { onet: modelPath('mtcnn-rnet') } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelLoadError);
+    expect(String((err as Error).message)).toContain('not an MTCNN ONET');
+    await expect(createMtcnn({ models: { rnet: modelPath('embedder') } })).rejects.toBeInstanceOf(ModelLoadError);
   });
 
-  it('loads the weights from an http URL (as in the browser) and finds the same points', async () => {
-    const dir = dirname(modelPath('mtcnn'));
-    const server: Server = createServer(async (req, res) => {
-      try {
-        const body = await readFile(join(dir, (req.url ?? '').replace(/^\/models\//, '')));
-        res.end(body);
-      } catch {
-        res.statusCode = 404;
-        res.end();
-      }
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  it('loads the nets from bytes (as a bundled app may pass them) and finds the same points', async () => {
+    const bytes = async (name: 'mtcnn-pnet' | 'mtcnn-rnet' | 'mtcnn-onet') => new Uint8Array(await readFile(modelPath(name)));
+    const fromBytes = await createMtcnn({ models: { pnet: await bytes('mtcnn-pnet'), rnet: await bytes('mtcnn-rnet'), onet: await bytes('mtcnn-onet') } });
     try {
-      const { port } = server.address() as { port: number };
-      const remote = await createMtcnn({ model: `http://127.0.0.1:${port}/models/mtcnn.json` });
       const image = await readImage(join(data, 'gallery', 'Serena_Williams', 'Serena_Williams_0001.jpg'));
-      const [a] = await remote.detect(image);
+      const [a] = await fromBytes.detect(image);
       const [b] = await mtcnn.detect(image);
       expect(a.landmarks).toEqual(b.landmarks);
-      await remote.dispose();
-      await expect(createMtcnn({ model: `http://127.0.0.1:${port}/models/absent.json` })).rejects.toBeInstanceOf(ModelLoadError);
     } finally {
-      await new Promise((r) => server.close(r));
+      await fromBytes.dispose();
     }
   });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFaceDetector, mainFaceIndex, readImage, type FaceDetector } from '@eolgul/detector';
+import { createFaceDetector, createMtcnn, fivePoints, mainFaceIndex, readImage, type FaceDetector } from '@eolgul/detector';
 import { ImageDecodeError, InvalidArgumentError } from '@eolgul/core';
 
 const data = join(__dirname, '..', '..', '..', 'examples', 'data');
@@ -80,6 +80,51 @@ describe('readImage', () => {
       expect(err.path).toBe(p);
       expect(err.message).toContain(name);
     }
+  });
+});
+
+describe("refine: 'onet' (the default: MTCNN's RNet + ONet on each detector box)", () => {
+  it("gives ONet's points on the detector's boxes by default, and the 68-point model's with refine: 'none'", async () => {
+    const mtcnn = await createMtcnn();
+    try {
+      for (const rel of ['gallery/Serena_Williams/Serena_Williams_0001.jpg', 'probes/Jackie_Chan_0008.jpg', 'probes/Roh_Moo-hyun_0007.jpg']) {
+        const image = await readImage(join(data, rel));
+        const onet = await detector.detect(image);
+        const none = await detector.detect(image, { refine: 'none', withLandmarks68: true });
+        expect(await detector.detect(image, { refine: 'onet' })).toEqual(onet);
+        // Same boxes and scores; only the 5 points differ.
+        expect(onet.map((f) => [f.box, f.score])).toEqual(none.map((f) => [f.box, f.score]));
+        none.forEach((f) => expect(f.landmarks).toEqual(fivePoints(f.landmarks68!)));
+        const refined = await mtcnn.refine(image, none.map((f) => f.box));
+        onet.forEach((f, i) => expect(f.landmarks).toEqual(refined[i] ? refined[i]!.landmarks : none[i].landmarks));
+        const main = mainFaceIndex(onet, image);
+        expect(refined[main], rel).toBeDefined();
+        expect(onet[main].landmarks).not.toEqual(none[main].landmarks);
+      }
+    } finally {
+      await mtcnn.dispose();
+    }
+  });
+
+  it('keeps a face that RNet or ONet rejects (half of it cut off by the image edge), with the 68-point points', async () => {
+    const sharp = (await import('sharp')).default;
+    const { data: buf, info } = await sharp(join(data, 'probes', 'Tom_Hanks_0008.jpg')).extract({ left: 130, top: 0, width: 120, height: 250 }).raw().toBuffer({ resolveWithObject: true });
+    const image = { data: new Uint8Array(buf.buffer, buf.byteOffset, buf.length), width: info.width, height: info.height };
+    const onet = await detector.detect(image);
+    const none = await detector.detect(image, { refine: 'none' });
+    expect(onet).toHaveLength(1);
+    expect(onet).toEqual(none);
+    const mtcnn = await createMtcnn();
+    try {
+      expect(await mtcnn.refine(image, [onet[0].box])).toEqual([undefined]);
+    } finally {
+      await mtcnn.dispose();
+    }
+  });
+
+  it('refuses an unknown refine mode naming the three', async () => {
+    const image = await readImage(join(data, 'probes', 'Jackie_Chan_0008.jpg'));
+    await expect(detector.detect(image, { refine: 'ONet' as 'onet' })).rejects.toThrow("refine must be 'onet', 'mesh' or 'none'");
   });
 });
 

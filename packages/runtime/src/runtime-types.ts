@@ -45,4 +45,10 @@ export interface LoadModelOptions {
   backend?: BackendName;
   /** Intra-op threads for ONNX Runtime in Node (default 1: batch commands use one worker per core instead). */
   threads?: number;
+  /**
+   * ONNX Runtime's CPU memory arena and memory-pattern planning (default true). Turn off for a model whose input size
+   * changes from call to call by orders of magnitude (MTCNN's PNet over an image pyramid): the arena keeps the largest
+   * call's memory for the session's life, without it each call's activations are freed when it returns.
+   */
+  memoryArena?: boolean;
 }
