@@ -110,7 +110,9 @@ const BATCH = 128;
  * via facenet's det1–3.npy; about 2 MB float32.
  * @param config see {@link MtcnnConfig}.
  * @throws {ModelLoadError} when ONNX Runtime is missing, or a net cannot be read, is not a valid ONNX model, or lacks
- *   the input `input` and the outputs `prob`, `reg` (and `points` for ONet).
+ *   the input `input` and the outputs `prob`, `reg` (and `points` for ONet), or on one run of its smallest input
+ *   (PNet 12×12, RNet 24×24, ONet 48×48) does not give one finite face probability pair, 4 box offsets (and 10 point
+ *   coordinates) — so P- and R-Net, which share their names, are not taken for each other.
  * @throws {InvalidArgumentError} when `minFaceSize` is not a number ≥ 12.
  * @example
  * ```ts
@@ -137,7 +139,21 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
       const name = typeof source === 'string' || source instanceof URL ? String(source) : '<bytes>';
       throw new ModelLoadError(name, `not an MTCNN ${net.toUpperCase()} (inputs [${m.inputNames}], outputs [${m.outputNames}]; expected input, outputs ${outputs.join(', ')})`);
     }
-    return m;
+    // PNet and RNet share their input and output names: one run on the smallest input of this net tells them apart (PNet
+    // given as RNet would turn each 24×24 crop into a 7×7 map read as N scores, a silent wrong answer; RNet given as
+    // PNet would fail on the first image with an ONNX Runtime shape error).
+    const side = net === 'pnet' ? 12 : net === 'rnet' ? 24 : 48;
+    const sizes: Record<string, number> = net === 'onet' ? { prob: 2, reg: 4, points: 10 } : { prob: 2, reg: 4 };
+    let got: string;
+    try {
+      const out = await m.run({ input: { data: new Float32Array(3 * side * side), dims: [1, 3, side, side] } });
+      got = outputs.map((o) => `${o} [${out[o].dims}]`).join(', ');
+      if (outputs.every((o) => out[o].data.length === sizes[o] && out[o].data.every(Number.isFinite))) return m;
+    } catch (err) {
+      got = (err as Error).message.replace(/\s+/g, ' ').trim();
+    }
+    const name = typeof source === 'string' || source instanceof URL ? String(source) : '<bytes>';
+    throw new ModelLoadError(name, `not an MTCNN ${net.toUpperCase()}: on a [1, 3, ${side}, ${side}] input it gave ${got} (expected ${outputs.map((o) => `${o} [1, ${sizes[o]}${net === 'pnet' ? ', 1, 1' : ''}]`).join(', ')})`);
   };
   let pnetModel: InferenceModel, rnetModel: InferenceModel, onetModel: InferenceModel;
   try {
@@ -341,7 +357,9 @@ function axisWeights(n: number, start: number, step: number, len: number, limit:
     };
     if (step >= 1) {
       const a = j * step, b = (j + 1) * step;
-      for (let k = Math.floor(a); k < Math.ceil(b); k++) {
+      // Only the source indices inside the image contribute: a box far larger than the image (a finite but huge `refine`
+      // box, 1e12 px) would otherwise loop over every index of its span, minutes to hours for nothing.
+      for (let k = Math.max(Math.floor(a), -start), end = Math.min(Math.ceil(b), limit - start); k < end; k++) {
         const wt = Math.min(b, k + 1) - Math.max(a, k);
         if (wt > 1e-9) push(start + k, wt / step);
       }
