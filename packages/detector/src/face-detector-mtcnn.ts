@@ -113,7 +113,8 @@ const BATCH = 128;
  *   the input `input` and the outputs `prob`, `reg` (and `points` for ONet), or on one run of its smallest input
  *   (PNet 12×12, RNet 24×24, ONet 48×48) does not give one finite face probability pair, 4 box offsets (and 10 point
  *   coordinates) — so P- and R-Net, which share their names, are not taken for each other.
- * @throws {InvalidArgumentError} when `minFaceSize` is not a number ≥ 12.
+ * @throws {InvalidArgumentError} when `minFaceSize` is not a number ≥ 12, or `threads` not an integer from 0 to 1024
+ *   (`MAX_ONNX_THREADS` of `@eolgul/runtime`).
  * @example
  * ```ts
  * const mtcnn = await createMtcnn();

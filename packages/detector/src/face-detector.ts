@@ -127,7 +127,8 @@ const LM = 64;
  * 43,44,46,47, 0-based 36–47), the nose tip (30) and the mouth corners (means of 48,60 and 54,64). All shipped by
  * `@eolgul/models` and run on ONNX Runtime; FaceMesh (`refine: 'mesh'`) on TensorFlow.js, loaded on first use.
  * @throws {ModelLoadError} when a model cannot be loaded.
- * @throws {InvalidArgumentError} an unknown `detector`.
+ * @throws {InvalidArgumentError} an unknown `detector`, or `threads` not an integer from 0 to 1024 (`MAX_ONNX_THREADS` of
+ *   `@eolgul/runtime`).
  * @example
  * ```ts
  * const detector = await createFaceDetector();

@@ -9,14 +9,16 @@ import { loadOnnxModel } from './runtime-onnx.js';
 import { loadTfjsModel } from './runtime-tfjs.js';
 
 export type { InferenceModel, LoadModelOptions, ModelSource, TensorData, BackendName } from './runtime-types.js';
-export { loadOnnxModel } from './runtime-onnx.js';
+export { loadOnnxModel, MAX_ONNX_THREADS } from './runtime-onnx.js';
 export { loadTfjsModel, getTf } from './runtime-tfjs.js';
 
 /**
  * Loads a model on the backend that fits its format.
  * @param source a path or URL ending in `.onnx` (ONNX Runtime) or `.json` (tfjs graph model), ONNX bytes, or a `tf.io.IOHandler`.
- * @param options `backend` to force one; `threads` for ONNX Runtime.
- * @throws {ModelLoadError} when the model cannot be loaded. @throws {InvalidArgumentError} when the format cannot be told.
+ * @param options `backend` to force one; `threads` (an integer from 0 to {@link MAX_ONNX_THREADS}) and `memoryArena`
+ *   (a boolean) for ONNX Runtime.
+ * @throws {ModelLoadError} when the model cannot be loaded. @throws {InvalidArgumentError} when the format cannot be
+ *   told, or `threads` / `memoryArena` are out of range (ONNX).
  * @example
  * ```ts
  * const model = await loadModel('/path/to/fr_feature.onnx');

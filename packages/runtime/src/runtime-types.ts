@@ -43,7 +43,7 @@ export interface InferenceModel {
 export interface LoadModelOptions {
   /** Backend; default: `'onnx'` for `.onnx` sources and bytes, `'tfjs'` for `.json` sources and IOHandlers. */
   backend?: BackendName;
-  /** Intra-op threads for ONNX Runtime in Node (default 1: batch commands use one worker per core instead). */
+  /** Intra-op threads for ONNX Runtime in Node (default 1: batch commands use one worker per core instead): an integer from 0 (one per core) to `MAX_ONNX_THREADS` (1024). */
   threads?: number;
   /**
    * ONNX Runtime's CPU memory arena and memory-pattern planning (default true). Turn off for a model whose input size
