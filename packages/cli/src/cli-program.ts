@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import Table from 'cli-table3';
 import cliProgress from 'cli-progress';
 import {
-  EolgulError, InvalidArgumentError, MultipleFacesError, NoFaceError, encodeNpy, euclideanDistance, formatCsv, writeFileAtomic,
+  EolgulError, GalleryMismatchError, InvalidArgumentError, MultipleFacesError, NoFaceError, encodeNpy, euclideanDistance, formatCsv,
+  writeFileAtomic,
 } from '@eolgul/core';
 import { toSourcePixels, type DetectOptions } from '@eolgul/detector';
 import { DEFAULT_THRESHOLD } from '@eolgul/facenet';
@@ -97,6 +98,26 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
     const points = refine === 'mesh' ? `${detector}+mesh` : detector === 'mtcnn' ? 'mtcnn' : refine === 'onet' ? 'fr_detect+onet' : 'fr_detect+68';
     return `${pixels}, 5 points ${points}`;
   };
+  /**
+   * Opens the gallery `dir` for `command` and checks that its recorded alignment points are this run's (see
+   * {@link galleryPreprocess}). A gallery that records none (made by `gallery import` or the library) opens with a warning
+   * on stderr. Returns undefined when `ifExists` is set and `dir` holds no gallery yet.
+   * @throws {GalleryMismatchError} other points, or a gallery enrolled before the CLI recorded them; the message names
+   *   the flags that match the gallery and what to do.
+   */
+  async function openGalleryWithPoints(dir: string, p: Pipeline, command: 'enroll' | 'identify' | 'watch', ifExists = false): Promise<Gallery | undefined> {
+    if (ifExists && !(await fs.stat(path.join(dir, 'manifest.json')).catch(() => undefined))) return undefined;
+    const wanted = galleryPreprocess(p.facenet.preprocess);
+    const gallery = await Gallery.open(dir, { dimension: p.facenet.dimension, modelId: p.facenet.modelId });
+    const stored = gallery.manifest.preprocess;
+    if (stored === undefined) {
+      io.err(`warning: gallery ${dir} does not record how its faces were aligned (it was made by \`gallery import\` or the library): distances hold only if they were aligned as this run's (${pointsFlags(wanted)})`);
+    } else if (stored !== wanted) {
+      await gallery.close();
+      throw pointsMismatch(dir, stored, wanted, command);
+    }
+    return gallery;
+  }
   /** How the 5 points were found, for `lfw eval`'s report. */
   const landmarksName = (detector: 'fr_detect' | 'mtcnn', refine: DetectOptions['refine']): string =>
     refine === 'mesh' ? 'FaceMesh (--refine mesh)' : detector === 'mtcnn' ? "MTCNN's 5 points" : refine === 'onet' ? "MTCNN's ONet (--refine onet)" : '68-point model (--refine none)';
@@ -157,6 +178,8 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
       opts.name = opts.name.normalize('NFC').trim();
       if (!/[^\s\u200b-\u200d\u2060\ufeff]/u.test(opts.name)) throw new EolgulError('INVALID_ARGUMENT', 'the identity name is blank');
       const p = await pipeline();
+      // An existing gallery is checked before any image is analysed: a gallery aligned otherwise refuses the whole batch.
+      const existing = await openGalleryWithPoints(opts.gallery, p, 'enroll', true);
       const embeddings: Float32Array[] = [];
       const imageIds: string[] = [];
       const files: string[] = [];
@@ -178,8 +201,10 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
           io.err(`refused ${f}: ${reasonOf(err)}`);
         }
       }
-      if (embeddings.length > 0) {
-        const gallery = await Gallery.open(opts.gallery, {
+      if (embeddings.length === 0) await existing?.close();
+      else {
+        if (existing) await existing.refresh(); // another process may have enrolled while the images were analysed
+        const gallery = existing ?? await Gallery.open(opts.gallery, {
           create: true, dimension: p.facenet.dimension, modelId: p.facenet.modelId, preprocess: galleryPreprocess(p.facenet.preprocess),
           defaultThreshold: DEFAULT_THRESHOLD,
         });
@@ -218,7 +243,7 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
       const isEmptyDir = (await fs.readdir(opts.gallery).catch(() => undefined))?.length === 0;
       const gallery = isEmptyDir
         ? Gallery.inMemory({ dimension: p.facenet.dimension, modelId: p.facenet.modelId, defaultThreshold: DEFAULT_THRESHOLD })
-        : await Gallery.open(opts.gallery, { dimension: p.facenet.dimension, modelId: p.facenet.modelId, preprocess: galleryPreprocess(p.facenet.preprocess) });
+        : (await openGalleryWithPoints(opts.gallery, p, 'identify'))!;
       const threshold = opts.threshold ?? gallery.defaultThreshold;
       const table = new Table({ head: ['image', 'box [x, y, w, h]', 'identity', 'distance', 'emotion'], style: process.stdout.isTTY ? undefined : { head: [], border: [] } });
       let failed = 0;
@@ -266,7 +291,7 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
     .action(async (video: string, opts: { gallery: string; every?: number; threshold?: number; json?: boolean; accurateEmotion?: boolean }) => {
       await probeVideo(video); // a clear error for a missing or unreadable video before any model loads
       const p = await pipeline(opts.accurateEmotion ? true : { model: 'human-emotion' });
-      const gallery = await Gallery.open(opts.gallery, { dimension: p.facenet.dimension, modelId: p.facenet.modelId, preprocess: galleryPreprocess(p.facenet.preprocess) });
+      const gallery = (await openGalleryWithPoints(opts.gallery, p, 'watch'))!;
       const threshold = opts.threshold ?? gallery.defaultThreshold;
       let frames = 0;
       const t0 = performance.now();
@@ -464,14 +489,16 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
     .command('list')
     .requiredOption('--gallery <dir>')
     .option('--json')
-    .description('Identities and their image counts.')
+    .description('Identities, embedding count, dimension, model, default threshold and how the faces were aligned (the flags enroll recorded).')
     .action(async (opts: { gallery: string; json?: boolean }) => {
       const g = await openGallery(opts.gallery);
       try {
         const names = g.identities();
-        if (opts.json) io.out(JSON.stringify({ identities: names, size: g.size, dimension: g.dimension, modelId: g.modelId, threshold: g.defaultThreshold }));
+        const preprocess = g.manifest.preprocess ?? null;
+        if (opts.json) io.out(JSON.stringify({ identities: names, size: g.size, dimension: g.dimension, modelId: g.modelId, threshold: g.defaultThreshold, preprocess }));
         else {
-          io.out(`${names.length} identities, ${g.size} embeddings, D=${g.dimension}, model ${g.modelId}, threshold ${g.defaultThreshold}`);
+          const aligned = preprocess === null ? 'alignment not recorded' : `aligned with ${pointsFlags(preprocess)}`;
+          io.out(`${names.length} identities, ${g.size} embeddings, D=${g.dimension}, model ${g.modelId}, threshold ${g.defaultThreshold}, ${aligned}`);
           for (const n of names) io.out(n);
         }
       } finally {
@@ -563,6 +590,49 @@ function cliVersion(): string {
   } catch {
     return 'unknown';
   }
+}
+
+/** The flags that give each set of 5 points a gallery's `preprocess` records (the part after ", 5 points "). */
+const POINTS_FLAGS: Record<string, string> = {
+  'fr_detect+onet': '--detector fr_detect --refine onet, the defaults',
+  'fr_detect+68': '--refine none',
+  mtcnn: '--detector mtcnn',
+  'fr_detect+mesh': '--refine mesh',
+  'mtcnn+mesh': '--detector mtcnn --refine mesh',
+};
+const POINTS_MARK = ', 5 points ';
+
+/** The CLI flags that give the points recorded in `preprocess`, for messages. */
+function pointsFlags(preprocess: string): string {
+  const i = preprocess.indexOf(POINTS_MARK);
+  const points = i < 0 ? undefined : preprocess.slice(i + POINTS_MARK.length);
+  return points === undefined ? `preprocess ${JSON.stringify(preprocess)}` : POINTS_FLAGS[points] ?? `points ${JSON.stringify(points)}, not one of the CLI's`;
+}
+
+/**
+ * The GALLERY_MISMATCH of a gallery aligned with other points than this run's, with what to do: the flags that match
+ * the gallery, or, for a gallery enrolled before the CLI recorded its points (preprocess without ", 5 points"), how to
+ * rebuild or label it.
+ */
+function pointsMismatch(dir: string, stored: string, wanted: string, command: 'enroll' | 'identify' | 'watch'): GalleryMismatchError {
+  const err = new GalleryMismatchError('preprocess', stored, wanted);
+  const pixels = wanted.slice(0, wanted.indexOf(POINTS_MARK));
+  const why = "one face's embedding moves between alignments, and the threshold was calibrated for one of them";
+  if (stored === pixels) {
+    err.message =
+      `gallery ${dir} was enrolled before eolgul recorded its alignment points in the gallery (preprocess ${JSON.stringify(stored)}): ` +
+      `its faces may have the points of that version's default (--refine none), of --refine mesh or of --detector mtcnn, and this run uses ${pointsFlags(wanted)}; ${why}. ` +
+      `Enroll the images again into a new gallery (eolgul enroll --gallery <new dir> ...). If you know it was enrolled with that version's default, ` +
+      `set "preprocess" to ${JSON.stringify(`${pixels}${POINTS_MARK}fr_detect+68`)} in ${path.join(dir, 'manifest.json')} and run ${command} with --refine none.`;
+  } else {
+    const fix = stored.startsWith(pixels + POINTS_MARK) && POINTS_FLAGS[stored.slice(pixels.length + POINTS_MARK.length)]
+      ? `Run ${command} with ${POINTS_FLAGS[stored.slice(pixels.length + POINTS_MARK.length)].replace(', the defaults', '')}, or `
+      : '';
+    err.message =
+      `gallery ${dir} was enrolled with ${pointsFlags(stored)} (preprocess ${JSON.stringify(stored)}), this run uses ${pointsFlags(wanted)} (${JSON.stringify(wanted)}); ${why}. ` +
+      `${fix}${fix ? 'enroll' : 'Enroll'} the images ${command === 'enroll' ? 'into another gallery' : 'again into a new gallery'} with this run's flags.`;
+  }
+  return err;
 }
 
 /** What `identify` and `watch` print for one face: box, identity (null = unknown), L2 distance, emotion. */
