@@ -77,11 +77,23 @@ class Table {
  *   operators: { op: string, inputs: number[], outputs: number[], options: Record<string, number> }[] }}
  */
 export function readTflite(bytes) {
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (new TextDecoder().decode(bytes.subarray(4, 8)) !== 'TFL3') throw new Error('not a TFLite flatbuffer (no TFL3 identifier)');
+  try {
+    return parseTflite(bytes);
+  } catch (err) {
+    // A DataView read past the end: the file was cut short (an interrupted download) or its offsets are garbage.
+    if (err instanceof RangeError) throw new Error(`truncated or corrupt TFLite flatbuffer (${bytes.length} bytes): ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
+function parseTflite(bytes) {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const model = new Table(v, v.getUint32(0, true));
   const buffers = model.tables(4).map((b) => {
     const vec = b.vector(0);
+    // subarray would silently clamp a buffer that runs past the end of the file.
+    if (vec && vec[1] && vec[0] + vec[1] > bytes.length) throw new RangeError(`a buffer of ${vec[1]} bytes at ${vec[0]} runs past the end`);
     if (vec && vec[1]) return bytes.subarray(vec[0], vec[0] + vec[1]);
     const off = Number(b.v.getBigUint64?.(b.field(1) || 0, true) ?? 0n);
     if (b.field(1) && off) throw new Error('TFLite buffers stored outside the flatbuffer are not supported');
@@ -136,6 +148,8 @@ export function constantTensors(graph) {
   for (const t of graph.tensors) {
     if (!t.data || !t.data.length) continue;
     const n = t.shape.reduce((a, b) => a * b, 1);
+    const size = { float32: 4, float16: 2, int8: 1, uint8: 1 }[t.type];
+    if (size && t.data.length !== n * size) throw new Error(`tensor ${t.name}: ${t.data.length} bytes for shape [${t.shape}] of ${t.type} (${n * size} expected)`);
     const dv = new DataView(t.data.buffer, t.data.byteOffset, t.data.byteLength);
     let values;
     if (t.type === 'float32') values = Float32Array.from({ length: n }, (_, k) => dv.getFloat32(4 * k, true));
@@ -285,15 +299,21 @@ export async function writeMtcnnOnnx(assetsDir, outDir, source = 'expo-face-dete
   const types = {};
   let count = 0;
   for (const net of ['pnet', 'rnet', 'onet']) {
-    const graph = readTflite(new Uint8Array(readFileSync(join(assetsDir, `${net}.tflite`))));
+    const path = join(assetsDir, `${net}.tflite`);
     const weights = new Map();
-    for (const c of constantTensors(graph)) {
-      types[c.from] = (types[c.from] ?? 0) + 1;
-      count++;
-      weights.set(c.name.startsWith(`${net}/`) ? c.name : `${net}/${c.name}`, c);
-    }
     const doc = `MTCNN ${net.toUpperCase()} (Zhang, Zhang, Li, Qiao, IEEE SPL 2016; weights of davidsandberg/facenet det1-3, MIT) from ${source} android/src/main/assets/${net}.tflite (MIT). Input [N, 3, W, H]: RGB planes, x before y, (v - 127.5) / 128.`;
-    const bytes = mtcnnOnnx(onnx, net, weights, doc);
+    let bytes;
+    try {
+      for (const c of constantTensors(readTflite(new Uint8Array(readFileSync(path))))) {
+        types[c.from] = (types[c.from] ?? 0) + 1;
+        count++;
+        weights.set(c.name.startsWith(`${net}/`) ? c.name : `${net}/${c.name}`, c);
+      }
+      bytes = mtcnnOnnx(onnx, net, weights, doc);
+    } catch (err) {
+      // Name the file: the build otherwise stops on a bare message with no path (reinstall the package to fix it).
+      throw new Error(`cannot build mtcnn-${net}.onnx from ${path}: ${err.message}`, { cause: err });
+    }
     const file = join(outDir, `mtcnn-${net}.onnx`);
     if (!existsSync(file) || statSync(file).size !== bytes.length || !readFileSync(file).equals(Buffer.from(bytes))) writeFileSync(file, bytes);
     files.push(`mtcnn-${net}.onnx`);
