@@ -331,8 +331,15 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
   };
 }
 
-/** A value for an error message: strings quoted, so `'0.5'` is told apart from `0.5`. */
-const describe = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+/**
+ * A value for an error message: strings quoted, so `'0.5'` is told apart from `0.5`; arrays in brackets and typed arrays
+ * named, so a `Float32Array` box (refused: boxes are plain arrays) does not print like a valid `[x, y, w, h]`.
+ */
+const describe = (v: unknown): string =>
+  typeof v === 'string' ? JSON.stringify(v)
+    : Array.isArray(v) ? `[${v.map(describe).join(', ')}]`
+      : ArrayBuffer.isView(v) ? `a ${v.constructor.name} (${Array.from(v as unknown as ArrayLike<number>).join(', ')}), not an array`
+        : String(v);
 
 /**
  * Resamples the integer box [x0, y0, bw, bh] (pixel indices; pixels outside the image count as 0) to S × Sh RGB floats

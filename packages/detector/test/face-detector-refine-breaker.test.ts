@@ -57,3 +57,11 @@ describe('MTCNN model files given for the wrong net', () => {
     expect((err as Error).message).toContain('not an MTCNN PNET');
   });
 });
+
+describe('Mtcnn.refine error messages', () => {
+  it('names a typed-array box (it printed as "got 73.9,61.7,96.8,129.6", like a valid box) and brackets a bad array', async () => {
+    await expect(mtcnn.refine(face, [new Float32Array([73.9, 61.7, 96.8, 129.6]) as unknown as Box])).rejects.toThrow('got a Float32Array (');
+    await expect(mtcnn.refine(face, [[10, 10, 0, 20]])).rejects.toThrow('got [10, 10, 0, 20]');
+    await expect(mtcnn.refine(face, [['1', 2, 3, 4] as unknown as Box])).rejects.toThrow('got ["1", 2, 3, 4]');
+  });
+});
