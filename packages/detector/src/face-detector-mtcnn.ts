@@ -271,7 +271,8 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
 }
 
   async function refineOnce(image: RgbImage, boxes: readonly Box[], options: Pick<MtcnnDetectOptions, 'minScore'>): Promise<(MtcnnFace | undefined)[]> {
-    const minScore = definedOnly(options ?? {}).minScore ?? DEFAULT_MTCNN_OPTIONS.minScore;
+    // As in `detect`: undefined takes the default, null is refused below (`??` would turn it into 0.7 silently).
+    const { minScore } = { minScore: DEFAULT_MTCNN_OPTIONS.minScore, ...definedOnly(options ?? {}) };
     if (!(typeof minScore === 'number' && minScore >= 0 && minScore <= 1)) throw new InvalidArgumentError(`minScore must be a number in [0, 1], got ${describe(minScore)}`);
     checkRgbImage(image);
     if (!Array.isArray(boxes)) throw new InvalidArgumentError(`boxes must be an array of [x, y, w, h], got ${describe(boxes)}`);

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { ModelLoadError, type Box, type RgbImage } from '@eolgul/core';
+import { InvalidArgumentError, ModelLoadError, type Box, type RgbImage } from '@eolgul/core';
 import { createFaceDetector, readImage } from '@eolgul/detector';
 import { modelPath } from '@eolgul/models';
 import { createMtcnn, type Mtcnn, type MtcnnFace } from '../src/face-detector-mtcnn.js';
@@ -63,5 +63,15 @@ describe('Mtcnn.refine error messages', () => {
     await expect(mtcnn.refine(face, [new Float32Array([73.9, 61.7, 96.8, 129.6]) as unknown as Box])).rejects.toThrow('got a Float32Array (');
     await expect(mtcnn.refine(face, [[10, 10, 0, 20]])).rejects.toThrow('got [10, 10, 0, 20]');
     await expect(mtcnn.refine(face, [['1', 2, 3, 4] as unknown as Box])).rejects.toThrow('got ["1", 2, 3, 4]');
+  });
+});
+
+describe('Mtcnn.refine options', () => {
+  it('minScore null is a typed error as in detect (it ran with the default 0.7), undefined takes the default', async () => {
+    const [real] = await mtcnn.detect(face);
+    await expect(mtcnn.refine(face, [real.box], { minScore: null as unknown as number })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(mtcnn.detect(face, { minScore: null as unknown as number })).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(await mtcnn.refine(face, [real.box], { minScore: undefined })).toEqual(await mtcnn.refine(face, [real.box]));
+    expect(await mtcnn.refine(face, [real.box], { minScore: 1 })).toEqual([undefined]);
   });
 });
