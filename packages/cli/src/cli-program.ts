@@ -567,9 +567,19 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
     .addOption(new Option('--model-id <id>', 'embedding model the vectors come from').default('faceplugin-fr_feature-512'))
     .option('--threshold <t>', 'default threshold stored with the gallery', num('threshold'))
     .action(async (opts: { gallery: string; npy: string; csv: string; modelId: string; threshold?: number }) => {
+      // The size before, so that the count printed is the rows imported, not the gallery's total.
+      const existing = (await fs.stat(path.join(opts.gallery, 'manifest.json')).catch(() => undefined)) ? await Gallery.open(opts.gallery, {}) : undefined;
+      const sizeBefore = existing?.size ?? 0;
+      await existing?.close();
       const g = await Gallery.importPair(opts.gallery, opts.npy, opts.csv, { create: true, modelId: opts.modelId, defaultThreshold: opts.threshold ?? DEFAULT_THRESHOLD });
       try {
-        io.out(`imported ${g.size} embeddings of ${g.identities().length} identities into ${opts.gallery}`);
+        if (!existing) io.out(`imported ${g.size} embeddings of ${g.identities().length} identities into ${opts.gallery}`);
+        else io.out(`imported ${g.size - sizeBefore} embeddings into ${opts.gallery}, which now holds ${g.size} embeddings of ${g.identities().length} identities`);
+        // The pair holds no record of how its faces were aligned, but this gallery does: it now vouches for rows it cannot check.
+        const stored = g.manifest.preprocess;
+        if (stored !== undefined) {
+          io.err(`warning: ${opts.npy} carries no record of how its faces were aligned, and gallery ${opts.gallery} records ${pointsFlags(stored)} (preprocess ${JSON.stringify(stored)}): distances to the imported rows hold only if they were made with those flags`);
+        }
       } finally {
         await g.close();
       }

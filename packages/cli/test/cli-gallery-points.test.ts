@@ -96,4 +96,18 @@ describe('gallery export / import and list', () => {
     expect(r.err.join('\n')).toContain(`warning: gallery ${g2} does not record how its faces were aligned`);
     expect(r.err.join('\n')).toContain('(--refine mesh)');
   }, 60_000);
+
+  it('import into a gallery that records its alignment warns that the pair carries none (it merged the rows silently), and counts the rows imported', async () => {
+    const none = await enrolled('--refine', 'none');
+    const dir = join(none, '..');
+    expect((await cli('gallery', 'export', '--gallery', none, '--out', join(dir, 'pair'))).code).toBe(0);
+    const g = join(dir, 'onet');
+    expect((await cli('enroll', '--gallery', g, '--name', 'Tom', TOM2)).code).toBe(0);
+    const r = await cli('gallery', 'import', '--gallery', g, '--npy', join(dir, 'pair.npy'), '--csv', join(dir, 'pair.csv'));
+    expect(r.code, r.err.join('\n')).toBe(0);
+    // It used to print the gallery's total as the count imported ("imported 2 embeddings").
+    expect(r.out[0]).toBe(`imported 1 embeddings into ${g}, which now holds 2 embeddings of 1 identities`);
+    expect(r.err.join('\n')).toContain(`warning: ${join(dir, 'pair.npy')} carries no record of how its faces were aligned`);
+    expect(r.err.join('\n')).toContain('records --detector fr_detect --refine onet, the defaults');
+  }, 60_000);
 });
