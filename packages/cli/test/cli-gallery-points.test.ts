@@ -4,7 +4,8 @@
  * Images: the committed LFW samples in examples/data.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, DATA } from './cli-helpers.js';
@@ -74,6 +75,22 @@ describe('other flags than the gallery was enrolled with', () => {
     }
     // --refine onet with --detector mtcnn gives MTCNN's own points: the same gallery.
     expect((await cli('--detector', 'mtcnn', '--refine', 'onet', 'identify', '--gallery', g, '--json', PROBE)).code).toBe(0);
+  }, 60_000);
+});
+
+describe('watch', () => {
+  it('names the flags of the gallery too, before decoding any frame', async () => {
+    const g = await enrolled();
+    const frames = join(g, '..', 'frames');
+    await mkdir(frames);
+    for (let i = 0; i < 2; i++) await copyFile(PROBE, join(frames, `f${i}.jpg`));
+    const video = join(g, '..', 'clip.mp4');
+    execFileSync('ffmpeg', ['-v', 'error', '-framerate', '5', '-i', join(frames, 'f%d.jpg'), '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-vf', 'scale=250:250', video]);
+    const r = await cli('--refine', 'none', 'watch', video, '--gallery', g, '--json');
+    expect(r.code).toBe(2);
+    expect(r.out.filter((l) => l.trim())).toEqual([]);
+    expect(r.err.join('\n')).toContain('Run watch with --detector fr_detect --refine onet, or enroll the images again into a new gallery');
+    expect((await cli('watch', video, '--gallery', g, '--json')).code).toBe(0);
   }, 60_000);
 });
 
