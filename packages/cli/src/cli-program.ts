@@ -638,8 +638,9 @@ function pointsMismatch(dir: string, stored: string, wanted: string, command: 'e
     const fix = stored.startsWith(pixels + POINTS_MARK) && POINTS_FLAGS[stored.slice(pixels.length + POINTS_MARK.length)]
       ? `Run ${command} with ${POINTS_FLAGS[stored.slice(pixels.length + POINTS_MARK.length)].replace(', the defaults', '')}, or `
       : '';
+    const storedDesc = stored.includes(POINTS_MARK) ? `${pointsFlags(stored)} (preprocess ${JSON.stringify(stored)})` : `preprocess ${JSON.stringify(stored)}`;
     err.message =
-      `gallery ${dir} was enrolled with ${pointsFlags(stored)} (preprocess ${JSON.stringify(stored)}), this run uses ${pointsFlags(wanted)} (${JSON.stringify(wanted)}); ${why}. ` +
+      `gallery ${dir} was enrolled with ${storedDesc}, this run uses ${pointsFlags(wanted)} (${JSON.stringify(wanted)}); ${why}. ` +
       `${fix}${fix ? 'enroll' : 'Enroll'} the images ${command === 'enroll' ? 'into another gallery' : 'again into a new gallery'} with this run's flags.`;
   }
   return err;

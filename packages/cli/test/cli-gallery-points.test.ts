@@ -73,6 +73,14 @@ describe('other flags than the gallery was enrolled with', () => {
       expect(r.err.join('\n')).toContain('was enrolled with --detector mtcnn (preprocess "arcface, 5 points mtcnn")');
       expect(r.err.join('\n')).toContain('Run identify with --detector mtcnn, or enroll the images again into a new gallery');
     }
+    // A gallery made by the library with its own preprocess string: named once, no flags to suggest.
+    const manifest = JSON.parse(await readFile(join(g, 'manifest.json'), 'utf8'));
+    await writeFile(join(g, 'manifest.json'), JSON.stringify({ ...manifest, preprocess: 'standardize' }));
+    const custom = await cli('identify', '--gallery', g, '--json', PROBE);
+    expect(custom.code).toBe(2);
+    expect(custom.err.join('\n')).toContain(`gallery ${g} was enrolled with preprocess "standardize", this run uses --detector fr_detect --refine onet, the defaults`);
+    expect(custom.err.join('\n')).toContain('Enroll the images again into a new gallery');
+    await writeFile(join(g, 'manifest.json'), JSON.stringify(manifest));
     // --refine onet with --detector mtcnn gives MTCNN's own points: the same gallery.
     expect((await cli('--detector', 'mtcnn', '--refine', 'onet', 'identify', '--gallery', g, '--json', PROBE)).code).toBe(0);
   }, 60_000);
