@@ -107,6 +107,7 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
    */
   async function openGalleryWithPoints(dir: string, p: Pipeline, command: 'enroll' | 'identify' | 'watch', ifExists = false): Promise<Gallery | undefined> {
     if (ifExists && !(await fs.stat(path.join(dir, 'manifest.json')).catch(() => undefined))) return undefined;
+    await requireGalleryDir(dir);
     const wanted = galleryPreprocess(p.facenet.preprocess);
     const gallery = await Gallery.open(dir, { dimension: p.facenet.dimension, modelId: p.facenet.modelId });
     const stored = gallery.manifest.preprocess;
@@ -428,7 +429,7 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
     });
   lfw
     .command('filter')
-    .description('Copy the people with at least <n> images into <out> (LFW layout), as the seed\'s lfw_over_10.')
+    .description('Copy the people with at least <n> images into <out> (LFW layout: <Name>/<Name>_NNNN.jpg), e.g. the LFW people with 10 or more.')
     .requiredOption('--images <dir>', 'LFW-layout folder')
     .requiredOption('--min <n>', 'minimum images per person', int('min'))
     .requiredOption('--out <dir>', 'output folder')
@@ -484,7 +485,10 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
 
   // ---------------------------------------------------------------- gallery
   const gallery = program.command('gallery').description('Manage a gallery folder.');
-  const openGallery = (dir: string) => Gallery.open(dir, {});
+  const openGallery = async (dir: string) => {
+    await requireGalleryDir(dir);
+    return Gallery.open(dir, {});
+  };
   gallery
     .command('list')
     .requiredOption('--gallery <dir>')
@@ -542,8 +546,8 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
   gallery
     .command('export')
     .requiredOption('--gallery <dir>')
-    .description('Export the gallery as the seed\'s NPY + CSV pair (<prefix>.npy float32 [N, D], <prefix>.csv image,category, plus <prefix>.csv.identities.csv with the names).')
-    .requiredOption('--out <prefix>', 'writes <prefix>.npy + <prefix>.csv (the seed layout)')
+    .description('Export the gallery as an NPY + CSV pair: <prefix>.npy float32 [N, D], <prefix>.csv (image,category), and <prefix>.identities.csv (category,name).')
+    .requiredOption('--out <prefix>', 'writes <prefix>.npy, <prefix>.csv and <prefix>.identities.csv')
     .action(async (opts: { gallery: string; out: string }) => {
       const rel = path.relative(path.resolve(opts.gallery), path.resolve(path.dirname(opts.out)));
       if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
@@ -561,7 +565,7 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
   gallery
     .command('import')
     .requiredOption('--gallery <dir>')
-    .description('Create or extend a gallery from an NPY + CSV pair (the seed\'s embedding_all_128_L2.npy + df_all_encoder_10.csv, or an export).')
+    .description('Create or extend a gallery from an NPY + CSV pair (float32 [N, D] + image,category; the names come from <csv name>.identities.csv when it exists, as `gallery export` writes it, else from the image names <Name>_<k>.jpg).')
     .requiredOption('--npy <file>')
     .requiredOption('--csv <file>')
     .addOption(new Option('--model-id <id>', 'embedding model the vectors come from').default('faceplugin-fr_feature-512'))
@@ -599,6 +603,17 @@ function cliVersion(): string {
     return (createRequire(import.meta.url)('../package.json') as { version: string }).version;
   } catch {
     return 'unknown';
+  }
+}
+
+/**
+ * Refuses a gallery path that does not exist with a message that says how galleries are made (Gallery.open would call it
+ * a corrupt gallery without a manifest). An existing folder goes on to Gallery.open, which judges its contents.
+ * @throws {InvalidArgumentError} `dir` does not exist.
+ */
+async function requireGalleryDir(dir: string): Promise<void> {
+  if (!(await fs.stat(dir).catch(() => undefined))) {
+    throw new InvalidArgumentError(`no gallery at ${dir} (no such folder); \`eolgul enroll --gallery ${dir} --name <name> <image...>\` creates one, \`eolgul gallery import\` makes one from an NPY + CSV pair`);
   }
 }
 

@@ -431,12 +431,16 @@ describe('empty galleries answer unknown, without an exception', () => {
     expect(await readdir(g)).toEqual([]);
   });
 
-  it('a gallery path that does not exist is a typed error (a typo must not pass as "nobody known")', async () => {
-    const r = await cli('identify', '--gallery', join(tmp, 'no-such-gallery'), '--json', galleryOf.Tom_Hanks[0]);
-    expect(r.code).toBe(2);
-    expect(r.err.join('\n')).toMatch(/GALLERY_CORRUPT|INVALID_ARGUMENT/);
-    expect(r.err.join('\n')).toContain('no-such-gallery');
-    expectNoStack(r.err);
+  it('a gallery path that does not exist is a typed error (a typo must not pass as "nobody known") that says how to make one', async () => {
+    for (const args of [['identify', '--json', galleryOf.Tom_Hanks[0]], ['gallery', 'list'], ['gallery', 'export', '--out', join(tmp, 'exp')]]) {
+      const r = await cli(...args, '--gallery', join(tmp, 'no-such-gallery'));
+      expect(r.code, args.join(' ')).toBe(2);
+      // It used to be GALLERY_CORRUPT "... is corrupt: no manifest.json ... (pass create: true to make one)", a library option.
+      expect(r.err.join('\n')).toContain('INVALID_ARGUMENT: no gallery at');
+      expect(r.err.join('\n')).toContain('no-such-gallery');
+      expect(r.err.join('\n')).toContain('eolgul enroll --gallery');
+      expectNoStack(r.err);
+    }
   });
 });
 
