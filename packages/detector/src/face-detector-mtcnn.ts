@@ -132,12 +132,12 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
   const models = config.models ?? {};
   const loaded: InferenceModel[] = [];
   const load = async (net: 'pnet' | 'rnet' | 'onet', source: ModelSource, memoryArena: boolean): Promise<InferenceModel> => {
+    const name = typeof source === 'string' || source instanceof URL ? String(source) : '<bytes>';
     const m = await loadModel(source, { backend: 'onnx', threads, memoryArena });
     loaded.push(m);
     // Another net's file (or any other model) would fail on its first run with an ONNX Runtime shape error: refuse it here.
     const outputs = net === 'onet' ? ['prob', 'reg', 'points'] : ['prob', 'reg'];
     if (m.inputNames.join() !== 'input' || outputs.some((o) => !m.outputNames.includes(o)) || m.outputNames.length !== outputs.length) {
-      const name = typeof source === 'string' || source instanceof URL ? String(source) : '<bytes>';
       throw new ModelLoadError(name, `not an MTCNN ${net.toUpperCase()} (inputs [${m.inputNames}], outputs [${m.outputNames}]; expected input, outputs ${outputs.join(', ')})`);
     }
     // PNet and RNet share their input and output names: one run on the smallest input of this net tells them apart (PNet
@@ -153,7 +153,6 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
     } catch (err) {
       got = (err as Error).message.replace(/\s+/g, ' ').trim();
     }
-    const name = typeof source === 'string' || source instanceof URL ? String(source) : '<bytes>';
     throw new ModelLoadError(name, `not an MTCNN ${net.toUpperCase()}: on a [1, 3, ${side}, ${side}] input it gave ${got} (expected ${outputs.map((o) => `${o} [1, ${sizes[o]}${net === 'pnet' ? ', 1, 1' : ''}]`).join(', ')})`);
   };
   let pnetModel: InferenceModel, rnetModel: InferenceModel, onetModel: InferenceModel;
@@ -241,30 +240,26 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
     });
 
     // Stage 2: RNet on 24×24 crops of the integer boxes, all in one batch.
-    total = total.filter((b) => b[2] >= b[0] && b[3] >= b[1]);
+    total = total.filter(upright);
     if (!total.length) return [];
     const { prob: rProb, reg: rReg } = await runCrops(image, total, 24, rnetModel);
     let next: number[][] = [];
     total.forEach((b, k) => {
-      if (rProb[k * 2 + 1] > RNET_THRESHOLD) next.push([b[0], b[1], b[2], b[3], rProb[k * 2 + 1], rReg[k * 4], rReg[k * 4 + 1], rReg[k * 4 + 2], rReg[k * 4 + 3]]);
+      if (faceProb(rProb, k) > RNET_THRESHOLD) next.push(withRegression(b, faceProb(rProb, k), rReg, k));
     });
     if (!next.length) return [];
     total = nms(next, 0.7, 'union').map((b) => fixCorners(rerec(bbreg(b))));
 
     // Stage 3: ONet on 48×48 crops, landmarks relative to the crop.
-    total = total.filter((b) => b[2] >= b[0] && b[3] >= b[1]);
+    total = total.filter(upright);
     if (!total.length) return [];
-    const { prob: oProbs, reg: oReg, points: oPts } = await runCrops(image, total, 48, onetModel);
-    const oProb = (k: number) => oProbs[k * 2 + 1];
+    const { prob: oProb, reg: oReg, points: oPts } = await runCrops(image, total, 48, onetModel);
     next = [];
     const points: Point[][] = [];
     total.forEach((b, k) => {
-      if (!(oProb(k) > o.minScore)) return;
-      const bw = b[2] - b[0] + 1, bh = b[3] - b[1] + 1;
-      const pts: Point[] = [];
-      for (let j = 0; j < 5; j++) pts.push({ x: b[0] - 1 + oPts[k * 10 + j] * bw, y: b[1] - 1 + oPts[k * 10 + 5 + j] * bh });
-      next.push(bbreg([b[0], b[1], b[2], b[3], oProb(k), oReg[k * 4], oReg[k * 4 + 1], oReg[k * 4 + 2], oReg[k * 4 + 3]]));
-      points.push(pts);
+      if (!(faceProb(oProb, k) > o.minScore)) return;
+      next.push(bbreg(withRegression(b, faceProb(oProb, k), oReg, k)));
+      points.push(onetPoints(b, oPts, k));
     });
     const keep = nmsIndices(next, 0.7, 'min').slice(0, o.maxFaces);
     return keep.map((i) => ({ box: clampBox(next[i], w, h), score: next[i][4], landmarks: points[i] }));
@@ -286,37 +281,32 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
     const { width: w, height: h } = image;
     // facenet corners (1-based, inclusive) of the square proposal around each box.
     const proposals = boxes.map(([x, y, bw, bh]) => fixCorners(rerec([x + 1, y + 1, x + bw, y + bh, 1])));
-    const { prob: rProb, reg: rReg } = await runCrops(image, proposals, 24, rnetModel);
-    const alive: number[] = [];
-    const cur: number[][] = [];
-    proposals.forEach((b, k) => {
-      if (!(rProb[k * 2 + 1] > RNET_THRESHOLD)) return;
-      const r = fixCorners(rerec(bbreg([b[0], b[1], b[2], b[3], rProb[k * 2 + 1], rReg[k * 4], rReg[k * 4 + 1], rReg[k * 4 + 2], rReg[k * 4 + 3]])));
-      if (r[2] < r[0] || r[3] < r[1]) return;
-      alive.push(k);
-      cur.push(r);
-    });
-    if (!alive.length) return out;
-    const { prob: p1, reg: reg1 } = await runCrops(image, cur, 48, onetModel);
-    // The second pass's box; a box the regression turned inside out (corners crossed) drops the face.
-    const second: number[][] = [];
-    const alive2: number[] = [];
-    cur.forEach((b, i) => {
-      const r = fixCorners(rerec(bbreg([b[0], b[1], b[2], b[3], p1[i * 2 + 1], reg1[i * 4], reg1[i * 4 + 1], reg1[i * 4 + 2], reg1[i * 4 + 3]])));
-      if (r[2] < r[0] || r[3] < r[1]) return;
-      second.push(r);
-      alive2.push(alive[i]);
-    });
-    if (!second.length) return out;
-    const { prob: p2s, reg: reg2, points: pts2 } = await runCrops(image, second, 48, onetModel);
-    second.forEach((b, i) => {
-      const p2 = p2s[i * 2 + 1];
-      if (!(p2 > minScore)) return;
-      const bw = b[2] - b[0] + 1, bh = b[3] - b[1] + 1;
-      const landmarks: Point[] = [];
-      for (let j = 0; j < 5; j++) landmarks.push({ x: b[0] - 1 + pts2[i * 10 + j] * bw, y: b[1] - 1 + pts2[i * 10 + 5 + j] * bh });
-      const box = bbreg([b[0], b[1], b[2], b[3], p2, reg2[i * 4], reg2[i * 4 + 1], reg2[i * 4 + 2], reg2[i * 4 + 3]]);
-      out[alive2[i]] = { box: clampBox(box, w, h), score: p2, landmarks };
+    /**
+     * One step between stages, as facenet takes it (regression → square → np.fix): the boxes `cur` (of the callers' boxes
+     * `ids`) that pass `threshold` (none: all), moved to their regressed squares; a box turned inside out (corners
+     * crossed) drops its face.
+     */
+    const advance = (cur: number[][], ids: number[], { prob, reg }: Record<string, Float32Array>, threshold?: number) => {
+      const next: { boxes: number[][]; ids: number[] } = { boxes: [], ids: [] };
+      cur.forEach((b, i) => {
+        if (threshold !== undefined && !(faceProb(prob, i) > threshold)) return;
+        const r = fixCorners(rerec(bbreg(withRegression(b, faceProb(prob, i), reg, i))));
+        if (!upright(r)) return;
+        next.boxes.push(r);
+        next.ids.push(ids[i]);
+      });
+      return next;
+    };
+    const first = advance(proposals, proposals.map((_, k) => k), await runCrops(image, proposals, 24, rnetModel), RNET_THRESHOLD);
+    if (!first.boxes.length) return out;
+    // ONet's first pass only moves the box: the second pass, on the box its own regression gives, gives the points.
+    const second = advance(first.boxes, first.ids, await runCrops(image, first.boxes, 48, onetModel));
+    if (!second.boxes.length) return out;
+    const { prob, reg, points } = await runCrops(image, second.boxes, 48, onetModel);
+    second.boxes.forEach((b, i) => {
+      const score = faceProb(prob, i);
+      if (!(score > minScore)) return;
+      out[second.ids[i]] = { box: clampBox(bbreg(withRegression(b, score, reg, i)), w, h), score, landmarks: onetPoints(b, points, i) };
     });
     return out;
   }
@@ -439,6 +429,27 @@ function cropBatch(image: RgbImage, boxes: number[][], S: number): Float32Array 
 function bbreg(b: number[]): number[] {
   const w = b[2] - b[0] + 1, h = b[3] - b[1] + 1;
   return [b[0] + b[5] * w, b[1] + b[6] * h, b[2] + b[7] * w, b[3] + b[8] * h, b[4]];
+}
+
+/** The face probability of row k of a net's softmax output `prob` [N, 2]. */
+const faceProb = (prob: Float32Array, k: number): number => prob[k * 2 + 1];
+
+/** facenet's box row [x1, y1, x2, y2, score, dx1, dy1, dx2, dy2]: the corners of `b`, `score`, row k of a regression [N, 4]. */
+const withRegression = (b: number[], score: number, reg: Float32Array, k: number): number[] =>
+  [b[0], b[1], b[2], b[3], score, reg[k * 4], reg[k * 4 + 1], reg[k * 4 + 2], reg[k * 4 + 3]];
+
+/** Corners not crossed: a box facenet passes to the next stage. */
+const upright = (b: number[]): boolean => b[2] >= b[0] && b[3] >= b[1];
+
+/**
+ * Row k of ONet's `points` [N, 10] (x0..x4, y0..y4, 0–1 of the crop) in image pixels, for the crop's facenet corners `b`
+ * (1-based, inclusive).
+ */
+function onetPoints(b: number[], points: Float32Array, k: number): Point[] {
+  const bw = b[2] - b[0] + 1, bh = b[3] - b[1] + 1;
+  const pts: Point[] = [];
+  for (let j = 0; j < 5; j++) pts.push({ x: b[0] - 1 + points[k * 10 + j] * bw, y: b[1] - 1 + points[k * 10 + 5 + j] * bh });
+  return pts;
 }
 
 /** facenet rerec: the square of side max(w, h) around the box centre. */
