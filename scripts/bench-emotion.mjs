@@ -24,7 +24,9 @@ if (!existsSync(emotionDist)) {
   console.error('build @eolgul/emotion first: pnpm --filter @eolgul/emotion... build');
   process.exit(1);
 }
-const { createEmotionClassifier, emotionModelSpec, EMOTION_LABELS, DEFAULT_EMOTION_CONFIG } = await import(pathToFileURL(emotionDist).href);
+const { createEmotionClassifier, emotionModelSpec, EMOTION_LABELS, DEFAULT_EMOTION_CONFIG } = await import(
+  pathToFileURL(emotionDist).href
+);
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -48,7 +50,9 @@ function listFaces() {
   const items = [];
   for (const [k, label] of EMOTION_LABELS.entries()) {
     const dir = join(dataDir, label);
-    const files = readdirSync(dir).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort();
+    const files = readdirSync(dir)
+      .filter((f) => /\.(jpe?g|png)$/i.test(f))
+      .sort();
     for (const f of files.slice(0, limit)) items.push({ path: join(dir, f), label: k });
   }
   return items;
@@ -58,7 +62,8 @@ async function readRgb(path) {
   const { data, info } = await sharp(path).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const n = info.width * info.height;
   const rgb = new Uint8Array(n * 3);
-  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) rgb[i * 3 + c] = data[i * info.channels + (info.channels === 3 ? c : 0)];
+  for (let i = 0; i < n; i++)
+    for (let c = 0; c < 3; c++) rgb[i * 3 + c] = data[i * info.channels + (info.channels === 3 ? c : 0)];
   return { data: rgb, width: info.width, height: info.height };
 }
 
@@ -133,25 +138,49 @@ function faceApiExpressionHandler(modelDir) {
   const specs = manifest.flatMap((g) => g.weights);
   const shapes = Object.fromEntries(specs.map((w) => [w.name, w.shape]));
   const nodes = [];
-  const konst = (name) => nodes.push({
-    name, op: 'Const',
-    attr: { value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: shapes[name].map((s) => ({ size: String(s) })) } } }, dtype: F },
-  });
+  const konst = (name) =>
+    nodes.push({
+      name,
+      op: 'Const',
+      attr: {
+        value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: shapes[name].map((s) => ({ size: String(s) })) } } },
+        dtype: F,
+      },
+    });
   for (const w of specs) konst(w.name);
-  nodes.push({ name: 'input', op: 'Placeholder', attr: { shape: { shape: { dim: [-1, 112, 112, 3].map((s) => ({ size: String(s) })) } }, dtype: F } });
+  nodes.push({
+    name: 'input',
+    op: 'Placeholder',
+    attr: { shape: { shape: { dim: [-1, 112, 112, 3].map((s) => ({ size: String(s) })) } }, dtype: F },
+  });
   let k = 0;
   const op = (o, inputs, attr = {}) => {
     const name = `n${k++}_${o}`;
     nodes.push({ name, op: o, input: inputs, attr: { T: F, ...attr } });
     return name;
   };
-  const conv = (x, f, s, pad) => op('Conv2D', [x, f], { strides: ints([1, s, s, 1]), padding: { s: b64(pad) }, data_format: { s: b64('NHWC') }, dilations: ints([1, 1, 1, 1]) });
-  const dw = (x, f, s) => op('DepthwiseConv2dNative', [x, f], { strides: ints([1, s, s, 1]), padding: { s: b64('SAME') }, data_format: { s: b64('NHWC') }, dilations: ints([1, 1, 1, 1]) });
+  const conv = (x, f, s, pad) =>
+    op('Conv2D', [x, f], {
+      strides: ints([1, s, s, 1]),
+      padding: { s: b64(pad) },
+      data_format: { s: b64('NHWC') },
+      dilations: ints([1, 1, 1, 1]),
+    });
+  const dw = (x, f, s) =>
+    op('DepthwiseConv2dNative', [x, f], {
+      strides: ints([1, s, s, 1]),
+      padding: { s: b64('SAME') },
+      data_format: { s: b64('NHWC') },
+      dilations: ints([1, 1, 1, 1]),
+    });
   const add = (a, b) => op('AddV2', [a, b]);
   const relu = (a) => op('Relu', [a]);
-  const sep = (x, p, s) => add(conv(dw(x, `${p}/depthwise_filter`, s), `${p}/pointwise_filter`, 1, 'VALID'), `${p}/bias`);
+  const sep = (x, p, s) =>
+    add(conv(dw(x, `${p}/depthwise_filter`, s), `${p}/pointwise_filter`, 1, 'VALID'), `${p}/bias`);
   const dense = (x, d, first) => {
-    const out1 = relu(first ? add(conv(x, `${d}/conv0/filters`, 2, 'SAME'), `${d}/conv0/bias`) : sep(x, `${d}/conv0`, 2));
+    const out1 = relu(
+      first ? add(conv(x, `${d}/conv0/filters`, 2, 'SAME'), `${d}/conv0/bias`) : sep(x, `${d}/conv0`, 2),
+    );
     const out2 = sep(out1, `${d}/conv1`, 1);
     const in3 = relu(add(out1, out2));
     const out3 = sep(in3, `${d}/conv2`, 1);
@@ -164,7 +193,12 @@ function faceApiExpressionHandler(modelDir) {
   x = dense(x, 'dense1');
   x = dense(x, 'dense2');
   x = dense(x, 'dense3');
-  x = op('AvgPool', [x], { ksize: ints([1, 7, 7, 1]), strides: ints([1, 2, 2, 1]), padding: { s: b64('VALID') }, data_format: { s: b64('NHWC') } });
+  x = op('AvgPool', [x], {
+    ksize: ints([1, 7, 7, 1]),
+    strides: ints([1, 2, 2, 1]),
+    padding: { s: b64('VALID') },
+    data_format: { s: b64('NHWC') },
+  });
   x = op('Squeeze', [x], { squeeze_dims: ints([1, 2]) });
   x = op('MatMul', [x, 'fc/weights'], { transpose_a: { b: false }, transpose_b: { b: false } });
   x = op('AddV2', [x, 'fc/bias']);
@@ -176,7 +210,12 @@ function faceApiExpressionHandler(modelDir) {
       format: 'graph-model',
       weightSpecs: specs,
       weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
-      userDefinedMetadata: { signature: { inputs: { 'input:0': { name: 'input:0', dtype: 'DT_FLOAT' } }, outputs: { 'logits:0': { name: 'logits:0', dtype: 'DT_FLOAT' } } } },
+      userDefinedMetadata: {
+        signature: {
+          inputs: { 'input:0': { name: 'input:0', dtype: 'DT_FLOAT' } },
+          outputs: { 'logits:0': { name: 'logits:0', dtype: 'DT_FLOAT' } },
+        },
+      },
     }),
   };
 }
@@ -201,7 +240,11 @@ const candidates = [
     prep: '224×224 RGB, v/255, NCHW (lib/fr_expression.js), softmax of the logits',
     // The package does not document the output order: read the outputs in index order here (identity labels) and
     // fit the order below. (The preset in @eolgul/emotion uses the order found here.)
-    spec: { ...emotionModelSpec('faceplugin-expression'), source: join(facepluginDir, 'model', 'fr_expression.onnx'), outputLabels: EMOTION_LABELS },
+    spec: {
+      ...emotionModelSpec('faceplugin-expression'),
+      source: join(facepluginDir, 'model', 'fr_expression.onnx'),
+      outputLabels: EMOTION_LABELS,
+    },
   },
 ];
 
@@ -241,7 +284,8 @@ for (const f of faces) images.push(await readRgb(f.path));
 const raw = {}; // key -> { plain: number[][], flipped: number[][], msPerFace }
 for (const c of candidates) {
   const clf = await createEmotionClassifier({ model: c.spec, flip: false, threads: 1 });
-  const plain = [], flipped = [];
+  const plain = [],
+    flipped = [];
   const t0 = performance.now();
   for (let i = 0; i < images.length; i++) {
     const a = await clf.classify(images[i]);
@@ -273,19 +317,26 @@ for (const perm of permutations([...Array(K).keys()])) {
   if (hits > best.hits) best = { perm, hits };
 }
 const fpOrder = best.perm.map((k) => EMOTION_LABELS[k]);
-const permute = (rows) => rows.map((r) => {
-  const out = new Array(K).fill(0);
-  r.forEach((v, j) => (out[best.perm[j]] = v));
-  return out;
-});
+const permute = (rows) =>
+  rows.map((r) => {
+    const out = new Array(K).fill(0);
+    r.forEach((v, j) => (out[best.perm[j]] = v));
+    return out;
+  });
 raw.faceplugin.plain = permute(raw.faceplugin.plain);
 raw.faceplugin.flipped = permute(raw.faceplugin.flipped);
 const fpOddAcc = evaluate(raw.faceplugin.plain.map(argmax), truth, odd).accuracy;
 const fpEvenAcc = evaluate(raw.faceplugin.plain.map(argmax), truth, even).accuracy;
-console.log(`faceplugin output order fitted on even faces: ${fpOrder.join(', ')} (even ${(100 * fpEvenAcc).toFixed(2)} %, odd ${(100 * fpOddAcc).toFixed(2)} %)`);
+console.log(
+  `faceplugin output order fitted on even faces: ${fpOrder.join(', ')} (even ${(100 * fpEvenAcc).toFixed(2)} %, odd ${(100 * fpOddAcc).toFixed(2)} %)`,
+);
 
 // ---------- configurations ----------
-const flipAvg = (k) => mix([{ p: raw[k].plain, w: 1 }, { p: raw[k].flipped, w: 1 }]);
+const flipAvg = (k) =>
+  mix([
+    { p: raw[k].plain, w: 1 },
+    { p: raw[k].flipped, w: 1 },
+  ]);
 // Every non-empty subset of the candidates, alone or averaged with equal weights, with and without flip averaging.
 const keys = candidates.map((c) => c.key);
 const configs = [];
@@ -294,13 +345,19 @@ for (let mask = 1; mask < 1 << keys.length; mask++) {
   for (const flip of [false, true]) {
     configs.push({
       name: subset.join(' + ') + (subset.length > 1 ? ' (mean)' : '') + (flip ? ' + flip' : ''),
-      probs: subset.length === 1 && !flip ? raw[subset[0]].plain : mix(subset.map((k) => ({ p: flip ? flipAvg(k) : raw[k].plain, w: 1 }))),
+      probs:
+        subset.length === 1 && !flip
+          ? raw[subset[0]].plain
+          : mix(subset.map((k) => ({ p: flip ? flipAvg(k) : raw[k].plain, w: 1 }))),
       ms: subset.reduce((t, k) => t + raw[k].msPerFace, 0) * (flip ? 2 : 1),
     });
   }
 }
 const results = configs.map((c) => ({ ...c, ...evaluate(c.probs.map(argmax), truth) }));
-for (const r of results) console.log(`${r.name.padEnd(36)} acc ${(100 * r.accuracy).toFixed(2)} %  macro-F1 ${(100 * r.macroF1).toFixed(2)} %`);
+for (const r of results)
+  console.log(
+    `${r.name.padEnd(36)} acc ${(100 * r.accuracy).toFixed(2)} %  macro-F1 ${(100 * r.macroF1).toFixed(2)} %`,
+  );
 
 // ---------- the default, end to end ----------
 const dflt = await createEmotionClassifier();
@@ -313,7 +370,9 @@ for (const img of images) {
 const dMs = (performance.now() - t0) / images.length;
 await dflt.dispose();
 const dRes = evaluate(dPred, truth);
-console.log(`default classifier end to end: acc ${(100 * dRes.accuracy).toFixed(2)} %  macro-F1 ${(100 * dRes.macroF1).toFixed(2)} %  ${dMs.toFixed(1)} ms/face`);
+console.log(
+  `default classifier end to end: acc ${(100 * dRes.accuracy).toFixed(2)} %  macro-F1 ${(100 * dRes.macroF1).toFixed(2)} %  ${dMs.toFixed(1)} ms/face`,
+);
 
 // ---------- framing: where the detector's box falls on FER2013 faces ----------
 // Upscales faces 4× (bicubic), pads them with their edge pixels, runs @eolgul/detector, and compares the 48×48 frame
@@ -324,16 +383,26 @@ if (existsSync(detectorDist)) {
   const { createFaceDetector } = await import(pathToFileURL(detectorDist).href);
   const det = await createFaceDetector();
   const clf = await createEmotionClassifier();
-  let viaBox = 0, direct = 0;
-  const S = 192, P = 96;
-  const ratios = [], dxs = [], dys = [];
+  let viaBox = 0,
+    direct = 0;
+  const S = 192,
+    P = 96;
+  const ratios = [],
+    dxs = [],
+    dys = [];
   let tried = 0;
   for (let i = 0; i < faces.length; i += Math.max(1, Math.floor(faces.length / 280))) {
     tried++;
-    const { data, info } = await sharp(faces[i].path).resize(S, S, { kernel: 'cubic' })
-      .extend({ top: P, bottom: P, left: P, right: P, extendWith: 'copy' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    const n = info.width * info.height, rgb = new Uint8Array(n * 3);
-    for (let j = 0; j < n; j++) for (let c = 0; c < 3; c++) rgb[j * 3 + c] = data[j * info.channels + (info.channels === 3 ? c : 0)];
+    const { data, info } = await sharp(faces[i].path)
+      .resize(S, S, { kernel: 'cubic' })
+      .extend({ top: P, bottom: P, left: P, right: P, extendWith: 'copy' })
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const n = info.width * info.height,
+      rgb = new Uint8Array(n * 3);
+    for (let j = 0; j < n; j++)
+      for (let c = 0; c < 3; c++) rgb[j * 3 + c] = data[j * info.channels + (info.channels === 3 ? c : 0)];
     const found = await det.detect({ data: rgb, width: info.width, height: info.height });
     if (!found.length) continue;
     const [x, y, w, h] = found[0].box;
@@ -349,7 +418,15 @@ if (existsSync(detectorDist)) {
   await det.dispose();
   await clf.dispose();
   const q = (v, f) => v.slice().sort((a, b) => a - b)[Math.floor(f * (v.length - 1))];
-  framing = { tried, found: ratios.length, ratio: [q(ratios, 0.25), q(ratios, 0.5), q(ratios, 0.75)], dx: q(dxs, 0.5), dy: q(dys, 0.5), viaBox: viaBox / ratios.length, direct: direct / ratios.length };
+  framing = {
+    tried,
+    found: ratios.length,
+    ratio: [q(ratios, 0.25), q(ratios, 0.5), q(ratios, 0.75)],
+    dx: q(dxs, 0.5),
+    dy: q(dys, 0.5),
+    viaBox: viaBox / ratios.length,
+    direct: direct / ratios.length,
+  };
   console.log('framing', JSON.stringify(framing));
 }
 
@@ -368,7 +445,8 @@ const cmTable = (r) => {
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const presetKey = { 'human-emotion': 'human', 'faceplugin-expression': 'faceplugin' };
 const dModels = DEFAULT_EMOTION_CONFIG.model.map((m) => presetKey[m]);
-const dName = dModels.join(' + ') + (dModels.length > 1 ? ' (mean)' : '') + (DEFAULT_EMOTION_CONFIG.flip ? ' + flip' : '');
+const dName =
+  dModels.join(' + ') + (dModels.length > 1 ? ' (mean)' : '') + (DEFAULT_EMOTION_CONFIG.flip ? ' + flip' : '');
 const dRow = results.find((r) => r.name === dName);
 const defaultNote = !dRow
   ? ''
@@ -395,9 +473,13 @@ model call included, decoding excluded (indicative only: other jobs may share th
 | --- | --- | --- |
 ${candidates.map((c) => `| ${c.key} | ${c.title} | ${c.prep} |`).join('\n')}
 
-${faceApiVersion ? `face-api's model ships as tfjs *layers* weights without a graph; the script rebuilds face-api's network (4 dense blocks of
+${
+  faceApiVersion
+    ? `face-api's model ships as tfjs *layers* weights without a graph; the script rebuilds face-api's network (4 dense blocks of
 depthwise-separable convolutions, 7×7 average pool, fully connected 256 → 7) as a tfjs graph over the unchanged weights,
-so it runs through \`@eolgul/runtime\` like the others.` : '`@vladmandic/face-api` was not installed, so its model is not measured.'}
+so it runs through \`@eolgul/runtime\` like the others.`
+    : '`@vladmandic/face-api` was not installed, so its model is not measured.'
+}
 
 **faceplugin's label order** is not documented (its \`lib/fr_expression.js\` returns only the arg-max index). It was
 fitted from data: among all 5040 orderings, the one that maximises accuracy on the even-numbered faces (every second
@@ -427,12 +509,16 @@ for (const r of results) {
 md += `
 ## Crop framing for detected faces
 
-${framing ? `On ${framing.found} of ${framing.tried} PublicTest faces (evenly spaced; upscaled 4×, edge-padded) \`@eolgul/detector\` found a face.
+${
+  framing
+    ? `On ${framing.found} of ${framing.tried} PublicTest faces (evenly spaced; upscaled 4×, edge-padded) \`@eolgul/detector\` found a face.
 The 48×48 frame's side divided by the box's longer side is ${framing.ratio.map((v) => v.toFixed(2)).join(' / ')} (quartiles), and the
 frame centre is offset from the box centre by ${framing.dx.toFixed(3)} (x) and ${framing.dy.toFixed(3)} (y) box sides (medians).
 So \`classify(image, face)\` cuts a square of side 1 × the box's longer side centred on the box (\`cropScale: 1\`), which
 reproduces the framing these FER2013-trained models saw. On those ${framing.found} faces the default classifier scores
-${pct(framing.viaBox)} % through the detector's box (upscaled, padded image) and ${pct(framing.direct)} % on the 48×48 image itself.` : 'Not measured (build @eolgul/detector to include it).'}
+${pct(framing.viaBox)} % through the detector's box (upscaled, padded image) and ${pct(framing.direct)} % on the 48×48 image itself.`
+    : 'Not measured (build @eolgul/detector to include it).'
+}
 
 ## Caveats
 

@@ -30,7 +30,10 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 if (process.env.VIPS_CONCURRENCY !== '1') {
   // libvips reads its thread count once at start: re-run this script with one libvips thread.
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, VIPS_CONCURRENCY: '1' } });
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, VIPS_CONCURRENCY: '1' },
+  });
   process.exit(r.status ?? 1);
 }
 const args = process.argv.slice(2);
@@ -68,8 +71,15 @@ const ENROLL_SRC = join(root, 'examples', 'data', 'gallery', 'Tom_Hanks', 'Tom_H
 
 /** The 640×480 test frame as raw RGB (see the header). */
 async function composeFrame() {
-  const face = await sharp(FRAME_SRC).extract({ left: 50, top: 50, width: 150, height: 150 }).resize(200, 200).removeAlpha().png().toBuffer();
-  const { data, info } = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 128, g: 128, b: 128 } } })
+  const face = await sharp(FRAME_SRC)
+    .extract({ left: 50, top: 50, width: 150, height: 150 })
+    .resize(200, 200)
+    .removeAlpha()
+    .png()
+    .toBuffer();
+  const { data, info } = await sharp({
+    create: { width: 640, height: 480, channels: 3, background: { r: 128, g: 128, b: 128 } },
+  })
     .composite([{ input: face, left: 220, top: 120 }])
     .removeAlpha()
     .raw()
@@ -144,24 +154,37 @@ const cpuNow = () => {
 
 /** One frame through the whole path; returns the stage times (wall ms and CPU ms) and the answer. */
 async function processFrame(emotion) {
-  const s0 = performance.now(), c0 = cpuNow();
+  const s0 = performance.now(),
+    c0 = cpuNow();
   const faces = await detector.detect(frame);
-  const s1 = performance.now(), c1 = cpuNow();
+  const s1 = performance.now(),
+    c1 = cpuNow();
   const out = [];
   const st = { detect: s1 - s0, align: 0, embed: 0, identify: 0, emotion: 0 };
   const cpu = { detect: c1 - c0, align: 0, embed: 0, identify: 0, emotion: 0 };
   for (const face of faces) {
-    const a = performance.now(), ca = cpuNow();
+    const a = performance.now(),
+      ca = cpuNow();
     const crop = alignFace(frame, face.landmarks, facenet.inputSize);
-    const b = performance.now(), cb = cpuNow();
+    const b = performance.now(),
+      cb = cpuNow();
     const embedding = await facenet.embed(crop);
-    const c = performance.now(), cc = cpuNow();
+    const c = performance.now(),
+      cc = cpuNow();
     const [match] = gallery.identify(embedding);
-    const d = performance.now(), cd = cpuNow();
+    const d = performance.now(),
+      cd = cpuNow();
     const emo = await emotion.classify(frame, face);
-    const e = performance.now(), ce = cpuNow();
-    st.align += b - a; st.embed += c - b; st.identify += d - c; st.emotion += e - d;
-    cpu.align += cb - ca; cpu.embed += cc - cb; cpu.identify += cd - cc; cpu.emotion += ce - cd;
+    const e = performance.now(),
+      ce = cpuNow();
+    st.align += b - a;
+    st.embed += c - b;
+    st.identify += d - c;
+    st.emotion += e - d;
+    cpu.align += cb - ca;
+    cpu.embed += cc - cb;
+    cpu.identify += cd - cc;
+    cpu.emotion += ce - cd;
     out.push({ match, emotion: emo.label });
   }
   return { total: performance.now() - s0, st, cpu, faces: out };
@@ -170,7 +193,9 @@ async function processFrame(emotion) {
 const first = await processFrame(emotion);
 if (first.faces.length !== 1) throw new Error(`the test frame should hold one face, found ${first.faces.length}`);
 const answer = first.faces[0];
-console.log(`frame: 1 face → ${answer.match.identity} (L2 ${answer.match.distance.toFixed(3)}, accepted ${answer.match.accepted}), emotion ${answer.emotion}`);
+console.log(
+  `frame: 1 face → ${answer.match.identity} (L2 ${answer.match.distance.toFixed(3)}, accepted ${answer.match.accepted}), emotion ${answer.emotion}`,
+);
 const tensorsAfterFirst = tf.memory().numTensors;
 
 // ---------- latency ----------
@@ -191,21 +216,33 @@ async function timeFrames(emo) {
       stages[k].push(r.st[k]);
       stageCpu[k] += r.cpu[k] / runs;
     }
-    if (r.faces.length !== 1 || r.faces[0].match.identity !== answer.match.identity) throw new Error('the answer changed between frames');
+    if (r.faces.length !== 1 || r.faces[0].match.identity !== answer.match.identity)
+      throw new Error('the answer changed between frames');
   }
   const latWallMs = performance.now() - lt0;
   const latCpu = process.cpuUsage(cpu0);
   const latency = {
-    p50: quantile(totals, 0.5), p95: quantile(totals, 0.95), min: Math.min(...totals), mean: totals.reduce((a, b) => a + b, 0) / runs,
-    cpuMsPerFrame: (latCpu.user + latCpu.system) / 1000 / runs, fps: (runs * 1000) / latWallMs, loadBefore, loadAfter: os.loadavg(),
+    p50: quantile(totals, 0.5),
+    p95: quantile(totals, 0.95),
+    min: Math.min(...totals),
+    mean: totals.reduce((a, b) => a + b, 0) / runs,
+    cpuMsPerFrame: (latCpu.user + latCpu.system) / 1000 / runs,
+    fps: (runs * 1000) / latWallMs,
+    loadBefore,
+    loadAfter: os.loadavg(),
   };
   const stageP50 = Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, quantile(v, 0.5)]));
-  console.log(`p50 ${latency.p50.toFixed(1)} ms, p95 ${latency.p95.toFixed(1)} ms, CPU ${latency.cpuMsPerFrame.toFixed(1)} ms/frame; stages wall p50 ${JSON.stringify(stageP50)}, CPU mean ${JSON.stringify(stageCpu)}`);
+  console.log(
+    `p50 ${latency.p50.toFixed(1)} ms, p95 ${latency.p95.toFixed(1)} ms, CPU ${latency.cpuMsPerFrame.toFixed(1)} ms/frame; stages wall p50 ${JSON.stringify(stageP50)}, CPU mean ${JSON.stringify(stageCpu)}`,
+  );
   return { latency, stageP50, stageCpu };
 }
 const configs = [
   { name: 'default emotion (Human mini-Xception + faceplugin expression, averaged)', ...(await timeFrames(emotion)) },
-  { name: "real-time emotion (`{ model: 'human-emotion' }`, as `eolgul watch` uses)", ...(await timeFrames(emotionFast)) },
+  {
+    name: "real-time emotion (`{ model: 'human-emotion' }`, as `eolgul watch` uses)",
+    ...(await timeFrames(emotionFast)),
+  },
 ];
 await emotionFast.dispose();
 await processFrame(emotion);
@@ -216,9 +253,19 @@ const samples = [];
 const sample = (frameNo, msSince) => {
   gc();
   const m = process.memoryUsage();
-  const s = { frame: frameNo, rssMiB: m.rss / 2 ** 20, heapMiB: m.heapUsed / 2 ** 20, externalMiB: m.external / 2 ** 20, numTensors: tf.memory().numTensors, msPerFrame: msSince, loadavg: os.loadavg() };
+  const s = {
+    frame: frameNo,
+    rssMiB: m.rss / 2 ** 20,
+    heapMiB: m.heapUsed / 2 ** 20,
+    externalMiB: m.external / 2 ** 20,
+    numTensors: tf.memory().numTensors,
+    msPerFrame: msSince,
+    loadavg: os.loadavg(),
+  };
   samples.push(s);
-  console.log(`  frame ${frameNo}: RSS ${s.rssMiB.toFixed(1)} MiB, heap ${s.heapMiB.toFixed(1)} MiB, tensors ${s.numTensors}, load ${s.loadavg[0].toFixed(2)}`);
+  console.log(
+    `  frame ${frameNo}: RSS ${s.rssMiB.toFixed(1)} MiB, heap ${s.heapMiB.toFixed(1)} MiB, tensors ${s.numTensors}, load ${s.loadavg[0].toFixed(2)}`,
+  );
 };
 if (soak > 0) {
   console.log(`soak: ${soak} frames`);
@@ -253,13 +300,17 @@ const version = (name, from) => {
 let commit = '?';
 try {
   commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
-  if (execFileSync('git', ['status', '--porcelain', '--', 'packages', 'scripts'], { cwd: root }).toString().trim()) commit += ' (with uncommitted changes)';
+  if (execFileSync('git', ['status', '--porcelain', '--', 'packages', 'scripts'], { cwd: root }).toString().trim())
+    commit += ' (with uncommitted changes)';
 } catch {}
 const f = (x, d = 1) => (x == null ? 'n/a' : x.toFixed(d));
 const la = (a) => a.map((l) => l.toFixed(2)).join(' ');
 const now = new Date();
 const cpus = os.cpus();
-const tensorFlat = samples.length > 0 && samples.every((s) => s.numTensors === samples[0].numTensors) && samples[0].numTensors === tensorsBeforeSoak;
+const tensorFlat =
+  samples.length > 0 &&
+  samples.every((s) => s.numTensors === samples[0].numTensors) &&
+  samples[0].numTensors === tensorsBeforeSoak;
 const after1k = samples.find((s) => s.frame === every);
 const last = samples[samples.length - 1];
 const rssGrowth = after1k && last ? last.rssMiB - after1k.rssMiB : null;
@@ -289,7 +340,12 @@ Per stage (wall p50 / CPU mean, ms):
 
 | stage | ${configs.map((_, i) => (i === 0 ? 'default emotion' : 'real-time emotion')).join(' | ')} |
 | --- | ${configs.map(() => '---:').join(' | ')} |
-${Object.keys(configs[0].stageP50).map((k) => `| ${{ detect: 'detect + landmarks', align: 'align (112 px)', embed: 'embed', identify: `identify (${gallerySize.toLocaleString('en')} + 1, default options)`, emotion: 'emotion' }[k]} | ${configs.map((c) => `${f(c.stageP50[k], 2)} / ${f(c.stageCpu[k], 2)}`).join(' | ')} |`).join('\n')}
+${Object.keys(configs[0].stageP50)
+  .map(
+    (k) =>
+      `| ${{ detect: 'detect + landmarks', align: 'align (112 px)', embed: 'embed', identify: `identify (${gallerySize.toLocaleString('en')} + 1, default options)`, emotion: 'emotion' }[k]} | ${configs.map((c) => `${f(c.stageP50[k], 2)} / ${f(c.stageCpu[k], 2)}`).join(' | ')} |`,
+  )
+  .join('\n')}
 
 Goal of issue 8: p50 ≤ 25 ms on one core — ${configs.map(({ name, latency: l }) => `${name.split(' (')[0]}: **${l.p50 <= 25 ? 'met' : 'not met'}** (p50 ${f(l.p50)} ms, CPU ${f(l.cpuMsPerFrame)} ms / frame)`).join('; ')}; load average ${configs.map((c) => la(c.latency.loadBefore)).join(' and ')} on ${cpus.length} cores.
 

@@ -42,7 +42,8 @@ function unitRows(N, D, seed) {
   if (N > 1e5) {
     const base = unitRows(1e5, D, seed);
     const out = new Float32Array(N * D);
-    for (let o = 0; o < out.length; o += base.length) out.set(base.subarray(0, Math.min(base.length, out.length - o)), o);
+    for (let o = 0; o < out.length; o += base.length)
+      out.set(base.subarray(0, Math.min(base.length, out.length - o)), o);
     return out;
   }
   const r = xorshift(seed);
@@ -171,12 +172,32 @@ for (const D of DIMS) {
       big ? 6 : 8,
       3000,
     );
-    const { identify: identifyMs, identifyK10: identifyK10Ms, sum1: sum1Ms, sum4: sum4Ms, sumSimd: sumSimdMs, naive: naiveMs } = t;
+    const {
+      identify: identifyMs,
+      identifyK10: identifyK10Ms,
+      sum1: sum1Ms,
+      sum4: sum4Ms,
+      sumSimd: sumSimdMs,
+      naive: naiveMs,
+    } = t;
     const batchMs = t.batch / BATCH;
     // The batch gives the same answers as one-by-one identify.
     const same = g.identifyMany(probes).every((m, i) => m[0].imageId === g.identify(probes[i])[0].imageId);
     if (!same) throw new Error('identifyMany disagrees with identify');
-    const row = { N, D, gb: (N * D * 4) / 1e9, loadMs, identifyMs, identifyK10Ms, sum1Ms, sum4Ms, sumSimdMs, naiveMs, batchMs, rounds: t.rounds };
+    const row = {
+      N,
+      D,
+      gb: (N * D * 4) / 1e9,
+      loadMs,
+      identifyMs,
+      identifyK10Ms,
+      sum1Ms,
+      sum4Ms,
+      sumSimdMs,
+      naiveMs,
+      batchMs,
+      rounds: t.rounds,
+    };
     results.push(row);
     console.log(
       `N=${N.toExponential(0)} D=${D}: identify ${identifyMs.toFixed(3)} ms (${(1000 / identifyMs).toFixed(0)} q/s), ` +
@@ -216,7 +237,7 @@ const intro = [
   '- **sum ×1 / sum ×4**: a plain TypeScript sum of every float with one / four accumulators;',
   '- **sum SIMD**: a WebAssembly SIMD sum (f32x4, four accumulators) over a copy of the same bytes: the strictest',
   '  memory-bandwidth pass (the plain sums are limited by scalar instructions, not by memory);',
-  '- **naive**: core\'s `euclideanDistance(probe, data.subarray(row))` for each row, keeping the minimum;',
+  "- **naive**: core's `euclideanDistance(probe, data.subarray(row))` for each row, keeping the minimum;",
   `- **batch**: \`identifyMany\` with ${BATCH} probes (matrix × matrix: each block of rows read once for all probes), per probe.`,
   '',
   'Milliseconds, fastest of several interleaved rounds (every method runs once per round, after one warm-up call):',
@@ -226,14 +247,25 @@ const intro = [
 ];
 mkdirSync(path.join(root, 'docs/benchmarks'), { recursive: true });
 const out = path.join(root, 'docs/benchmarks/gallery.md');
-let sections = {};
+const sections = {};
 try {
   const text = readFileSync(out, 'utf8');
-  for (const part of text.split(/\n(?=## )/).slice(1)) sections[part.slice(3, part.indexOf('\n')).trim()] = part.trimEnd() + '\n';
+  for (const part of text.split(/\n(?=## )/).slice(1))
+    sections[part.slice(3, part.indexOf('\n')).trim()] = `${part.trimEnd()}\n`;
 } catch {
   /* first run */
 }
 sections[`Kernel: ${kernel}`] = section.join('\n');
 const order = ['Kernel: wasm-simd', 'Kernel: js', ...Object.keys(sections).filter((k) => !k.startsWith('Kernel: '))];
-writeFileSync(out, intro.join('\n') + '\n' + order.filter((k) => sections[k]).map((k) => sections[k]).join('\n'));
-console.log(`\n${section.join('\n')}\nwrote ${path.relative(root, out)} (${totalS.toFixed(0)} s; checksum ${sink.toFixed(1)})`);
+writeFileSync(
+  out,
+  intro.join('\n') +
+    '\n' +
+    order
+      .filter((k) => sections[k])
+      .map((k) => sections[k])
+      .join('\n'),
+);
+console.log(
+  `\n${section.join('\n')}\nwrote ${path.relative(root, out)} (${totalS.toFixed(0)} s; checksum ${sink.toFixed(1)})`,
+);

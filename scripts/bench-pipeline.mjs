@@ -43,7 +43,11 @@ const waitS = Number(opt('wait', '300'));
 const workers = Number(opt('workers', String(os.availableParallelism())));
 
 const cliBin = join(root, 'packages', 'cli', 'dist', 'cli.js');
-for (const f of [cliBin, join(root, 'packages', 'detector', 'dist', 'index.js'), join(root, 'packages', 'facenet', 'dist', 'index.js')]) {
+for (const f of [
+  cliBin,
+  join(root, 'packages', 'detector', 'dist', 'index.js'),
+  join(root, 'packages', 'facenet', 'dist', 'index.js'),
+]) {
   if (!existsSync(f)) {
     console.error(`missing ${f}: build first (pnpm build)`);
     process.exit(1);
@@ -53,7 +57,9 @@ for (const f of [cliBin, join(root, 'packages', 'detector', 'dist', 'index.js'),
 // ---------- images ----------
 const sel = selectImages(dataDir, n);
 const selectionHash = createHash('sha256').update(sel.rel.join('\n')).digest('hex');
-console.log(`${sel.rel.length} of ${sel.total} images of ${dataDir} (sha256 of the names ${selectionHash.slice(0, 16)}…)`);
+console.log(
+  `${sel.rel.length} of ${sel.total} images of ${dataDir} (sha256 of the names ${selectionHash.slice(0, 16)}…)`,
+);
 const tmp = mkdtempSync(join(os.tmpdir(), 'eolgul-bench-pipeline-'));
 const jobFile = join(tmp, 'job.json');
 
@@ -89,8 +95,13 @@ async function waitForQuiet(label) {
 function run(nodeArgs, env = {}) {
   return new Promise((ok) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, nodeArgs, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
+    const child = spawn(process.execPath, nodeArgs, {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '',
+      stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('close', (code) => ok({ code, stdout, stderr, wallMs: performance.now() - t0 }));
@@ -128,18 +139,43 @@ if (only.has('cli')) {
     symlinkSync(sel.paths[i], join(dir, rel));
   }
   const loadBefore = await waitForQuiet('cli');
-  console.log(`running eolgul embed --workers ${workers} (load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')})`);
-  const r = await run(['-r', join(here, 'rss-on-exit.cjs'), cliBin, 'embed', dir, '--out', join(tmp, 'emb'), '--workers', String(workers)]);
+  console.log(
+    `running eolgul embed --workers ${workers} (load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')})`,
+  );
+  const r = await run([
+    '-r',
+    join(here, 'rss-on-exit.cjs'),
+    cliBin,
+    'embed',
+    dir,
+    '--out',
+    join(tmp, 'emb'),
+    '--workers',
+    String(workers),
+  ]);
   const usageLine = r.stderr.split('\n').find((l) => l.startsWith('BENCH_USAGE '));
   const usage = usageLine ? JSON.parse(usageLine.slice('BENCH_USAGE '.length)) : {};
   const m = /embedded (\d+) of (\d+)/.exec(r.stdout);
   if (r.code !== 0 || !m) {
-    results.push({ library: 'eolgul-cli', failed: `exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` });
+    results.push({
+      library: 'eolgul-cli',
+      failed: `exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+    });
   } else {
     const res = {
-      key: 'cli', library: 'eolgul-cli', workers, images: n, wallMs: r.wallMs, imagesPerSecond: (n * 1000) / r.wallMs,
-      cpuMsPerImage: usage.cpuMs / n, maxRssMiB: usage.maxRssMiB, faces: Number(m[1]), imagesWithFace: Number(m[1]),
-      descriptorLength: 512, loadavgBefore: loadBefore, loadavgEnd: os.loadavg(),
+      key: 'cli',
+      library: 'eolgul-cli',
+      workers,
+      images: n,
+      wallMs: r.wallMs,
+      imagesPerSecond: (n * 1000) / r.wallMs,
+      cpuMsPerImage: usage.cpuMs / n,
+      maxRssMiB: usage.maxRssMiB,
+      faces: Number(m[1]),
+      imagesWithFace: Number(m[1]),
+      descriptorLength: 512,
+      loadavgBefore: loadBefore,
+      loadavgEnd: os.loadavg(),
     };
     results.push(res);
     console.log(`  ${JSON.stringify(res)}`);
@@ -153,7 +189,11 @@ const version = (name, from = root) => {
   try {
     const req = createRequire(join(from, 'package.json'));
     let dir = dirname(req.resolve(name));
-    while (!existsSync(join(dir, 'package.json')) || JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name !== name) dir = dirname(dir);
+    while (
+      !existsSync(join(dir, 'package.json')) ||
+      JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name !== name
+    )
+      dir = dirname(dir);
     return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
   } catch {
     return '?';
@@ -163,7 +203,8 @@ const pkgVersion = (p) => JSON.parse(readFileSync(join(root, 'packages', p, 'pac
 let commit = '?';
 try {
   commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
-  if (execFileSync('git', ['status', '--porcelain', '--', 'packages', 'scripts'], { cwd: root }).toString().trim()) commit += ' (with uncommitted changes)';
+  if (execFileSync('git', ['status', '--porcelain', '--', 'packages', 'scripts'], { cwd: root }).toString().trim())
+    commit += ' (with uncommitted changes)';
 } catch {}
 const cpus = os.cpus();
 const f = (x, d = 1) => (x == null || Number.isNaN(x) ? 'n/a' : x.toFixed(d));
@@ -185,12 +226,18 @@ const best = [eo, pool, cliRun].filter(Boolean).sort((a, b) => b.imagesPerSecond
 const ratio = (r) => (r && fasterPeer ? `${(r.imagesPerSecond / fasterPeer.imagesPerSecond).toFixed(1)}×` : 'n/a');
 const now = new Date();
 
-const single = rowsSingle.map((r) => r.failed
-  ? `| ${names[r.library]} | failed: ${r.failed} |||||||||||`
-  : `| ${names[r.library]} | **${f(r.imagesPerSecond, 2)}** | ${f(r.p50)} | ${f(r.p95)} | ${f(r.cpuMsPerImage)} | ${f(r.loadMs, 0)} | ${f(r.warmupMs, 0)} | ${f(r.maxRssMiB, 0)} | ${r.numTensors == null ? 'n/a' : `${r.numTensorsAfterWarmup} → ${r.numTensors}`} | ${r.faces} / ${r.imagesWithFace} | ${r.descriptorLength} | ${la(r.loadavgStart)} → ${la(r.loadavgEnd)} |`);
-const multi = results.filter((r) => ['eolgul-pool', 'eolgul-cli'].includes(r.library)).map((r) => r.failed || r.skipped
-  ? `| ${names[r.library]} | ${r.failed ? `failed: ${r.failed}` : `skipped: ${r.skipped}`} |||||`
-  : `| ${names[r.library]} | **${f(r.imagesPerSecond, 2)}** | ${f(r.wallMs / 1000, 2)} | ${f(r.cpuMsPerImage)} | ${f(r.maxRssMiB, 0)} | ${la(r.loadavgBefore)} → ${la(r.loadavgEnd)} |`);
+const single = rowsSingle.map((r) =>
+  r.failed
+    ? `| ${names[r.library]} | failed: ${r.failed} |||||||||||`
+    : `| ${names[r.library]} | **${f(r.imagesPerSecond, 2)}** | ${f(r.p50)} | ${f(r.p95)} | ${f(r.cpuMsPerImage)} | ${f(r.loadMs, 0)} | ${f(r.warmupMs, 0)} | ${f(r.maxRssMiB, 0)} | ${r.numTensors == null ? 'n/a' : `${r.numTensorsAfterWarmup} → ${r.numTensors}`} | ${r.faces} / ${r.imagesWithFace} | ${r.descriptorLength} | ${la(r.loadavgStart)} → ${la(r.loadavgEnd)} |`,
+);
+const multi = results
+  .filter((r) => ['eolgul-pool', 'eolgul-cli'].includes(r.library))
+  .map((r) =>
+    r.failed || r.skipped
+      ? `| ${names[r.library]} | ${r.failed ? `failed: ${r.failed}` : `skipped: ${r.skipped}`} |||||`
+      : `| ${names[r.library]} | **${f(r.imagesPerSecond, 2)}** | ${f(r.wallMs / 1000, 2)} | ${f(r.cpuMsPerImage)} | ${f(r.maxRssMiB, 0)} | ${la(r.loadavgBefore)} → ${la(r.loadavgEnd)} |`,
+  );
 
 const md = `# Pipeline speed: eolgul beside face-api and Human
 
@@ -221,7 +268,16 @@ ready (backend init included, Node start excluded); then one warm-up call on the
 one by one. *CPU ms / image* is user + system CPU time of the whole process divided by the images: the machine is
 shared with other work, and CPU time is far less sensitive to that than wall-clock time. *Load avg* is
 \`os.loadavg()\` (1, 5, 15 min) at the start and end of the timed loop, on ${os.availableParallelism()} cores (the run being measured counts for about 1 of it): each run waited (up to ${waitS} s) for the 1-minute load
-average to fall to ${maxLoad}${results.some((r) => r.loadavgBefore && r.loadavgBefore[0] > maxLoad) ? `; **${results.filter((r) => r.loadavgBefore && r.loadavgBefore[0] > maxLoad).map((r) => r.library).join(', ')} started on a busier machine** (the wait ran out), so their wall-clock figures are pessimistic and the CPU column is the fairer comparison` : ', and every run started at or below it'}.
+average to fall to ${maxLoad}${
+  results.some((r) => r.loadavgBefore && r.loadavgBefore[0] > maxLoad)
+    ? `; **${results
+        .filter((r) => r.loadavgBefore && r.loadavgBefore[0] > maxLoad)
+        .map((r) => r.library)
+        .join(
+          ', ',
+        )} started on a busier machine** (the wait ran out), so their wall-clock figures are pessimistic and the CPU column is the fairer comparison`
+    : ', and every run started at or below it'
+}.
 
 ## One thread each
 
@@ -230,9 +286,16 @@ average to fall to ${maxLoad}${results.some((r) => r.loadavgBefore && r.loadavgB
 ${single.join('\n')}
 
 eolgul's default pipeline runs on ONNX Runtime only: tfjs is loaded by \`@eolgul/emotion\` alone (off here), so there is
-no tensor count to report (n/a). The peers' counts include their model weights; ${peers.length
-  ? peers.map((r) => `${r.library} ${r.numTensors === r.numTensorsAfterWarmup ? 'kept the same count' : `went from ${r.numTensorsAfterWarmup} to ${r.numTensors}`} over the ${r.images} images`).join(', ')
-  : 'n/a'}.
+no tensor count to report (n/a). The peers' counts include their model weights; ${
+  peers.length
+    ? peers
+        .map(
+          (r) =>
+            `${r.library} ${r.numTensors === r.numTensorsAfterWarmup ? 'kept the same count' : `went from ${r.numTensorsAfterWarmup} to ${r.numTensors}`} over the ${r.images} images`,
+        )
+        .join(', ')
+    : 'n/a'
+}.
 
 ## eolgul on every core
 

@@ -14,10 +14,27 @@ const tmp = await mkdtemp(join(tmpdir(), 'eolgul-bench-video-'));
 const frame = join(tmp, 'frame.png');
 await sharp({ create: { width: 640, height: 480, channels: 3, background: '#5a6b7c' } })
   .composite([{ input: join(data, 'probes', 'Tom_Hanks_0008.jpg'), left: 195, top: 115 }])
-  .png().toFile(frame);
+  .png()
+  .toFile(frame);
 const seconds = Number(process.argv[2] ?? 10);
 const video = join(tmp, 'clip.mp4');
-execFileSync('ffmpeg', ['-v', 'error', '-loop', '1', '-i', frame, '-t', String(seconds), '-r', '30', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', video]);
+execFileSync('ffmpeg', [
+  '-v',
+  'error',
+  '-loop',
+  '1',
+  '-i',
+  frame,
+  '-t',
+  String(seconds),
+  '-r',
+  '30',
+  '-c:v',
+  'libx264',
+  '-pix_fmt',
+  'yuv420p',
+  video,
+]);
 const gallery = join(tmp, 'gallery');
 const tom = (await readdir(join(data, 'gallery', 'Tom_Hanks'))).map((f) => join(data, 'gallery', 'Tom_Hanks', f));
 const quiet = { out: () => {}, err: () => {}, isTTY: false };
@@ -25,16 +42,25 @@ await runCli(['enroll', '--gallery', gallery, '--name', 'Tom_Hanks', ...tom], qu
 
 const rows = [];
 for (const every of [1, 3]) {
-  let frames = 0, named = 0, summary = '';
+  let frames = 0,
+    named = 0,
+    summary = '';
   const load = loadavg()[0];
   const t0 = performance.now();
   await runCli(['watch', video, '--gallery', gallery, '--json', '--every', String(every)], {
-    out: (l) => { const f = JSON.parse(l); frames++; if (f.faces.some((x) => x.identity === 'Tom_Hanks')) named++; },
-    err: (l) => (summary = l), isTTY: false,
+    out: (l) => {
+      const f = JSON.parse(l);
+      frames++;
+      if (f.faces.some((x) => x.identity === 'Tom_Hanks')) named++;
+    },
+    err: (l) => (summary = l),
+    isTTY: false,
   });
   const s = (performance.now() - t0) / 1000;
   rows.push({ every, frames, named, s, load, summary });
-  console.log(`--every ${every}: ${frames} frames analysed in ${s.toFixed(1)} s incl. model load = ${(frames / s).toFixed(1)} analysed frames/s, ${(seconds * 30 / s).toFixed(1)} video frames/s; ${summary}; Tom_Hanks named in ${named}/${frames}; load ${load.toFixed(1)}`);
+  console.log(
+    `--every ${every}: ${frames} frames analysed in ${s.toFixed(1)} s incl. model load = ${(frames / s).toFixed(1)} analysed frames/s, ${((seconds * 30) / s).toFixed(1)} video frames/s; ${summary}; Tom_Hanks named in ${named}/${frames}; load ${load.toFixed(1)}`,
+  );
 }
 const md = [
   '# `eolgul watch`: video in Node',
@@ -46,7 +72,10 @@ const md = [
   '',
   '| frames analysed | analysed frames per second | video frames per second (real time = 30) | named correctly | load average |',
   '| --- | --- | --- | --- | --- |',
-  ...rows.map((r) => `| every ${r.every === 1 ? 'frame' : `${r.every}rd frame`} (${r.frames}) | ${(r.frames / r.s).toFixed(1)} | ${(seconds * 30 / r.s).toFixed(1)} | ${r.named}/${r.frames} | ${r.load.toFixed(1)} |`),
+  ...rows.map(
+    (r) =>
+      `| every ${r.every === 1 ? 'frame' : `${r.every}rd frame`} (${r.frames}) | ${(r.frames / r.s).toFixed(1)} | ${((seconds * 30) / r.s).toFixed(1)} | ${r.named}/${r.frames} | ${r.load.toFixed(1)} |`,
+  ),
   '',
   `The command's own summary line (excludes model loading): ${rows.map((r) => `\`${r.summary}\``).join(', ')}.`,
   '',

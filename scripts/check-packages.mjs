@@ -98,7 +98,9 @@ export async function undeclaredImports(dir, pkg) {
   const files = (await readdir(join(dir, 'dist'), { recursive: true })).filter((f) => /\.(c?js|d\.c?ts)$/.test(f));
   for (const f of files) {
     const text = await readFile(join(dir, 'dist', f), 'utf8');
-    for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)["']([^"'\s]+)["']/gm)) {
+    for (const m of text.matchAll(
+      /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)["']([^"'\s]+)["']/gm,
+    )) {
       const id = m[1];
       if (id.startsWith('.') || id.startsWith('/') || id.startsWith('node:')) continue;
       if (!/^(@[a-z0-9~-][a-z0-9._~-]*\/)?[a-z0-9~-][a-z0-9._~-]*(\/[^\s]*)?$/.test(id)) continue; // not a package specifier
@@ -122,11 +124,17 @@ async function main() {
       const ok = !pl.failed && !at.failed && undeclared.length === 0;
       if (!ok) failures++;
       console.log(`\n== ${name}: ${ok ? 'ok' : 'FAILED'}`);
-      console.log(`imports: ${undeclared.length ? `FAILED, not in dependencies or peerDependencies: ${undeclared.join(', ')}` : 'all declared'}`);
-      console.log(`publint: ${pl.lines.length ? '\n  ' + pl.lines.join('\n  ') : 'all good'}${pl.failed ? ' (FAILED)' : ''}`);
+      console.log(
+        `imports: ${undeclared.length ? `FAILED, not in dependencies or peerDependencies: ${undeclared.join(', ')}` : 'all declared'}`,
+      );
+      console.log(
+        `publint: ${pl.lines.length ? `\n  ${pl.lines.join('\n  ')}` : 'all good'}${pl.failed ? ' (FAILED)' : ''}`,
+      );
       console.log(`attw:${at.failed ? ' (FAILED)' : ''}\n${at.report}`);
     }
-    console.log(`\n${tarballs.size - failures} of ${tarballs.size} packages pass publint --strict, attw and the declared-imports check`);
+    console.log(
+      `\n${tarballs.size - failures} of ${tarballs.size} packages pass publint --strict, attw and the declared-imports check`,
+    );
   } finally {
     await rm(dest, { recursive: true, force: true });
   }

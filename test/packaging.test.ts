@@ -20,13 +20,21 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, 'examples', 'data');
 
 type Pkg = { name: string; dir: string; pkg: Record<string, unknown> & { version: string } };
-type CheckResult = { name: string; publint: { failed: boolean; lines: string[] }; attw: { failed: boolean; report: string } };
+type CheckResult = {
+  name: string;
+  publint: { failed: boolean; lines: string[] };
+  attw: { failed: boolean; report: string };
+};
 
 /** The environment of a user's shell: no pnpm/npm lifecycle variables, no NODE_PATH/NODE_OPTIONS from the runner. */
 function userEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(npm_|pnpm_|PNPM_|VITEST|TURBO_)/.test(k) || ['NODE_PATH', 'NODE_OPTIONS', 'INIT_CWD', 'NODE_ENV', 'TEST'].includes(k)) continue;
+    if (
+      /^(npm_|pnpm_|PNPM_|VITEST|TURBO_)/.test(k) ||
+      ['NODE_PATH', 'NODE_OPTIONS', 'INIT_CWD', 'NODE_ENV', 'TEST'].includes(k)
+    )
+      continue;
     env[k] = v;
   }
   env.ONNXRUNTIME_NODE_INSTALL = 'skip'; // its postinstall would fetch CUDA libraries; the CPU binaries are in the package
@@ -121,7 +129,9 @@ beforeAll(async () => {
   packages = await listPackages();
   const missing = packages.filter((p) => !existsSync(join(p.dir, 'dist')));
   if (missing.length) {
-    throw new Error(`not built: ${missing.map((p) => p.name).join(', ')}; run \`pnpm build\` (\`pnpm test\` does) first`);
+    throw new Error(
+      `not built: ${missing.map((p) => p.name).join(', ')}; run \`pnpm build\` (\`pnpm test\` does) first`,
+    );
   }
   work = await mkdtemp(join(tmpdir(), 'eolgul-pack-'));
   app = join(work, 'app');
@@ -136,7 +146,10 @@ beforeAll(async () => {
     ),
   );
   checks.catch(() => {}); // awaited by its test
-  await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'eolgul-stranger', private: true, type: 'module' }, null, 2));
+  await writeFile(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'eolgul-stranger', private: true, type: 'module' }, null, 2),
+  );
   for (const name of ['Tom_Hanks', 'Serena_Williams']) {
     const file = (await readdir(join(DATA, 'gallery', name))).sort()[0];
     await copyFile(join(DATA, 'gallery', name, file), join(app, `${name}.jpg`));
@@ -144,7 +157,11 @@ beforeAll(async () => {
   await copyFile(join(DATA, 'probes', 'Tom_Hanks_0008.jpg'), join(app, 'probe-Tom_Hanks.jpg'));
   await copyFile(join(DATA, 'probes', 'Meryl_Streep_0001.jpg'), join(app, 'probe-Meryl_Streep.jpg'));
   await timed('npm install', () =>
-    inApp('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs.values(), '@types/node@20'], 280_000),
+    inApp(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs.values(), '@types/node@20'],
+      280_000,
+    ),
   );
 }, 300_000);
 
@@ -179,11 +196,25 @@ describe('packed packages installed with npm in a fresh project', () => {
       }
     }
     await writeFile(join(app, 'resolve-check.mjs'), RESOLVE_CHECK);
-    const esm = JSON.parse(await inApp('node', ['resolve-check.mjs', JSON.stringify([...names, '@eolgul/gallery/pg'])]));
-    for (const url of esm.urls as string[]) expect(fileURLToPath(url).startsWith(join(app, 'node_modules') + sep), url).toBe(true);
+    const esm = JSON.parse(
+      await inApp('node', ['resolve-check.mjs', JSON.stringify([...names, '@eolgul/gallery/pg'])]),
+    );
+    for (const url of esm.urls as string[])
+      expect(fileURLToPath(url).startsWith(join(app, 'node_modules') + sep), url).toBe(true);
     expect(esm.embedder).toBe(join(app, 'node_modules', '@eolgul', 'models', 'models', 'fr_feature.onnx'));
     // The model files are inside the installed @eolgul/models.
-    for (const f of ['fr_detect.onnx', 'fr_landmark.onnx', 'mtcnn-pnet.onnx', 'mtcnn-rnet.onnx', 'mtcnn-onet.onnx', 'fr_feature.onnx', 'fr_expression.onnx', 'emotion.json', 'emotion.bin', 'NOTICE.md']) {
+    for (const f of [
+      'fr_detect.onnx',
+      'fr_landmark.onnx',
+      'mtcnn-pnet.onnx',
+      'mtcnn-rnet.onnx',
+      'mtcnn-onet.onnx',
+      'fr_feature.onnx',
+      'fr_expression.onnx',
+      'emotion.json',
+      'emotion.bin',
+      'NOTICE.md',
+    ]) {
       expect((await stat(join(app, 'node_modules', '@eolgul', 'models', 'models', f))).size, f).toBeGreaterThan(0);
     }
   }, 60_000);
@@ -192,7 +223,10 @@ describe('packed packages installed with npm in a fresh project', () => {
     await writeFile(join(app, 'quickstart.mjs'), await docsQuickStart());
     const out = await timed('quickstart', () => inApp('node', ['quickstart.mjs']));
     console.log(`quick start output:\n${out}`);
-    const [tom, meryl, ...rest] = out.trim().split('\n').map((l) => JSON.parse(l));
+    const [tom, meryl, ...rest] = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rest).toEqual([]);
     expect(tom.probe).toBe('probe-Tom_Hanks.jpg');
     expect(tom.match.identity).toBe('Tom_Hanks');
@@ -229,12 +263,36 @@ describe('packed packages installed with npm in a fresh project', () => {
   it('the installed `eolgul` bin runs: --help, enroll, identify --json (with emotion)', async () => {
     const help = await inApp('npx', ['--no', '--', 'eolgul', '--help']);
     expect(help).toMatch(/^Usage: eolgul/m);
-    for (const cmd of ['embed', 'enroll', 'identify', 'verify', 'emotion', 'lfw', 'check', 'gallery']) expect(help).toContain(cmd);
+    for (const cmd of ['embed', 'enroll', 'identify', 'verify', 'emotion', 'lfw', 'check', 'gallery'])
+      expect(help).toContain(cmd);
     await timed('cli enroll+identify', async () => {
-      const enrolled = await inApp('npx', ['--no', '--', 'eolgul', 'enroll', '--gallery', 'g', '--name', 'Tom_Hanks', 'Tom_Hanks.jpg']);
+      const enrolled = await inApp('npx', [
+        '--no',
+        '--',
+        'eolgul',
+        'enroll',
+        '--gallery',
+        'g',
+        '--name',
+        'Tom_Hanks',
+        'Tom_Hanks.jpg',
+      ]);
       expect(enrolled).toContain('Tom_Hanks');
-      const out = await inApp('npx', ['--no', '--', 'eolgul', 'identify', '--gallery', 'g', '--json', 'probe-Tom_Hanks.jpg', 'probe-Meryl_Streep.jpg']);
-      const rows = out.trim().split('\n').map((l) => JSON.parse(l));
+      const out = await inApp('npx', [
+        '--no',
+        '--',
+        'eolgul',
+        'identify',
+        '--gallery',
+        'g',
+        '--json',
+        'probe-Tom_Hanks.jpg',
+        'probe-Meryl_Streep.jpg',
+      ]);
+      const rows = out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(rows.map((r) => [r.image, r.identity])).toEqual([
         ['probe-Tom_Hanks.jpg', 'Tom_Hanks'],
         ['probe-Meryl_Streep.jpg', null],
@@ -252,7 +310,15 @@ describe('packed packages installed with npm in a fresh project', () => {
     await writeFile(
       join(app, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: ['node'],
+        },
         files: ['typed.mts', 'typed.cts'],
       }),
     );

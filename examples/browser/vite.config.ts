@@ -96,12 +96,21 @@ export default defineConfig({
       // The CPU (wasm) build of onnxruntime-web, glue and wasm served from ort/ (14 MB of wasm; the WebGPU one is 28 MB).
       { find: /^onnxruntime-web$/, replacement: join(pkgDir('onnxruntime-web'), 'dist', 'ort.wasm.min.mjs') },
       // csv-parse / csv-stringify (used by @eolgul/core) ship a browser build with its own Buffer polyfill.
-      { find: /^csv-(parse|stringify)\/sync$/, replacement: join(here, '..', '..', 'packages', 'core', 'node_modules', 'csv-$1', 'dist', 'esm', 'sync.js') },
+      {
+        find: /^csv-(parse|stringify)\/sync$/,
+        replacement: join(here, '..', '..', 'packages', 'core', 'node_modules', 'csv-$1', 'dist', 'esm', 'sync.js'),
+      },
       { find: /^(onnxruntime-node|sharp|proper-lockfile)$/, replacement: stub },
       { find: /^node:(fs|fs\/promises|path|crypto|module|os|url|child_process|worker_threads)$/, replacement: stub },
       { find: /^(fs|fs\/promises|path|crypto|module|os)$/, replacement: stub },
     ],
-    dedupe: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-converter', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgl'],
+    dedupe: [
+      '@tensorflow/tfjs-core',
+      '@tensorflow/tfjs-converter',
+      '@tensorflow/tfjs-backend-cpu',
+      '@tensorflow/tfjs-backend-wasm',
+      '@tensorflow/tfjs-backend-webgl',
+    ],
   },
   build: {
     outDir: 'dist',

@@ -21,7 +21,10 @@ const facenet = await createFaceNet();
 const emotion = await createEmotionClassifier();
 const galleryDir = await mkdtemp(join(tmpdir(), 'eolgul-demo-'));
 const gallery = await Gallery.open(galleryDir, {
-  create: true, dimension: facenet.dimension, modelId: facenet.modelId, defaultThreshold: DEFAULT_THRESHOLD,
+  create: true,
+  dimension: facenet.dimension,
+  modelId: facenet.modelId,
+  defaultThreshold: DEFAULT_THRESHOLD,
 });
 
 // Enrollment: every gallery photo holds exactly one face.
@@ -36,7 +39,9 @@ for (const name of (await readdir(join(data, 'gallery'))).sort()) {
   }
   await gallery.enroll(name, embeddings, files);
 }
-console.log(`enrolled ${gallery.identities().length} people (${gallery.size} photos); threshold ${gallery.defaultThreshold} (L2 distance)`);
+console.log(
+  `enrolled ${gallery.identities().length} people (${gallery.size} photos); threshold ${gallery.defaultThreshold} (L2 distance)`,
+);
 
 // Identification: every face of every probe.
 const table = new Table({ head: ['image', 'box [x, y, w, h]', 'identity', 'distance', 'emotion'] });
@@ -49,10 +54,20 @@ for (const f of (await readdir(join(data, 'probes'))).sort()) {
     const [match] = gallery.identify(embedding);
     const who = match?.accepted ? match.identity : 'unknown';
     const mood = await emotion.classify(image, face);
-    table.push([f, JSON.stringify(face.box.map(Math.round)), who, match ? match.distance.toFixed(3) : '-', `${mood.label} ${mood.score.toFixed(2)}`]);
-    labels.push({ box: face.box, label: `${who} ${match ? match.distance.toFixed(2) : ''} ${mood.label}`, color: who === 'unknown' ? '#d73027' : '#1a9850' });
+    table.push([
+      f,
+      JSON.stringify(face.box.map(Math.round)),
+      who,
+      match ? match.distance.toFixed(3) : '-',
+      `${mood.label} ${mood.score.toFixed(2)}`,
+    ]);
+    labels.push({
+      box: face.box,
+      label: `${who} ${match ? match.distance.toFixed(2) : ''} ${mood.label}`,
+      color: who === 'unknown' ? '#d73027' : '#1a9850',
+    });
   }
-  await writeFile(join(outDir, basename(f, '.jpg') + '.annotated.jpg'), await annotateImage(image, labels));
+  await writeFile(join(outDir, `${basename(f, '.jpg')}.annotated.jpg`), await annotateImage(image, labels));
 }
 console.log(table.toString());
 console.log(`annotated images written to ${outDir}`);

@@ -55,21 +55,28 @@ export async function createFaceApiDlibEmbedder({ template = 'dlib', input = 'fa
   const tf0 = await getTf(); // the project's tfjs-core, wasm backend (face-api's build shares this tfjs-core instance)
   const require = createRequire(fileURLToPath(import.meta.url));
   const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
-  if (faceapi.tf.engine() !== tf0.engine()) throw new Error('face-api does not share @eolgul/runtime\'s tfjs-core');
-  if (faceapi.tf.getBackend() !== 'wasm') throw new Error(`face-api: expected the wasm backend, got ${faceapi.tf.getBackend()}`);
+  if (faceapi.tf.engine() !== tf0.engine()) throw new Error("face-api does not share @eolgul/runtime's tfjs-core");
+  if (faceapi.tf.getBackend() !== 'wasm')
+    throw new Error(`face-api: expected the wasm backend, got ${faceapi.tf.getBackend()}`);
   const net = new faceapi.FaceRecognitionNet();
   await net.loadFromDisk(join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'model'));
   const size = 150;
   const tf = faceapi.tf;
   return {
     inputSize: size,
-    template: template === 'arcface' ? templateForSize(size) : template === 'dlib68' ? dlibTemplate68(size) : dlibTemplate5(size),
+    template:
+      template === 'arcface'
+        ? templateForSize(size)
+        : template === 'dlib68'
+          ? dlibTemplate68(size)
+          : dlibTemplate5(size),
     ...(template === 'dlib68' && { landmarksOf: (face) => DLIB_CHIP_POINTS.map((i) => face.landmarks68[i]) }),
     async embed(crop) {
       let x;
       if (input === 'dlib') {
         const f = new Float32Array(crop.data.length);
-        for (let i = 0; i < f.length; i++) f[i] = ((crop.data[i] - DLIB_MEAN_RGB[i % 3]) * 255) / 256 + DLIB_MEAN_RGB[i % 3];
+        for (let i = 0; i < f.length; i++)
+          f[i] = ((crop.data[i] - DLIB_MEAN_RGB[i % 3]) * 255) / 256 + DLIB_MEAN_RGB[i % 3];
         x = tf.tensor3d(f, [crop.height, crop.width, 3], 'float32');
       } else {
         x = tf.tensor3d(crop.data, [crop.height, crop.width, 3], 'int32');

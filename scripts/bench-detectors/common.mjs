@@ -10,7 +10,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
-
 /** Reads the job file named on the command line. */
 export function readJob() {
   const file = process.argv[2];
@@ -64,7 +63,9 @@ export async function runConfigs(job, decode, configs, meta) {
       const cu = process.cpuUsage(c0);
       const r = res[c.id];
       r.cpuMs.push(Math.round(cu.user + cu.system) / 1000);
-      r.boxes.push(faces.map((f) => [r1(f.box[0]), r1(f.box[1]), r1(f.box[2]), r1(f.box[3]), Math.round(f.score * 1e4) / 1e4]));
+      r.boxes.push(
+        faces.map((f) => [r1(f.box[0]), r1(f.box[1]), r1(f.box[2]), r1(f.box[3]), Math.round(f.score * 1e4) / 1e4]),
+      );
       r.ms.push(Math.round(ms * 1000) / 1000);
     }
     if (performance.now() - lastLoad > 10_000) {
@@ -75,13 +76,16 @@ export async function runConfigs(job, decode, configs, meta) {
   }
   load.push(os.loadavg()[0]);
   const cpu = process.cpuUsage(cpu0);
-  writeFileSync(job.out, JSON.stringify({
-    ...meta,
-    images: job.rel,
-    sizes,
-    wallMs: performance.now() - t0,
-    cpuMs: (cpu.user + cpu.system) / 1000,
-    loadavg1: load,
-    results: res,
-  }));
+  writeFileSync(
+    job.out,
+    JSON.stringify({
+      ...meta,
+      images: job.rel,
+      sizes,
+      wallMs: performance.now() - t0,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      loadavg1: load,
+      results: res,
+    }),
+  );
 }

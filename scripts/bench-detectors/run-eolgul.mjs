@@ -15,7 +15,8 @@ const detector = await createFaceDetector({ threads: 1 });
 
 /** The image with a border of `p` px (left/right) and `q` px (top/bottom) filled with grey 127. */
 function pad(img, p, q) {
-  const W = img.width + 2 * p, H = img.height + 2 * q;
+  const W = img.width + 2 * p,
+    H = img.height + 2 * q;
   const out = new Uint8Array(W * H * 3).fill(127);
   for (let y = 0; y < img.height; y++) {
     out.set(img.data.subarray(y * img.width * 3, (y + 1) * img.width * 3), ((y + q) * W + p) * 3);
@@ -25,8 +26,10 @@ function pad(img, p, q) {
 
 /** The centre `frac` of the image (a crop of round(frac · side) px per side). */
 function crop(img, frac) {
-  const w = Math.round(img.width * frac), h = Math.round(img.height * frac);
-  const x0 = Math.floor((img.width - w) / 2), y0 = Math.floor((img.height - h) / 2);
+  const w = Math.round(img.width * frac),
+    h = Math.round(img.height * frac);
+  const x0 = Math.floor((img.width - w) / 2),
+    y0 = Math.floor((img.height - h) / 2);
   const out = new Uint8Array(w * h * 3);
   for (let y = 0; y < h; y++) {
     out.set(img.data.subarray(((y + y0) * img.width + x0) * 3, ((y + y0) * img.width + x0 + w) * 3), y * w * 3);
@@ -35,18 +38,23 @@ function crop(img, frac) {
 }
 
 const plain = (faces) => faces.map((f) => ({ box: f.box, score: f.score }));
-const shifted = (faces, dx, dy) => faces.map((f) => ({ box: [f.box[0] + dx, f.box[1] + dy, f.box[2], f.box[3]], score: f.score }));
+const shifted = (faces, dx, dy) =>
+  faces.map((f) => ({ box: [f.box[0] + dx, f.box[1] + dy, f.box[2], f.box[3]], score: f.score }));
 
 // Higher thresholds and the CLI's retry rule are derived by the parent from the 0.5 and 0.2 runs (see there).
 const configs = [
   { id: 'eolgul@0.5', run: async (img) => plain(await detector.detect(img)) },
   { id: 'eolgul@0.2', run: async (img) => plain(await detector.detect(img, { minScore: 0.2 })) },
 ];
-for (const [name, frac] of [['pad20', 0.2], ['pad50', 0.5]]) {
+for (const [name, frac] of [
+  ['pad20', 0.2],
+  ['pad50', 0.5],
+]) {
   configs.push({
     id: `eolgul ${name}@0.2`,
     run: async (img) => {
-      const p = Math.round(img.width * frac), q = Math.round(img.height * frac);
+      const p = Math.round(img.width * frac),
+        q = Math.round(img.height * frac);
       return shifted(await detector.detect(pad(img, p, q), { minScore: 0.2 }), -p, -q);
     },
   });

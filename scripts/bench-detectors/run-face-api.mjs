@@ -23,10 +23,16 @@ const detect = (options) => async (img) => {
 
 const configs = [];
 for (const minConfidence of job.ssdThresholds ?? [0.1]) {
-  configs.push({ id: `face-api SSD MobileNetV1@${minConfidence}`, run: detect(new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: 100 })) });
+  configs.push({
+    id: `face-api SSD MobileNetV1@${minConfidence}`,
+    run: detect(new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: 100 })),
+  });
 }
 for (const [inputSize, scoreThreshold] of job.tinyConfigs ?? [[416, 0.1]]) {
-  configs.push({ id: `face-api Tiny ${inputSize}@${scoreThreshold}`, run: detect(new faceapi.TinyFaceDetectorOptions({ inputSize, scoreThreshold })) });
+  configs.push({
+    id: `face-api Tiny ${inputSize}@${scoreThreshold}`,
+    run: detect(new faceapi.TinyFaceDetectorOptions({ inputSize, scoreThreshold })),
+  });
 }
 
 await runConfigs(job, (p) => decodeRgb(sharp, p), configs, {

@@ -25,9 +25,23 @@ const require = createRequire(import.meta.url);
 const sharp = require('sharp');
 const pkgDir = resolve(dirname(require.resolve('@vladmandic/human')), '..');
 const { Human } = require(join(pkgDir, 'dist', 'human.node-wasm.js'));
-const wasmDir = dirname(createRequire(join(pkgDir, 'package.json')).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+const wasmDir = dirname(
+  createRequire(join(pkgDir, 'package.json')).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'),
+);
 const off = { enabled: false };
-const human = new Human({ debug: false, backend: 'wasm', wasmPath: wasmDir + sep, modelBasePath: job.modelsUrl, warmup: 'none', face: off, body: off, hand: off, object: off, gesture: off, segmentation: off });
+const human = new Human({
+  debug: false,
+  backend: 'wasm',
+  wasmPath: wasmDir + sep,
+  modelBasePath: job.modelsUrl,
+  warmup: 'none',
+  face: off,
+  body: off,
+  hand: off,
+  object: off,
+  gesture: off,
+  segmentation: off,
+});
 await human.init();
 const tf = human.tf;
 if (tf.getBackend() !== 'wasm') throw new Error(`tfjs backend is ${tf.getBackend()}, not wasm`);
@@ -50,13 +64,20 @@ if (graphs.includes('faceboxes')) {
       const input = tf.tensor4d(img.data, [1, img.height, img.width, 3], 'int32');
       const outs = await model.executeAsync(input);
       const byName = Object.fromEntries(model.outputs.map((o, i) => [o.name, outs[i]]));
-      const [scores, boxes, num] = await Promise.all([byName.scores.data(), byName.boxes.data(), byName.num_boxes.data()]);
+      const [scores, boxes, num] = await Promise.all([
+        byName.scores.data(),
+        byName.boxes.data(),
+        byName.num_boxes.data(),
+      ]);
       tf.dispose([input, ...outs]);
       const faces = [];
       for (let i = 0; i < num[0]; i++) {
         if (!(scores[i] >= minScore)) continue;
         const [y1, x1, y2, x2] = boxes.subarray(i * 4, i * 4 + 4);
-        faces.push({ box: [x1 * img.width, y1 * img.height, (x2 - x1) * img.width, (y2 - y1) * img.height], score: scores[i] });
+        faces.push({
+          box: [x1 * img.width, y1 * img.height, (x2 - x1) * img.width, (y2 - y1) * img.height],
+          score: scores[i],
+        });
       }
       return faces;
     },
@@ -68,33 +89,56 @@ if (graphs.includes('facemesh-detection-full')) {
   const size = 192;
   const anchors = [];
   for (let y = 0; y < size / 4; y++) for (let x = 0; x < size / 4; x++) anchors.push(4 * (x + 0.5), 4 * (y + 0.5));
-  notes['facemesh-detection-full'] = { outputs: model.outputs.map((o) => o.name), executeOrder: 'model.execute returns the outputs in model.outputs order; Human takes index 0' };
+  notes['facemesh-detection-full'] = {
+    outputs: model.outputs.map((o) => o.name),
+    executeOrder: 'model.execute returns the outputs in model.outputs order; Human takes index 0',
+  };
   for (const outIndex of job.outputs ?? [0, 1]) {
     const outName = model.outputs[outIndex].name;
     configs.push({
       id: `facemesh-detection-full output ${outIndex} (${outName})@${minScore}`,
       run: async (img) => {
-        const input = tf.tidy(() => tf.sub(tf.div(tf.image.resizeBilinear(tf.tensor4d(img.data, [1, img.height, img.width, 3], 'int32'), [size, size]), 127.5), 1));
+        const input = tf.tidy(() =>
+          tf.sub(
+            tf.div(
+              tf.image.resizeBilinear(tf.tensor4d(img.data, [1, img.height, img.width, 3], 'int32'), [size, size]),
+              127.5,
+            ),
+            1,
+          ),
+        );
         const outs = model.execute(input);
         const raw = await outs[outIndex].data();
         tf.dispose([input, ...outs]);
         const n = raw.length / 17;
-        const boxes = new Float32Array(n * 4), scores = new Float32Array(n);
+        const boxes = new Float32Array(n * 4),
+          scores = new Float32Array(n);
         for (let i = 0; i < n; i++) {
-          const r = i * 17, cx = raw[r + 1] + anchors[2 * i], cy = raw[r + 2] + anchors[2 * i + 1];
+          const r = i * 17,
+            cx = raw[r + 1] + anchors[2 * i],
+            cy = raw[r + 2] + anchors[2 * i + 1];
           boxes.set([cx - raw[r + 3] / 2, cy - raw[r + 4] / 2, cx + raw[r + 3] / 2, cy + raw[r + 4] / 2], i * 4);
           scores[i] = 1 / (1 + Math.exp(-raw[r]));
         }
-        const bt = tf.tensor2d(boxes, [n, 4]), st = tf.tensor1d(scores);
+        const bt = tf.tensor2d(boxes, [n, 4]),
+          st = tf.tensor1d(scores);
         const keepT = await tf.image.nonMaxSuppressionAsync(bt, st, 100, 0.1, minScore);
         const keep = await keepT.data();
         tf.dispose([bt, st, keepT]);
-        const fx = img.width / size, fy = img.height / size;
+        const fx = img.width / size,
+          fy = img.height / size;
         return Array.from(keep, (i) => {
-          const x1 = boxes[i * 4] * fx, y1 = boxes[i * 4 + 1] * fy, x2 = boxes[i * 4 + 2] * fx, y2 = boxes[i * 4 + 3] * fy;
-          const half = Math.max(x2 - x1, y2 - y1) / 2, cx = (x1 + x2) / 2, cy = (y1 + y2) / 2; // squarifyBox
-          const sx = Math.max(0, Math.round(cx - half)), sy = Math.max(0, Math.round(cy - half));
-          const ex = Math.min(img.width, Math.round(cx + half)), ey = Math.min(img.height, Math.round(cy + half));
+          const x1 = boxes[i * 4] * fx,
+            y1 = boxes[i * 4 + 1] * fy,
+            x2 = boxes[i * 4 + 2] * fx,
+            y2 = boxes[i * 4 + 3] * fy;
+          const half = Math.max(x2 - x1, y2 - y1) / 2,
+            cx = (x1 + x2) / 2,
+            cy = (y1 + y2) / 2; // squarifyBox
+          const sx = Math.max(0, Math.round(cx - half)),
+            sy = Math.max(0, Math.round(cy - half));
+          const ex = Math.min(img.width, Math.round(cx + half)),
+            ey = Math.min(img.height, Math.round(cy + half));
           return { box: [sx, sy, ex - sx, ey - sy], score: scores[i] };
         });
       },

@@ -18,26 +18,38 @@ const minConfidence = job.minConfidence ?? 0.1;
 const human = await loadHumanWasm({
   modelsUrl: job.modelsUrl,
   face: {
-    detector: { modelPath: job.humanModel, maxDetected: 100, minConfidence, iouThreshold: 0.1, scale: 1, rotation: false, minSize: 0 },
+    detector: {
+      modelPath: job.humanModel,
+      maxDetected: 100,
+      minConfidence,
+      iouThreshold: 0.1,
+      scale: 1,
+      rotation: false,
+      minSize: 0,
+    },
     mesh: { enabled: false },
     description: { enabled: false },
   },
 });
-const loaded = Object.entries(human.models.models ?? {}).filter(([, m]) => m).map(([k]) => k);
+const loaded = Object.entries(human.models.models ?? {})
+  .filter(([, m]) => m)
+  .map(([k]) => k);
 
-const configs = [{
-  id: `human ${job.humanModel.replace(/\.json$/, '')}@${minConfidence}`,
-  run: async (img) => {
-    const input = human.tf.tensor4d(img.data, [1, img.height, img.width, 3], 'int32');
-    try {
-      const res = await human.detect(input);
-      if (res.error) throw new Error(`human: ${res.error}`);
-      return res.face.map((f) => ({ box: f.box, score: f.boxScore ?? f.score }));
-    } finally {
-      input.dispose();
-    }
+const configs = [
+  {
+    id: `human ${job.humanModel.replace(/\.json$/, '')}@${minConfidence}`,
+    run: async (img) => {
+      const input = human.tf.tensor4d(img.data, [1, img.height, img.width, 3], 'int32');
+      try {
+        const res = await human.detect(input);
+        if (res.error) throw new Error(`human: ${res.error}`);
+        return res.face.map((f) => ({ box: f.box, score: f.boxScore ?? f.score }));
+      } finally {
+        input.dispose();
+      }
+    },
   },
-}];
+];
 
 await runConfigs(job, (p) => decodeRgb(sharp, p), configs, {
   library: 'human',

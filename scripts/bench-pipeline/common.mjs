@@ -57,7 +57,9 @@ export async function timeImages(images, analyse, countTensors) {
   const loadavgStart = os.loadavg();
   const cpu0 = process.cpuUsage();
   const ms = [];
-  let faces = 0, withFace = 0, dim = 0;
+  let faces = 0,
+    withFace = 0,
+    dim = 0;
   const t0 = performance.now();
   for (const p of images) {
     const s = performance.now();

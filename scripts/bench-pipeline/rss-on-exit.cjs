@@ -4,6 +4,8 @@ const { isMainThread } = require('node:worker_threads');
 if (isMainThread) {
   process.on('exit', () => {
     const u = process.resourceUsage();
-    process.stderr.write(`BENCH_USAGE ${JSON.stringify({ maxRssMiB: u.maxRSS / 1024, cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000 })}\n`);
+    process.stderr.write(
+      `BENCH_USAGE ${JSON.stringify({ maxRssMiB: u.maxRSS / 1024, cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000 })}\n`,
+    );
   });
 }

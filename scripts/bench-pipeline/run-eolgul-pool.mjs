@@ -20,8 +20,16 @@ const wallMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 const ok = results.filter((r) => r.ok);
 emit({
-  library: 'eolgul-pool', workers, images: job.images.length, wallMs, imagesPerSecond: (job.images.length * 1000) / wallMs,
+  library: 'eolgul-pool',
+  workers,
+  images: job.images.length,
+  wallMs,
+  imagesPerSecond: (job.images.length * 1000) / wallMs,
   cpuMsPerImage: (cpu.user + cpu.system) / 1000 / job.images.length,
-  faces: ok.length, imagesWithFace: ok.length, descriptorLength: ok[0]?.faces[0]?.embedding.length ?? 0,
-  loadavgStart, loadavgEnd: os.loadavg(), numTensors: null,
+  faces: ok.length,
+  imagesWithFace: ok.length,
+  descriptorLength: ok[0]?.faces[0]?.embedding.length ?? 0,
+  loadavgStart,
+  loadavgEnd: os.loadavg(),
+  numTensors: null,
 });

@@ -18,6 +18,12 @@ const r = await timeImages(job.images, async (path) => {
   return { faces: faces.length, dim: embeddings[0].length };
 });
 // tfjs is only loaded by @eolgul/emotion (off here): no tensor exists in this process.
-emit({ library: 'eolgul', loadMs, ...r, numTensors: null, numTensorsNote: 'n/a: tfjs not loaded (ONNX Runtime only; tfjs is used by emotion, off)' });
+emit({
+  library: 'eolgul',
+  loadMs,
+  ...r,
+  numTensors: null,
+  numTensorsNote: 'n/a: tfjs not loaded (ONNX Runtime only; tfjs is used by emotion, off)',
+});
 await detector.dispose();
 await facenet.dispose();

@@ -13,17 +13,24 @@ const { faceapi } = await loadFaceApiWasm(['ssdMobilenetv1', 'faceLandmark68Net'
 const loadMs = performance.now() - t0;
 const options = new faceapi.SsdMobilenetv1Options({ minConfidence: 0.5 });
 
-const r = await timeImages(job.images, async (path) => {
-  const { data, width, height } = await decodeRgb(sharp, path);
-  const input = faceapi.tf.tensor3d(data, [height, width, 3], 'int32');
-  try {
-    const faces = await faceapi.detectAllFaces(input, options).withFaceLandmarks().withFaceDescriptors();
-    return { faces: faces.length, dim: faces[0]?.descriptor.length ?? 0 };
-  } finally {
-    input.dispose();
-  }
-}, () => faceapi.tf.memory().numTensors);
+const r = await timeImages(
+  job.images,
+  async (path) => {
+    const { data, width, height } = await decodeRgb(sharp, path);
+    const input = faceapi.tf.tensor3d(data, [height, width, 3], 'int32');
+    try {
+      const faces = await faceapi.detectAllFaces(input, options).withFaceLandmarks().withFaceDescriptors();
+      return { faces: faces.length, dim: faces[0]?.descriptor.length ?? 0 };
+    } finally {
+      input.dispose();
+    }
+  },
+  () => faceapi.tf.memory().numTensors,
+);
 emit({
-  library: 'face-api', backend: faceapi.tf.getBackend(), loadMs, ...r,
+  library: 'face-api',
+  backend: faceapi.tf.getBackend(),
+  loadMs,
+  ...r,
   numTensorsNote: 'tf.memory().numTensors after the warm-up and after the last image (model weights included)',
 });

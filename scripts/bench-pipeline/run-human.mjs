@@ -17,19 +17,26 @@ const human = await loadHumanWasm({
 });
 const loadMs = performance.now() - t0;
 
-const r = await timeImages(job.images, async (path) => {
-  const { data, width, height } = await decodeRgb(sharp, path);
-  const input = human.tf.tensor4d(data, [1, height, width, 3], 'int32');
-  try {
-    const res = await human.detect(input);
-    if (res.error) throw new Error(`human: ${res.error}`);
-    const withDescriptor = res.face.filter((f) => f.embedding?.length);
-    return { faces: res.face.length, dim: withDescriptor[0]?.embedding.length ?? 0 };
-  } finally {
-    input.dispose();
-  }
-}, () => human.tf.memory().numTensors);
+const r = await timeImages(
+  job.images,
+  async (path) => {
+    const { data, width, height } = await decodeRgb(sharp, path);
+    const input = human.tf.tensor4d(data, [1, height, width, 3], 'int32');
+    try {
+      const res = await human.detect(input);
+      if (res.error) throw new Error(`human: ${res.error}`);
+      const withDescriptor = res.face.filter((f) => f.embedding?.length);
+      return { faces: res.face.length, dim: withDescriptor[0]?.embedding.length ?? 0 };
+    } finally {
+      input.dispose();
+    }
+  },
+  () => human.tf.memory().numTensors,
+);
 emit({
-  library: 'human', backend: human.tf.getBackend(), loadMs, ...r,
+  library: 'human',
+  backend: human.tf.getBackend(),
+  loadMs,
+  ...r,
   numTensorsNote: 'tf.memory().numTensors after the warm-up and after the last image (model weights included)',
 });

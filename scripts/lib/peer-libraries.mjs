@@ -7,7 +7,11 @@ const require = createRequire(import.meta.url);
 
 /** The tfjs-backend-wasm `.wasm` folder next to a package (with a trailing separator). @param {string} pkgDir */
 function wasmDirOf(pkgDir) {
-  return dirname(createRequire(join(pkgDir, 'package.json')).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + sep;
+  return (
+    dirname(
+      createRequire(join(pkgDir, 'package.json')).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'),
+    ) + sep
+  );
 }
 
 /**

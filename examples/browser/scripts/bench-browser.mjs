@@ -34,14 +34,25 @@ const warmup = Number(args.warmup);
 
 /** Settings measured: the query string of the page, and what it means. */
 const ALL_RUNS = [
-  { query: '', what: 'default: detect every frame, embedding + emotion of a tracked face every 200 ms; onnxruntime-web in a worker, 1 thread' },
-  { query: '?refresh=0&emotionRefresh=0', what: 'full pipeline on every frame (detect + landmarks + align + embed + emotion + identify), worker' },
+  {
+    query: '',
+    what: 'default: detect every frame, embedding + emotion of a tracked face every 200 ms; onnxruntime-web in a worker, 1 thread',
+  },
+  {
+    query: '?refresh=0&emotionRefresh=0',
+    what: 'full pipeline on every frame (detect + landmarks + align + embed + emotion + identify), worker',
+  },
   { query: '?proxy=0', what: 'default, onnxruntime-web on the page thread' },
   { query: '?refresh=0&emotionRefresh=0&proxy=0', what: 'full pipeline on every frame, page thread' },
   { query: '?threads=2', what: 'default, 2 wasm threads' },
-  { query: '?refresh=0&emotionRefresh=0&pipeline=1', what: 'full pipeline on every frame, worker, next frame detected while this one is embedded' },
+  {
+    query: '?refresh=0&emotionRefresh=0&pipeline=1',
+    what: 'full pipeline on every frame, worker, next frame detected while this one is embedded',
+  },
 ];
-const RUNS = args.only ? args.only.split(',').map((q) => ALL_RUNS.find((r) => r.query === q) ?? { query: q, what: q }) : ALL_RUNS;
+const RUNS = args.only
+  ? args.only.split(',').map((q) => ALL_RUNS.find((r) => r.query === q) ?? { query: q, what: q })
+  : ALL_RUNS;
 
 /**
  * CPU seconds (user + system) used so far by the descendants of process `pid` (Linux /proc): called with this script's
@@ -75,14 +86,26 @@ function descendantsCpuSeconds(pid) {
 
 const tmp = mkdtempSync(join(tmpdir(), 'eolgul-browser-bench-'));
 const outDir = join(tmp, 'dist');
-await build({ configFile: join(appDir, 'vite.config.ts'), root: appDir, logLevel: 'error', build: { outDir, emptyOutDir: true } });
+await build({
+  configFile: join(appDir, 'vite.config.ts'),
+  root: appDir,
+  logLevel: 'error',
+  build: { outDir, emptyOutDir: true },
+});
 const server = await serveStatic(outDir);
 
 // One face per frame: 5 photos of one person, 1 s each, looped, 30 fps.
 const personDir = join(args.lfw, args.person);
-const photos = readdirSync(personDir).sort().slice(0, 5).map((f) => join(personDir, f));
+const photos = readdirSync(personDir)
+  .sort()
+  .slice(0, 5)
+  .map((f) => join(personDir, f));
 const y4m = join(tmp, 'one-face.y4m');
-await writeY4m(y4m, photos.map((path) => ({ kind: 'image', path, seconds: 1 })), 30);
+await writeY4m(
+  y4m,
+  photos.map((path) => ({ kind: 'image', path, seconds: 1 })),
+  30,
+);
 
 const loadBefore = loadavg()[0];
 const browser = await chromium.launch({
@@ -103,55 +126,70 @@ const version = browser.version();
 /** Per setting, one measurement per round. */
 const results = RUNS.map(() => []);
 try {
-  for (let round = 0; round < rounds; round++) for (const [i, run] of RUNS.entries()) {
-    const page = await browser.newPage();
-    await page.goto(server.url + run.query);
-    await page.waitForFunction(() => window.eolgul?.ready || window.eolgul?.error, null, { timeout: 120_000 });
-    const err = await page.evaluate(() => window.eolgul.error);
-    if (err) throw new Error(err);
-    await page.waitForTimeout(warmup * 1000);
-    const t0 = await page.evaluate(() => performance.now());
-    const cpu0 = descendantsCpuSeconds(process.pid);
-    await page.waitForTimeout(seconds * 1000);
-    const cpu1 = descendantsCpuSeconds(process.pid);
-    const r = await page.evaluate((start) => {
-      const e = window.eolgul;
-      const f = e.frames.filter((x) => x.t >= start);
-      const withFace = f.filter((x) => x.faces.length === 1).length;
-      const span = (f[f.length - 1].t - f[0].t) / 1000;
-      const mean = (k) => f.reduce((a, x) => a + x.ms[k], 0) / f.length;
-      const totals = f.map((x) => x.ms.total).sort((a, b) => a - b);
-      const q = (p) => totals[Math.min(totals.length - 1, Math.floor(p * totals.length))];
-      return {
-        backends: e.backends,
-        frames: f.length,
-        oneFace: withFace,
-        fps: (f.length - 1) / span,
-        detect: mean('detect'),
-        embed: mean('embed'),
-        emotion: mean('emotion'),
-        total: mean('total'),
-        p50: q(0.5),
-        p95: q(0.95),
-        shownFps: e.fps,
-      };
-    }, t0);
-    results[i].push({ ...run, ...r, cpuMsPerFrame: ((cpu1 - cpu0) * 1000) / r.frames, cpuCores: (cpu1 - cpu0) / seconds, load: loadavg()[0] });
-    console.error(`round ${round + 1} ${run.query || '(default)'}: ${r.fps.toFixed(1)} fps, load ${loadavg()[0].toFixed(1)}`);
-    await page.close();
-  }
+  for (let round = 0; round < rounds; round++)
+    for (const [i, run] of RUNS.entries()) {
+      const page = await browser.newPage();
+      await page.goto(server.url + run.query);
+      await page.waitForFunction(() => window.eolgul?.ready || window.eolgul?.error, null, { timeout: 120_000 });
+      const err = await page.evaluate(() => window.eolgul.error);
+      if (err) throw new Error(err);
+      await page.waitForTimeout(warmup * 1000);
+      const t0 = await page.evaluate(() => performance.now());
+      const cpu0 = descendantsCpuSeconds(process.pid);
+      await page.waitForTimeout(seconds * 1000);
+      const cpu1 = descendantsCpuSeconds(process.pid);
+      const r = await page.evaluate((start) => {
+        const e = window.eolgul;
+        const f = e.frames.filter((x) => x.t >= start);
+        const withFace = f.filter((x) => x.faces.length === 1).length;
+        const span = (f[f.length - 1].t - f[0].t) / 1000;
+        const mean = (k) => f.reduce((a, x) => a + x.ms[k], 0) / f.length;
+        const totals = f.map((x) => x.ms.total).sort((a, b) => a - b);
+        const q = (p) => totals[Math.min(totals.length - 1, Math.floor(p * totals.length))];
+        return {
+          backends: e.backends,
+          frames: f.length,
+          oneFace: withFace,
+          fps: (f.length - 1) / span,
+          detect: mean('detect'),
+          embed: mean('embed'),
+          emotion: mean('emotion'),
+          total: mean('total'),
+          p50: q(0.5),
+          p95: q(0.95),
+          shownFps: e.fps,
+        };
+      }, t0);
+      results[i].push({
+        ...run,
+        ...r,
+        cpuMsPerFrame: ((cpu1 - cpu0) * 1000) / r.frames,
+        cpuCores: (cpu1 - cpu0) / seconds,
+        load: loadavg()[0],
+      });
+      console.error(
+        `round ${round + 1} ${run.query || '(default)'}: ${r.fps.toFixed(1)} fps, load ${loadavg()[0].toFixed(1)}`,
+      );
+      await page.close();
+    }
 } finally {
   await browser.close();
   await server.close();
   rmSync(tmp, { recursive: true, force: true });
 }
 
-console.log(`Chromium ${version} headless, --disable-gpu; ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; camera: fake, 640×480 at 30 fps, one face (LFW ${args.person}); ${rounds} interleaved rounds of ${seconds} s per setting, each after ${warmup} s warm-up`);
-console.log(`1-minute load average: ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after (other processes on the machine lower the numbers)`);
+console.log(
+  `Chromium ${version} headless, --disable-gpu; ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; camera: fake, 640×480 at 30 fps, one face (LFW ${args.person}); ${rounds} interleaved rounds of ${seconds} s per setting, each after ${warmup} s warm-up`,
+);
+console.log(
+  `1-minute load average: ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after (other processes on the machine lower the numbers)`,
+);
 console.log('');
 console.log('Best round (the least disturbed) in full; fps of every round beside it.');
 console.log('');
-console.log('| setting | backends | fps best | fps per round | frames with 1 face | ms/frame mean (p50, p95) | detect ms | embed ms | emotion ms | Chromium CPU ms/frame (cores busy) | load |');
+console.log(
+  '| setting | backends | fps best | fps per round | frames with 1 face | ms/frame mean (p50, p95) | detect ms | embed ms | emotion ms | Chromium CPU ms/frame (cores busy) | load |',
+);
 console.log('| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const list of results) {
   const r = list.reduce((a, b) => (b.fps > a.fps ? b : a));

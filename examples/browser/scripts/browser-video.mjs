@@ -21,7 +21,8 @@ function ffmpegFrame(args) {
     ['-loglevel', 'error', ...args, '-pix_fmt', 'yuv420p', '-f', 'rawvideo', '-frames:v', '1', 'pipe:1'],
     { maxBuffer: 64 * 1024 * 1024 },
   );
-  if (out.length !== (WIDTH * HEIGHT * 3) / 2) throw new Error(`ffmpeg gave ${out.length} bytes for one ${WIDTH}×${HEIGHT} I420 frame`);
+  if (out.length !== (WIDTH * HEIGHT * 3) / 2)
+    throw new Error(`ffmpeg gave ${out.length} bytes for one ${WIDTH}×${HEIGHT} I420 frame`);
   return out;
 }
 
@@ -37,8 +38,12 @@ export function segmentFrame(s, side = 400) {
   if (s.kind === 'image') return ffmpegFrame(['-i', s.path, '-vf', `scale=${side}:${side},${pad}`]);
   const half = WIDTH / 2 - 20;
   return ffmpegFrame([
-    '-i', s.paths[0], '-i', s.paths[1],
-    '-filter_complex', `[0:v]scale=${half}:${half}[a];[1:v]scale=${half}:${half}[b];[a][b]hstack=inputs=2,${pad}`,
+    '-i',
+    s.paths[0],
+    '-i',
+    s.paths[1],
+    '-filter_complex',
+    `[0:v]scale=${half}:${half}[a];[1:v]scale=${half}:${half}[b];[a][b]hstack=inputs=2,${pad}`,
   ]);
 }
 

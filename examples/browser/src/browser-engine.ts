@@ -92,7 +92,11 @@ export async function loadEngine(options: EngineOptions): Promise<Engine> {
     detectorModel: modelUrl('detector', models),
     landmarkModel: modelUrl('landmarks', models),
     // RNet + ONet give the 5 points (refine: 'onet', the default); PNet loads with them (27 KB).
-    mtcnnModels: { pnet: modelUrl('mtcnn-pnet', models), rnet: modelUrl('mtcnn-rnet', models), onet: modelUrl('mtcnn-onet', models) },
+    mtcnnModels: {
+      pnet: modelUrl('mtcnn-pnet', models),
+      rnet: modelUrl('mtcnn-rnet', models),
+      onet: modelUrl('mtcnn-onet', models),
+    },
   });
   status('loading the face embedder');
   const facenet = await createFaceNet({ ...DEFAULT_FACENET_CONFIG, model: modelUrl('embedder', models) });

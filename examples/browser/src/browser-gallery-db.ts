@@ -1,7 +1,14 @@
 import { GalleryMismatchError, InvalidArgumentError } from '@eolgul/core';
 import { Gallery, createGallerySession, type GallerySession } from '@eolgul/gallery';
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { captureImageId, decodePair, encodePair, nextCaptureNumber, type PairFiles, type PairRow } from './browser-pair.js';
+import {
+  captureImageId,
+  decodePair,
+  encodePair,
+  nextCaptureNumber,
+  type PairFiles,
+  type PairRow,
+} from './browser-pair.js';
 
 /**
  * The browser gallery: an in-memory `Gallery` of `@eolgul/gallery` (the search), persisted row by row in IndexedDB
@@ -113,7 +120,11 @@ export class BrowserGallery {
       byIdentity.set(r.identity, list);
     }
     for (const [identity, list] of byIdentity) {
-      await this.gallery.enroll(identity, list.map((r) => r.embedding), list.map((r) => r.imageId));
+      await this.gallery.enroll(
+        identity,
+        list.map((r) => r.embedding),
+        list.map((r) => r.imageId),
+      );
     }
   }
 
@@ -177,7 +188,11 @@ export class BrowserGallery {
 
   /** Every row, in enrollment order. */
   async rows(): Promise<PairRow[]> {
-    return (await this.db.getAll('rows')).map((r) => ({ imageId: r.imageId, identity: r.identity, embedding: r.embedding }));
+    return (await this.db.getAll('rows')).map((r) => ({
+      imageId: r.imageId,
+      identity: r.identity,
+      embedding: r.embedding,
+    }));
   }
 
   /** The gallery as the NPY + CSV pair that `eolgul gallery import` reads (see `browser-pair.ts`). */
@@ -197,17 +212,24 @@ export class BrowserGallery {
     const fresh = rows.filter((r) => !existing.has(r.imageId));
     const seen = new Set<string>();
     for (const r of fresh) {
-      if (seen.has(r.imageId)) throw new InvalidArgumentError(`image id ${JSON.stringify(r.imageId)} appears twice in the pair`);
+      if (seen.has(r.imageId))
+        throw new InvalidArgumentError(`image id ${JSON.stringify(r.imageId)} appears twice in the pair`);
       seen.add(r.imageId);
     }
     const tx = this.db.transaction('rows', 'readwrite');
     const now = Date.now();
     await Promise.all([
-      ...fresh.map((r) => tx.store.add({ imageId: r.imageId, identity: r.identity, embedding: r.embedding, addedAt: now })),
+      ...fresh.map((r) =>
+        tx.store.add({ imageId: r.imageId, identity: r.identity, embedding: r.embedding, addedAt: now }),
+      ),
       tx.done,
     ]);
     await this.reload();
-    return { added: fresh.length, skipped: rows.length - fresh.length, identities: [...new Set(fresh.map((r) => r.identity))] };
+    return {
+      added: fresh.length,
+      skipped: rows.length - fresh.length,
+      identities: [...new Set(fresh.map((r) => r.identity))],
+    };
   }
 
   /** Deletes one identity and all its photos. @returns the rows removed. */

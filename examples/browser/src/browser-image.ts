@@ -19,7 +19,8 @@ export function rgbFromImageData(
 ): RgbImage {
   const { data, width, height } = image;
   const n = width * height;
-  if (data.length !== n * 4) throw new InvalidArgumentError(`RGBA ${width}×${height} needs ${n * 4} bytes, got ${data.length}`);
+  if (data.length !== n * 4)
+    throw new InvalidArgumentError(`RGBA ${width}×${height} needs ${n * 4} bytes, got ${data.length}`);
   const rgb = out ?? new Uint8Array(n * 3);
   if (rgb.length !== n * 3) throw new InvalidArgumentError(`output buffer needs ${n * 3} bytes, got ${rgb.length}`);
   if (data.byteOffset % 4 !== 0) {

@@ -11,7 +11,10 @@ function nodeOnly(name: string): never {
   throw new Error(`${name} is Node-only and not available in the browser build of the eolgul example`);
 }
 
-const fn = (name: string) => (..._args: unknown[]): never => nodeOnly(name);
+const fn =
+  (name: string) =>
+  (..._args: unknown[]): never =>
+    nodeOnly(name);
 
 /** `node:fs` `promises`. */
 export const promises = new Proxy({}, { get: (_t, k) => fn(`fs.promises.${String(k)}`) });
@@ -74,5 +77,7 @@ export const fileURLToPath = fn('url.fileURLToPath');
 export const pathToFileURL = fn('url.pathToFileURL');
 
 /** Default export for `import x from '...'` (sharp, proper-lockfile, onnxruntime-node). */
-const stub = new Proxy(fn('node module'), { get: (_t, k) => (k === 'then' ? undefined : fn(`node module .${String(k)}`)) });
+const stub = new Proxy(fn('node module'), {
+  get: (_t, k) => (k === 'then' ? undefined : fn(`node module .${String(k)}`)),
+});
 export default stub;

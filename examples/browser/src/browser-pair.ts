@@ -79,7 +79,10 @@ export function encodePair(rows: readonly PairRow[], dimension: number): PairFil
   const csvRows = rows.map((r, i) => {
     if (r.embedding.length !== dimension) throw new EmbeddingDimensionError(dimension, r.embedding.length);
     if (identityFromSeedImageName(r.imageId) !== r.identity) {
-      throw new CsvFormatError('<export>', `image id ${JSON.stringify(r.imageId)} does not name identity ${JSON.stringify(r.identity)}`);
+      throw new CsvFormatError(
+        '<export>',
+        `image id ${JSON.stringify(r.imageId)} does not name identity ${JSON.stringify(r.identity)}`,
+      );
     }
     data.set(r.embedding, i * dimension);
     if (!categories.has(r.identity)) categories.set(r.identity, categories.size);
@@ -108,7 +111,8 @@ export function decodePair(
   names: { npy: string; csv: string } = { npy: '<npy>', csv: '<csv>' },
 ): PairRow[] {
   const arr = decodeNpy(npy, names.npy);
-  if (arr.shape.length !== 2) throw new NpyFormatError(names.npy, `expected a 2-D array [N, D], got shape (${arr.shape.join(', ')})`);
+  if (arr.shape.length !== 2)
+    throw new NpyFormatError(names.npy, `expected a 2-D array [N, D], got shape (${arr.shape.join(', ')})`);
   const [n, d] = arr.shape;
   if (d !== dimension) throw new EmbeddingDimensionError(dimension, d);
   let rows: { image: string; category: string }[];
@@ -125,13 +129,18 @@ export function decodePair(
   return rows.map((r, i) => {
     const identity = identityFromSeedImageName(r.image);
     if (!identity) {
-      throw new CsvFormatError(names.csv, `line ${i + 2}: image ${JSON.stringify(r.image)} is not named <identity>_<digits>.<ext>`);
+      throw new CsvFormatError(
+        names.csv,
+        `line ${i + 2}: image ${JSON.stringify(r.image)} is not named <identity>_<digits>.<ext>`,
+      );
     }
     const embedding = arr.data.slice(i * d, (i + 1) * d);
     try {
       validateEmbedding(embedding, d);
     } catch (err) {
-      throw new InvalidEmbeddingError(`${names.npy} row ${i}: ${(err as Error).message.replace(/^invalid embedding: /, '')}`);
+      throw new InvalidEmbeddingError(
+        `${names.npy} row ${i}: ${(err as Error).message.replace(/^invalid embedding: /, '')}`,
+      );
     }
     return { imageId: r.image, identity, embedding };
   });

@@ -214,8 +214,16 @@ function showPrompt(identity: string | null): void {
   ui.promptName.textContent = identity ?? '';
 }
 
-async function recognise(image: RgbImage, faces: FaceDetection[], now: number, ms: FrameRecord['ms']): Promise<FaceView[]> {
-  const tracks = tracker.update(faces.map((f) => f.box), now);
+async function recognise(
+  image: RgbImage,
+  faces: FaceDetection[],
+  now: number,
+  ms: FrameRecord['ms'],
+): Promise<FaceView[]> {
+  const tracks = tracker.update(
+    faces.map((f) => f.box),
+    now,
+  );
   const views: FaceView[] = [];
   for (let i = 0; i < faces.length; i++) {
     const f = faces[i];
@@ -253,7 +261,7 @@ async function recognise(image: RgbImage, faces: FaceDetection[], now: number, m
   }
   let best: FaceView | null = null;
   for (const v of views) if (v.identity && (!best || (v.distance ?? 9) < (best.distance ?? 9))) best = v;
-  const action = schedule.update(best && best.identity ? { identity: best.identity } : null, now);
+  const action = schedule.update(best?.identity ? { identity: best.identity } : null, now);
   if (action.kind === 'ask') {
     state.prompts.push({ identity: action.identity, at: now });
     showPrompt(action.identity);
@@ -282,7 +290,10 @@ function logSkip(message: string): void {
 async function signupStep(image: RgbImage, faces: FaceDetection[], now: number, ms: FrameRecord['ms']): Promise<void> {
   if (!signup) return;
   const s = signup;
-  const d = s.capture.offer(faces.map((f) => f.box), now);
+  const d = s.capture.offer(
+    faces.map((f) => f.box),
+    now,
+  );
   if (d.action === 'skip') logSkip(d.message);
   if (d.action !== 'capture') return;
   const t0 = performance.now();
@@ -399,7 +410,10 @@ function wireUi(): void {
       return;
     }
     try {
-      const r = await gallery.importPair(new Uint8Array(await npy.arrayBuffer()), await csv.text(), { npy: npy.name, csv: csv.name });
+      const r = await gallery.importPair(new Uint8Array(await npy.arrayBuffer()), await csv.text(), {
+        npy: npy.name,
+        csv: csv.name,
+      });
       ui.galleryMessage.textContent = `Imported ${r.added} embeddings (${r.identities.join(', ') || 'none new'}); ${r.skipped} already here.`;
       ui.galleryMessage.classList.remove('error');
       tracker.clear();
@@ -479,7 +493,15 @@ async function finishFrame(
   let views: FaceView[] = [];
   try {
     if (signup) {
-      views = faces.map((f) => ({ box: f.box, identity: null, nearest: null, distance: null, emotion: null, emotionScore: null, fresh: false }));
+      views = faces.map((f) => ({
+        box: f.box,
+        identity: null,
+        nearest: null,
+        distance: null,
+        emotion: null,
+        emotionScore: null,
+        fresh: false,
+      }));
       await signupStep(image, faces, t0, ms);
     } else {
       views = await recognise(image, faces, t0, ms);

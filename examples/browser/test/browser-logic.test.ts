@@ -81,8 +81,12 @@ describe('NPY + CSV pair', () => {
     expect(() => decodePair(npy, 'image,category\nAda Lovelace_0001.jpg,0\n', 3)).toThrow(CsvFormatError);
     expect(() => decodePair(npy, 'name,label\na,0\nb,0\nc,1\n', 3)).toThrow(CsvFormatError);
     expect(() => decodePair(npy, 'image,category\nnoindex.jpg,0\nb_1.jpg,0\nc_1.jpg,1\n', 3)).toThrow(CsvFormatError);
-    expect(() => decodePair(encodeNpy(new Float32Array(3), [1, 3]), 'image,category\na_1.jpg,0\n', 3)).toThrow(InvalidEmbeddingError);
-    expect(() => decodePair(encodeNpy(new Float32Array([NaN, 0, 1]), [1, 3]), 'image,category\na_1.jpg,0\n', 3)).toThrow(InvalidEmbeddingError);
+    expect(() => decodePair(encodeNpy(new Float32Array(3), [1, 3]), 'image,category\na_1.jpg,0\n', 3)).toThrow(
+      InvalidEmbeddingError,
+    );
+    expect(() =>
+      decodePair(encodeNpy(new Float32Array([NaN, 0, 1]), [1, 3]), 'image,category\na_1.jpg,0\n', 3),
+    ).toThrow(InvalidEmbeddingError);
     expect(() => decodePair(encodeNpy(new Float32Array(6), [6]), csv, 3)).toThrow(NpyFormatError);
     expect(() => encodePair([{ ...rows[0], embedding: unit(1, 0) }], 3)).toThrow(EmbeddingDimensionError);
     expect(() => encodePair([{ ...rows[0], identity: 'Bob' }], 3)).toThrow(CsvFormatError);
@@ -101,7 +105,11 @@ describe('sign-up capture', () => {
   it('takes 10 one-face frames at least minIntervalMs apart and skips the others with a reason', () => {
     const s = new SignupCapture('  Ada  ', false, { minIntervalMs: 300 });
     expect(s.name).toBe('Ada');
-    expect(s.offer([], 0)).toMatchObject({ action: 'skip', reason: 'no-face', message: 'skipped: no face in the frame' });
+    expect(s.offer([], 0)).toMatchObject({
+      action: 'skip',
+      reason: 'no-face',
+      message: 'skipped: no face in the frame',
+    });
     expect(s.offer([face(120), face(110)], 10)).toMatchObject({
       action: 'skip',
       reason: 'several-faces',
@@ -146,10 +154,22 @@ describe('tracking and the "Is this you?" schedule', () => {
   it('keeps a track across frames, splits crossing faces by overlap, drops stale tracks', () => {
     const tr = new FaceTracker(() => ({ n: 0 }), 0.3, 500);
     const [a] = tr.update([[100, 100, 100, 100]], 0);
-    const [a2, b] = tr.update([[105, 100, 100, 100], [400, 100, 100, 100]], 40);
+    const [a2, b] = tr.update(
+      [
+        [105, 100, 100, 100],
+        [400, 100, 100, 100],
+      ],
+      40,
+    );
     expect(a2.id).toBe(a.id);
     expect(b.id).not.toBe(a.id);
-    const [b2, a3] = tr.update([[402, 100, 100, 100], [110, 100, 100, 100]], 80);
+    const [b2, a3] = tr.update(
+      [
+        [402, 100, 100, 100],
+        [110, 100, 100, 100],
+      ],
+      80,
+    );
     expect([b2.id, a3.id]).toEqual([b.id, a.id]);
     const [fresh] = tr.update([[110, 100, 100, 100]], 1000);
     expect(fresh.id).not.toBe(a.id);
@@ -191,8 +211,14 @@ describe('rgbFromImageData', () => {
   it('handles unaligned views and refuses wrong sizes', () => {
     const buf = new Uint8Array(9);
     buf.set([9, 8, 7, 6, 5, 4, 3, 2], 1);
-    expect(Array.from(rgbFromImageData({ data: buf.subarray(1), width: 2, height: 1 }).data)).toEqual([9, 8, 7, 5, 4, 3]);
-    expect(() => rgbFromImageData({ data: new Uint8ClampedArray(7), width: 2, height: 1 })).toThrow(InvalidArgumentError);
-    expect(() => rgbFromImageData({ data: new Uint8ClampedArray(8), width: 2, height: 1 }, new Uint8Array(5))).toThrow(InvalidArgumentError);
+    expect(Array.from(rgbFromImageData({ data: buf.subarray(1), width: 2, height: 1 }).data)).toEqual([
+      9, 8, 7, 5, 4, 3,
+    ]);
+    expect(() => rgbFromImageData({ data: new Uint8ClampedArray(7), width: 2, height: 1 })).toThrow(
+      InvalidArgumentError,
+    );
+    expect(() => rgbFromImageData({ data: new Uint8ClampedArray(8), width: 2, height: 1 }, new Uint8Array(5))).toThrow(
+      InvalidArgumentError,
+    );
   });
 });

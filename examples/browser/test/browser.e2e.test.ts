@@ -133,7 +133,10 @@ async function framesWithFaces(page: Page, since: number, count: number): Promis
     [since, count] as const,
     { timeout: 60_000 },
   );
-  return page.evaluate((s) => window.eolgul.frames.filter((f) => f.t > s && f.mode === 'recognise' && f.faces.length > 0), since);
+  return page.evaluate(
+    (s) => window.eolgul.frames.filter((f) => f.t > s && f.mode === 'recognise' && f.faces.length > 0),
+    since,
+  );
 }
 
 const now = (page: Page) => page.evaluate(() => performance.now());
@@ -141,7 +144,9 @@ const largest = (f: FrameRecord) => f.faces.reduce((a, b) => (b.box[2] * b.box[3
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM) || !have('ffmpeg', ['-version'])) {
-    throw new Error('the browser end-to-end test needs Debian chromium and ffmpeg: apt-get update && apt-get install -y chromium ffmpeg');
+    throw new Error(
+      'the browser end-to-end test needs Debian chromium and ffmpeg: apt-get update && apt-get install -y chromium ffmpeg',
+    );
   }
   if (!existsSync(LFW)) throw new Error(`LFW images not found at ${LFW}`);
   tmp = mkdtempSync(join(tmpdir(), 'eolgul-browser-e2e-'));
@@ -150,14 +155,22 @@ beforeAll(async () => {
 
   // Build the app as it is now (not a stale dist/) into the temp folder.
   const outDir = join(tmp, 'dist');
-  await build({ configFile: join(appDir, 'vite.config.ts'), root: appDir, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  await build({
+    configFile: join(appDir, 'vite.config.ts'),
+    root: appDir,
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true },
+  });
   server = await serveStatic(outDir);
 
   // Camera videos, 15 fps, 640×480.
   const aImages = await singleFaceImages(A_DIR, 18);
   aSignupImages.push(...aImages.slice(0, 10));
   const bImages = await singleFaceImages(B_DIR, 8);
-  const twoFaces: [string, string] = [bImages[0], join(LFW, 'Hugo_Chavez', readdirSync(join(LFW, 'Hugo_Chavez')).sort()[0])];
+  const twoFaces: [string, string] = [
+    bImages[0],
+    join(LFW, 'Hugo_Chavez', readdirSync(join(LFW, 'Hugo_Chavez')).sort()[0]),
+  ];
   // Sign-up: each of A's 10 photos for 0.4 s, then a frame with no face and one with two faces.
   videos.signup = join(tmp, 'signup.y4m');
   await writeY4m(
@@ -169,9 +182,15 @@ beforeAll(async () => {
     ]),
   );
   videos.a = join(tmp, 'a-other.y4m');
-  await writeY4m(videos.a, aImages.slice(10).map((path) => ({ kind: 'image', path, seconds: 0.6 })));
+  await writeY4m(
+    videos.a,
+    aImages.slice(10).map((path) => ({ kind: 'image', path, seconds: 0.6 })),
+  );
   videos.b = join(tmp, 'b.y4m');
-  await writeY4m(videos.b, bImages.map((path) => ({ kind: 'image', path, seconds: 0.6 })));
+  await writeY4m(
+    videos.b,
+    bImages.map((path) => ({ kind: 'image', path, seconds: 0.6 })),
+  );
 }, 240_000);
 
 afterAll(async () => {
@@ -189,7 +208,9 @@ describe('browser example, end to end in headless Chromium with a fake camera', 
       const [s] = await page.evaluate(() => window.eolgul.signups);
       expect(s.name).toBe(A_NAME);
       expect(s.photos).toBe(10);
-      expect(s.imageIds).toEqual(Array.from({ length: 10 }, (_, i) => `${A_NAME}_${String(i + 1).padStart(4, '0')}.jpg`));
+      expect(s.imageIds).toEqual(
+        Array.from({ length: 10 }, (_, i) => `${A_NAME}_${String(i + 1).padStart(4, '0')}.jpg`),
+      );
       expect(s.skipped['no-face']).toBeGreaterThan(0);
       expect(s.skipped['several-faces']).toBeGreaterThan(0);
       // The reasons were on screen.
@@ -216,7 +237,7 @@ describe('browser example, end to end in headless Chromium with a fake camera', 
     }
   }, 180_000);
 
-  it("recognises A's other photos as A after a browser restart, asks \"Is this you?\" and greets on Yes", async () => {
+  it('recognises A\'s other photos as A after a browser restart, asks "Is this you?" and greets on Yes', async () => {
     const { context, page } = await launch(videos.a);
     try {
       expect(await page.locator('#people').innerText()).toContain(`${A_NAME} — 20 photos`);

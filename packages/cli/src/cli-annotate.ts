@@ -10,7 +10,9 @@ export interface Annotation {
 
 /** Escapes text for SVG; characters XML 1.0 forbids (NUL and other C0 controls, U+FFFE/U+FFFF) become U+FFFD. */
 const esc = (s: string) =>
-  s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  s
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD')
+    .replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * Draws boxes and labels on an image and encodes it as JPEG (sharp compositing an SVG overlay; text uses the system's
@@ -30,7 +32,9 @@ export async function annotateImage(image: RgbImage, annotations: readonly Annot
       `<text x="${x + 3}" y="${ty}" font-family="DejaVu Sans, sans-serif" font-size="${fs}" fill="#ffffff">${esc(a.label)}</text>`
     );
   });
-  const svg = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}">${shapes.join('')}</svg>`);
+  const svg = Buffer.from(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}">${shapes.join('')}</svg>`,
+  );
   return sharp(image.data, { raw: { width: W, height: H, channels: 3 } })
     .composite([{ input: svg, top: 0, left: 0 }])
     .jpeg({ quality: 90 })

@@ -3,7 +3,17 @@ import * as path from 'node:path';
 
 /** File extensions treated as images when a folder is walked (case-insensitive). */
 export const IMAGE_EXTENSIONS: readonly string[] = Object.freeze([
-  '.jpg', '.jpeg', '.png', '.webp', '.gif', '.avif', '.tif', '.tiff', '.bmp', '.heic', '.jfif',
+  '.jpg',
+  '.jpeg',
+  '.png',
+  '.webp',
+  '.gif',
+  '.avif',
+  '.tif',
+  '.tiff',
+  '.bmp',
+  '.heic',
+  '.jfif',
 ]);
 
 /** Every image file under `dir`, recursively, sorted by path (code-point order, so runs are reproducible). */

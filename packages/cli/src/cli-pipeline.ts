@@ -1,10 +1,23 @@
 import type { FaceDetection, RgbImage } from '@eolgul/core';
 import { NoFaceError } from '@eolgul/core';
 import {
-  DETECTION_MAX_SIDE, alignFace, createFaceDetector, mainFaceIndex, readImage, type DecodedImage, type DetectOptions, type FaceDetector, type FaceDetectorConfig,
+  DETECTION_MAX_SIDE,
+  alignFace,
+  createFaceDetector,
+  mainFaceIndex,
+  readImage,
+  type DecodedImage,
+  type DetectOptions,
+  type FaceDetector,
+  type FaceDetectorConfig,
 } from '@eolgul/detector';
 import { createFaceNet, type FaceNet, type FaceNetConfig } from '@eolgul/facenet';
-import { createEmotionClassifier, type EmotionClassifier, type EmotionClassifierConfig, type EmotionResult } from '@eolgul/emotion';
+import {
+  createEmotionClassifier,
+  type EmotionClassifier,
+  type EmotionClassifierConfig,
+  type EmotionResult,
+} from '@eolgul/emotion';
 
 /** One analysed face: detection + embedding (+ emotion when asked). */
 export interface AnalysedFace extends FaceDetection {

@@ -31,13 +31,21 @@ export function defaultWorkers(): number {
  * calling thread when `workers` is 1 or the compiled worker script is not available (running from sources).
  * @returns one {@link PoolResult} per path, same order.
  */
-export async function analyseImages(paths: readonly string[], mode: PoolMode, options: PoolOptions = {}): Promise<PoolResult[]> {
+export async function analyseImages(
+  paths: readonly string[],
+  mode: PoolMode,
+  options: PoolOptions = {},
+): Promise<PoolResult[]> {
   const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(), paths.length, 64));
   const script = new URL('./cli-worker.js', import.meta.url);
   const canSpawn = script.protocol === 'file:' && existsSync(fileURLToPath(script));
   const results: PoolResult[] = new Array(paths.length);
   if (workers === 1 || !canSpawn) {
-    const pipeline = await createPipeline({ emotion: options.emotion, detect: options.detect, detector: options.detector });
+    const pipeline = await createPipeline({
+      emotion: options.emotion,
+      detect: options.detect,
+      detector: options.detector,
+    });
     try {
       for (let i = 0; i < paths.length; i++) {
         results[i] = await analyseForPool(pipeline, readForDetection, { id: i, path: paths[i], mode });
@@ -50,26 +58,34 @@ export async function analyseImages(paths: readonly string[], mode: PoolMode, op
   }
   let next = 0;
   await Promise.all(
-    Array.from({ length: workers }, () =>
-      new Promise<void>((resolve, reject) => {
-        const w = new Worker(script, { workerData: { emotion: !!options.emotion, detect: options.detect ?? {}, detector: options.detector ?? 'fr_detect' } satisfies PoolWorkerData });
-        const send = () => {
-          if (next >= paths.length) {
-            w.postMessage('close');
-            return;
-          }
-          const id = next++;
-          w.postMessage({ id, path: paths[id], mode });
-        };
-        w.on('message', (msg: PoolResult | { ready: true }) => {
-          if ('ready' in msg) return send();
-          results[msg.id] = msg;
-          options.onProgress?.();
-          send();
-        });
-        w.on('error', reject);
-        w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker exited with code ${code}`))));
-      }),
+    Array.from(
+      { length: workers },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const w = new Worker(script, {
+            workerData: {
+              emotion: !!options.emotion,
+              detect: options.detect ?? {},
+              detector: options.detector ?? 'fr_detect',
+            } satisfies PoolWorkerData,
+          });
+          const send = () => {
+            if (next >= paths.length) {
+              w.postMessage('close');
+              return;
+            }
+            const id = next++;
+            w.postMessage({ id, path: paths[id], mode });
+          };
+          w.on('message', (msg: PoolResult | { ready: true }) => {
+            if ('ready' in msg) return send();
+            results[msg.id] = msg;
+            options.onProgress?.();
+            send();
+          });
+          w.on('error', reject);
+          w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker exited with code ${code}`))));
+        }),
     ),
   );
   return results;

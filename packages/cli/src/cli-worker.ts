@@ -4,7 +4,12 @@ import { createPipeline, readForDetection } from './cli-pipeline.js';
 import { analyseForPool, type PoolRequest, type PoolWorkerData } from './cli-pool-task.js';
 
 const data = workerData as PoolWorkerData;
-const pipeline = await createPipeline({ emotion: data.emotion, detect: data.detect, detector: data.detector, threads: 1 });
+const pipeline = await createPipeline({
+  emotion: data.emotion,
+  detect: data.detect,
+  detector: data.detector,
+  threads: 1,
+});
 parentPort!.on('message', async (msg: PoolRequest | 'close') => {
   if (msg === 'close') {
     await pipeline.dispose();

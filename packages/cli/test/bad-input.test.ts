@@ -11,7 +11,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import sharp from 'sharp';
 import {
-  EmbeddingDimensionError, InvalidEmbeddingError, decodeNpy, encodeNpy, encodeNpyHeader, parseCsv,
+  EmbeddingDimensionError,
+  InvalidEmbeddingError,
+  decodeNpy,
+  encodeNpy,
+  encodeNpyHeader,
+  parseCsv,
 } from '@eolgul/core';
 import { readImage } from '@eolgul/detector';
 import { Gallery } from '@eolgul/gallery';
@@ -42,7 +47,9 @@ beforeAll(async () => {
   await writeFile(join(b, 'text.jpg'), 'not a picture\n');
   await mkdir(join(b, 'folder.jpg'));
   execFileSync('mkfifo', [join(b, 'fifo.jpg')]);
-  await sharp({ create: { width: 320, height: 240, channels: 3, background: '#777777' } }).png().toFile(join(b, 'no-face.png'));
+  await sharp({ create: { width: 320, height: 240, channels: 3, background: '#777777' } })
+    .png()
+    .toFile(join(b, 'no-face.png'));
   bad = [
     { file: join(b, 'truncated.jpg'), code: 'IMAGE_DECODE' },
     { file: join(b, 'zero.jpg'), code: 'IMAGE_DECODE' },
@@ -53,7 +60,9 @@ beforeAll(async () => {
   ];
   // A group photo: 16 faces in a 4×4 grid (centre crops of the 16 gallery images).
   const files = people.flatMap((p) => galleryOf[p]);
-  const tiles = await Promise.all(files.map((f) => sharp(f).extract({ left: 50, top: 40, width: 150, height: 170 }).toBuffer()));
+  const tiles = await Promise.all(
+    files.map((f) => sharp(f).extract({ left: 50, top: 40, width: 150, height: 170 }).toBuffer()),
+  );
   groupPhoto = join(tmp, 'group.jpg');
   await sharp({ create: { width: 600, height: 680, channels: 3, background: '#808080' } })
     .composite(tiles.map((input, i) => ({ input, left: (i % 4) * 150, top: Math.floor(i / 4) * 170 })))
@@ -83,7 +92,8 @@ describe('batch commands list each bad file with its reason and finish the rest'
     await copyFile(img('Serena_Williams', '0001'), join(dir, '세레나_1.jpg'));
     await copyFile(img('Serena_Williams', '0002'), join(dir, '세레나_2.jpg'));
     await sharp(img('Jackie_Chan', '0002')).webp().toFile(join(dir, 'Jackie Chan é_1.webp'));
-    for (const f of ['truncated.jpg', 'zero.jpg', 'text.jpg', 'no-face.png']) await copyFile(join(tmp, 'bad', f), join(dir, f));
+    for (const f of ['truncated.jpg', 'zero.jpg', 'text.jpg', 'no-face.png'])
+      await copyFile(join(tmp, 'bad', f), join(dir, f));
     execFileSync('mkfifo', [join(dir, 'fifo.jpg')]);
     const prefix = join(tmp, 'embed-mixed-out');
     const r = await cli('embed', dir, '--out', prefix);
@@ -92,9 +102,16 @@ describe('batch commands list each bad file with its reason and finish the rest'
     const npy = decodeNpy(await readFile(`${prefix}.npy`));
     expect(npy.shape).toEqual([4, 512]);
     const rows = parseCsv(await readFile(`${prefix}.csv`, 'utf8'), ['image', 'category']);
-    expect(rows.map((x) => x.image).sort()).toEqual(['Jackie Chan é_1.webp', 'Tom_Hanks_0004.jpg', '세레나_1.jpg', '세레나_2.jpg']);
+    expect(rows.map((x) => x.image).sort()).toEqual([
+      'Jackie Chan é_1.webp',
+      'Tom_Hanks_0004.jpg',
+      '세레나_1.jpg',
+      '세레나_2.jpg',
+    ]);
     // Both Korean files are one identity.
-    expect(rows.find((x) => x.image === '세레나_1.jpg')!.category).toBe(rows.find((x) => x.image === '세레나_2.jpg')!.category);
+    expect(rows.find((x) => x.image === '세레나_1.jpg')!.category).toBe(
+      rows.find((x) => x.image === '세레나_2.jpg')!.category,
+    );
     const failures = parseCsv(await readFile(`${prefix}.failures.csv`, 'utf8'), ['image', 'reason']);
     const reasons = Object.fromEntries(failures.map((f) => [f.image, f.reason]));
     expect(Object.keys(reasons).sort()).toEqual(['fifo.jpg', 'no-face.png', 'text.jpg', 'truncated.jpg', 'zero.jpg']);
@@ -103,13 +120,29 @@ describe('batch commands list each bad file with its reason and finish the rest'
     expect(reasons['text.jpg']).toMatch(/^IMAGE_DECODE: .*not a readable image/);
     expect(reasons['fifo.jpg']).toMatch(/^IMAGE_DECODE: .*not a regular file/);
     expect(reasons['no-face.png']).toMatch(/^NO_FACE/);
-    for (const f of Object.keys(reasons)) expect(r.err.some((l) => l.startsWith(`skipped ${f}: `)), f).toBe(true);
+    for (const f of Object.keys(reasons))
+      expect(
+        r.err.some((l) => l.startsWith(`skipped ${f}: `)),
+        f,
+      ).toBe(true);
   });
 
   it('enroll: many images, the bad ones refused one by one with their reason, the good ones enrolled', async () => {
     const g = join(tmp, 'g-enroll');
     const good = galleryOf.Tom_Hanks;
-    const r = await cli('enroll', '--gallery', g, '--name', 'Tom Hanks', good[0], ...bad.map((b) => b.file), join(tmp, 'bad', 'no-face.png'), groupPhoto, good[1], good[2]);
+    const r = await cli(
+      'enroll',
+      '--gallery',
+      g,
+      '--name',
+      'Tom Hanks',
+      good[0],
+      ...bad.map((b) => b.file),
+      join(tmp, 'bad', 'no-face.png'),
+      groupPhoto,
+      good[1],
+      good[2],
+    );
     expect(r.code).toBe(1);
     expectNoStack(r.err);
     for (const b of bad) {
@@ -155,7 +188,8 @@ describe('batch commands list each bad file with its reason and finish the rest'
 
   it('identify: many files, the bad ones reported, every face of the others answered (a 16-face group photo too)', async () => {
     const g = join(tmp, 'g-identify');
-    for (const p of people) expect((await cli('enroll', '--gallery', g, '--name', p, ...galleryOf[p].slice(1))).code).toBe(0);
+    for (const p of people)
+      expect((await cli('enroll', '--gallery', g, '--name', p, ...galleryOf[p].slice(1))).code).toBe(0);
     const probe = join(DATA, 'probes', 'Tom_Hanks_0008.jpg');
     const r = await cli('identify', '--gallery', g, '--json', probe, ...bad.map((b) => b.file), groupPhoto);
     expect(r.code).toBe(1);
@@ -211,15 +245,24 @@ describe('batch commands list each bad file with its reason and finish the rest'
     const huge = join(tmp, 'huge-12000x9000.jpg');
     expect(existsSync(huge)).toBe(true);
     const preload = join(tmp, 'peak-rss.cjs');
-    await writeFile(preload, "process.on('exit', () => process.stderr.write('PEAK_RSS_MIB ' + process.resourceUsage().maxRSS / 1024 + '\\n'));\n");
+    await writeFile(
+      preload,
+      "process.on('exit', () => process.stderr.write('PEAK_RSS_MIB ' + process.resourceUsage().maxRSS / 1024 + '\\n'));\n",
+    );
     const peak = (image: string) => {
-      const r = spawnSync(process.execPath, ['-r', preload, bin, 'identify', '--gallery', join(tmp, 'g-identify'), '--json', image], { encoding: 'utf8' });
+      const r = spawnSync(
+        process.execPath,
+        ['-r', preload, bin, 'identify', '--gallery', join(tmp, 'g-identify'), '--json', image],
+        { encoding: 'utf8' },
+      );
       expect(r.status, r.stderr).toBe(0);
       return Number(/PEAK_RSS_MIB ([\d.]+)/.exec(r.stderr)![1]);
     };
     const base = peak(join(DATA, 'probes', 'Tom_Hanks_0008.jpg'));
     const big = peak(huge);
-    console.log(`eolgul identify peak RSS: 250×250 probe ${base.toFixed(0)} MiB, 12000×9000 photo ${big.toFixed(0)} MiB`);
+    console.log(
+      `eolgul identify peak RSS: 250×250 probe ${base.toFixed(0)} MiB, 12000×9000 photo ${big.toFixed(0)} MiB`,
+    );
     // Decoding at full size alone would add 12000 × 9000 × 3 B = 309 MiB.
     expect(big - base).toBeLessThan(200);
   });
@@ -234,7 +277,8 @@ describe('batch commands list each bad file with its reason and finish the rest'
     const row = JSON.parse(r.out[0]);
     const small = JSON.parse((await cli('emotion', '--json', galleryOf.Tom_Hanks[0])).out[0]);
     // The 5000-px copy is decoded at 4096 px; its box must still be 20× the 250-px box, not 4096/5000 of that.
-    for (let i = 0; i < 4; i++) expect(Math.abs(row.box[i] - small.box[i] * 20), `box[${i}]`).toBeLessThan(small.box[3] * 20 * 0.08);
+    for (let i = 0; i < 4; i++)
+      expect(Math.abs(row.box[i] - small.box[i] * 20), `box[${i}]`).toBeLessThan(small.box[3] * 20 * 0.08);
     expect(row.box[0] + row.box[2]).toBeLessThanOrEqual(5000);
     expect(row.box[1] + row.box[3]).toBeLessThanOrEqual(5000);
   });
@@ -262,7 +306,7 @@ describe('batch commands list each bad file with its reason and finish the rest'
       `Roh_Moo-hyun\t${n('Roh_Moo-hyun', 3)}\tSerena_Williams\t${n('Serena_Williams', 3)}`,
     ];
     const pairs = join(tmp, 'pairs.txt');
-    await writeFile(pairs, lines.join('\n') + '\n');
+    await writeFile(pairs, `${lines.join('\n')}\n`);
     const json = join(tmp, 'lfw.json');
     const r = await cli('lfw', 'eval', '--images', images, '--pairs', pairs, '--json', json);
     expect(r.code, r.err.join('\n')).toBe(0);
@@ -305,7 +349,16 @@ describe('names and paths', () => {
     expect(rows.some((x) => x.identity === '세레나 윌리엄스')).toBe(true);
     // Names that XML forbids or must escape are drawn on annotated images too.
     const ann = join(tmp, 'annotated');
-    const a = await cli('identify', '--gallery', g, '--json', '--annotate', ann, galleryOf.Jackie_Chan[0], galleryOf.Jackie_Chan[1]);
+    const a = await cli(
+      'identify',
+      '--gallery',
+      g,
+      '--json',
+      '--annotate',
+      ann,
+      galleryOf.Jackie_Chan[0],
+      galleryOf.Jackie_Chan[1],
+    );
     expect(a.code, a.err.join('\n')).toBe(0);
     expect(a.out.map((l) => JSON.parse(l).identity)).toEqual(['nul\0byte', 'bell\u0007 <b>&"x"']);
     expect((await readdir(ann)).sort()).toEqual(['Jackie_Chan_0002.annotated.jpg', 'Jackie_Chan_0003.annotated.jpg']);
@@ -328,7 +381,8 @@ describe('names and paths', () => {
   it('non-ASCII file and folder names through enroll, identify and verify', async () => {
     const dir = join(tmp, '사진 폴더', 'Café Éloïse');
     await mkdir(dir, { recursive: true });
-    const a = join(dir, '톰 행크스 1.jpg'), b = join(dir, 'Tòm Hànks 2.png');
+    const a = join(dir, '톰 행크스 1.jpg'),
+      b = join(dir, 'Tòm Hànks 2.png');
     await copyFile(galleryOf.Tom_Hanks[0], a);
     await sharp(galleryOf.Tom_Hanks[1]).png().toFile(b);
     const g = join(dir, '갤러리');
@@ -378,7 +432,10 @@ describe('numbers: the gallery refuses bad embeddings and stores nothing (public
       for (const [what, bad, type] of cases) {
         for (const gallery of [g, mem]) {
           // A good vector in the same batch is not stored either.
-          await expect(gallery.enroll('Tom', [real[0], bad], ['t1.jpg', `bad-${what}.jpg`]), what).rejects.toBeInstanceOf(type);
+          await expect(
+            gallery.enroll('Tom', [real[0], bad], ['t1.jpg', `bad-${what}.jpg`]),
+            what,
+          ).rejects.toBeInstanceOf(type);
           expect(gallery.size, what).toBe(0);
           expect(() => gallery.identify(bad), what).toThrow(type);
         }
@@ -432,7 +489,11 @@ describe('empty galleries answer unknown, without an exception', () => {
   });
 
   it('a gallery path that does not exist is a typed error (a typo must not pass as "nobody known") that says how to make one', async () => {
-    for (const args of [['identify', '--json', galleryOf.Tom_Hanks[0]], ['gallery', 'list'], ['gallery', 'export', '--out', join(tmp, 'exp')]]) {
+    for (const args of [
+      ['identify', '--json', galleryOf.Tom_Hanks[0]],
+      ['gallery', 'list'],
+      ['gallery', 'export', '--out', join(tmp, 'exp')],
+    ]) {
       const r = await cli(...args, '--gallery', join(tmp, 'no-such-gallery'));
       expect(r.code, args.join(' ')).toBe(2);
       // It used to be GALLERY_CORRUPT "... is corrupt: no manifest.json ... (pass create: true to make one)", a library option.
@@ -463,7 +524,7 @@ describe('malformed NPY and CSV through check and gallery import: typed errors, 
     const header = encodeNpyHeader([4, 512]);
     const withHeader = (text: string) => {
       const h = encodeNpyHeader([4, 512]);
-      const dict = text.padEnd(h.length - 11, ' ') + '\n';
+      const dict = `${text.padEnd(h.length - 11, ' ')}\n`;
       const out = new Uint8Array(h.length + data.length * 4);
       out.set(h.subarray(0, 10));
       for (let i = 0; i < dict.length; i++) out[10 + i] = dict.charCodeAt(i);
@@ -538,20 +599,24 @@ describe('malformed NPY and CSV through check and gallery import: typed errors, 
     const body = lines.slice(1);
     const variants: Record<string, [string, RegExp, RegExp]> = {
       // name: [csv text, what check says, what import says]
-      'no-header': [body.join('\n') + '\n', /CSV_FORMAT.*header/, /CSV_FORMAT.*header/],
+      'no-header': [`${body.join('\n')}\n`, /CSV_FORMAT.*header/, /CSV_FORMAT.*header/],
       'extra-columns': [
-        ['image,category,extra', ...body.map((l) => `${l},x`)].join('\n') + '\n',
+        `${['image,category,extra', ...body.map((l) => `${l},x`)].join('\n')}\n`,
         /CSV_FORMAT.*header/,
         /CSV_FORMAT.*header/,
       ],
       // (gallery import retries with a pandas index column, so its message speaks of the header)
-      'extra-field-in-a-row': [[lines[0], `${body[0]},oops`, ...body.slice(1)].join('\n') + '\n', /CSV_FORMAT.*fields/, /CSV_FORMAT/],
+      'extra-field-in-a-row': [
+        `${[lines[0], `${body[0]},oops`, ...body.slice(1)].join('\n')}\n`,
+        /CSV_FORMAT.*fields/,
+        /CSV_FORMAT/,
+      ],
       'duplicate-image': [
-        [lines[0], body[0], body[1], body[2], body[0].replace(/,\d+$/, ',3')].join('\n') + '\n',
+        `${[lines[0], body[0], body[1], body[2], body[0].replace(/,\d+$/, ',3')].join('\n')}\n`,
         /duplicate|already on line|twice/i,
         /INVALID_ARGUMENT.*twice|duplicate|already/i,
       ],
-      'fewer-rows': [[lines[0], ...body.slice(0, 3)].join('\n') + '\n', /rows/, /CSV_FORMAT.*rows/],
+      'fewer-rows': [`${[lines[0], ...body.slice(0, 3)].join('\n')}\n`, /rows/, /CSV_FORMAT.*rows/],
       'not-csv': ['"unclosed quote,1\n', /CSV_FORMAT/, /CSV_FORMAT/],
     };
     for (const [name, [text, checkSays, importSays]] of Object.entries(variants)) {
@@ -570,7 +635,16 @@ describe('malformed NPY and CSV through check and gallery import: typed errors, 
       if (list.code === 0) expect(JSON.parse(list.out[0]).size, name).toBe(0);
     }
     // The good pair imports: the refusals above are about the files, not the command.
-    const ok = await cli('gallery', 'import', '--gallery', join(tmp, 'g-csv-good'), '--npy', npy, '--csv', join(tmp, 'pair.csv'));
+    const ok = await cli(
+      'gallery',
+      'import',
+      '--gallery',
+      join(tmp, 'g-csv-good'),
+      '--npy',
+      npy,
+      '--csv',
+      join(tmp, 'pair.csv'),
+    );
     expect(ok.code, ok.err.join('\n')).toBe(0);
     expect(ok.out.join('\n')).toContain('imported 4 embeddings of 4 identities');
   });

@@ -15,7 +15,15 @@ describe('the built eolgul bin with worker threads', () => {
   it('embeds with 2 worker threads exactly what the in-process path embeds, in the same order', async () => {
     expect(existsSync(BIN), 'run `pnpm build` first (pnpm test does)').toBe(true);
     const tmp = await mkdtemp(join(tmpdir(), 'eolgul-bin-'));
-    const { stdout } = await run(process.execPath, [BIN, 'embed', join(DATA, 'gallery'), '--out', join(tmp, 'w2'), '--workers', '2']);
+    const { stdout } = await run(process.execPath, [
+      BIN,
+      'embed',
+      join(DATA, 'gallery'),
+      '--out',
+      join(tmp, 'w2'),
+      '--workers',
+      '2',
+    ]);
     expect(stdout).toContain('embedded 16 of 16 images');
     const inProcess = await cli('embed', join(DATA, 'gallery'), '--out', join(tmp, 'w1'), '--workers', '1');
     expect(inProcess.code).toBe(0);

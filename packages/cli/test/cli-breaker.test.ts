@@ -9,23 +9,37 @@ import { createFaceDetector, readImage } from '@eolgul/detector';
 import { InvalidArgumentError } from '@eolgul/core';
 import { cli, DATA } from './cli-helpers.js';
 
-const tom = async () => (await readdir(join(DATA, 'gallery', 'Tom_Hanks'))).map((f) => join(DATA, 'gallery', 'Tom_Hanks', f));
+const tom = async () =>
+  (await readdir(join(DATA, 'gallery', 'Tom_Hanks'))).map((f) => join(DATA, 'gallery', 'Tom_Hanks', f));
 
 describe('argument checks', () => {
   it('refuses blank, negative or non-decimal thresholds and absurd worker counts as usage errors', async () => {
     const probe = join(DATA, 'probes', 'Tom_Hanks_0008.jpg');
     for (const t of ['', ' ', '-1', '0x10', '1e3']) {
-      expect((await cli('identify', '--gallery', tmpdir(), '--threshold', t, probe)).code, `threshold ${JSON.stringify(t)}`).toBe(2);
-      expect((await cli('verify', '--threshold', t, probe, probe)).code, `verify threshold ${JSON.stringify(t)}`).toBe(2);
+      expect(
+        (await cli('identify', '--gallery', tmpdir(), '--threshold', t, probe)).code,
+        `threshold ${JSON.stringify(t)}`,
+      ).toBe(2);
+      expect((await cli('verify', '--threshold', t, probe, probe)).code, `verify threshold ${JSON.stringify(t)}`).toBe(
+        2,
+      );
     }
-    expect((await cli('embed', join(DATA, 'gallery'), '--out', join(tmpdir(), 'x'), '--workers', '1000000')).code).toBe(2);
+    expect((await cli('embed', join(DATA, 'gallery'), '--out', join(tmpdir(), 'x'), '--workers', '1000000')).code).toBe(
+      2,
+    );
   });
 
   it('detector options out of range throw InvalidArgumentError instead of silently losing faces', async () => {
     const detector = await createFaceDetector();
     try {
       const image = await readImage(join(DATA, 'probes', 'Tom_Hanks_0008.jpg'));
-      for (const bad of [{ maxFaces: -1 }, { maxFaces: 0.5 }, { iouThreshold: NaN }, { iouThreshold: -1 }, { landmarkPasses: 3 as 1 }]) {
+      for (const bad of [
+        { maxFaces: -1 },
+        { maxFaces: 0.5 },
+        { iouThreshold: NaN },
+        { iouThreshold: -1 },
+        { landmarkPasses: 3 as 1 },
+      ]) {
         await expect(detector.detect(image, bad), JSON.stringify(bad)).rejects.toThrow(InvalidArgumentError);
       }
     } finally {
@@ -61,11 +75,29 @@ describe('eolgul watch on a phone-style rotated video', () => {
     expect((await cli('enroll', '--gallery', g, '--name', 'Tom', ...(await tom()))).code).toBe(0);
     // Stored sideways (320×250), with a display rotation that turns it upright (250×320) on screen, as phones record.
     const upright = await sharp({ create: { width: 250, height: 320, channels: 3, background: '#406080' } })
-      .composite([{ input: join(DATA, 'probes', 'Tom_Hanks_0008.jpg'), left: 0, top: 35 }]).png().toBuffer();
+      .composite([{ input: join(DATA, 'probes', 'Tom_Hanks_0008.jpg'), left: 0, top: 35 }])
+      .png()
+      .toBuffer();
     await sharp(upright).rotate(90).png().toFile(join(tmp, 'f.png'));
     const video = join(tmp, 'rot.mp4');
     const plain = join(tmp, 'plain.mp4');
-    execFileSync('ffmpeg', ['-v', 'error', '-loop', '1', '-i', join(tmp, 'f.png'), '-t', '0.4', '-r', '5', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', plain]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-loop',
+      '1',
+      '-i',
+      join(tmp, 'f.png'),
+      '-t',
+      '0.4',
+      '-r',
+      '5',
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
+      plain,
+    ]);
     execFileSync('ffmpeg', ['-v', 'error', '-i', plain, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', video]); // a display rotation, as phones write
     const r = await cli('watch', video, '--gallery', g, '--json');
     expect(r.code, r.err.join('\n')).toBe(0);
@@ -85,7 +117,9 @@ describe('gallery remove with a name that is also an image id', () => {
     const ambiguous = await cli('gallery', 'remove', '--gallery', g, 'Tom_Hanks_0004.jpg');
     expect(ambiguous.code).toBe(2);
     expect(ambiguous.err.join('\n')).toMatch(/both an identity and an image/);
-    expect((await cli('gallery', 'remove', '--gallery', g, '--image', 'Tom_Hanks_0004.jpg')).out.join('')).toContain('removed 1');
+    expect((await cli('gallery', 'remove', '--gallery', g, '--image', 'Tom_Hanks_0004.jpg')).out.join('')).toContain(
+      'removed 1',
+    );
     const list = JSON.parse((await cli('gallery', 'list', '--gallery', g, '--json')).out[0]);
     expect(list.identities.sort()).toEqual(['Tom', 'Tom_Hanks_0004.jpg']);
     expect(list.size).toBe(2);

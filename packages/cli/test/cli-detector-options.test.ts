@@ -36,27 +36,56 @@ describe.each([
       expect(central.identity, probe).toBe(people.find((p) => probe.includes(p)) ?? null);
       for (const v of central.box) expect(Number.isFinite(v)).toBe(true);
     }
-    const same = await cli('verify', ...flags, '--json', join(DATA, 'gallery', 'Tom_Hanks', 'Tom_Hanks_0004.jpg'), join(DATA, 'probes', 'Tom_Hanks_0008.jpg'));
-    const diff = await cli('verify', ...flags, '--json', join(DATA, 'gallery', 'Tom_Hanks', 'Tom_Hanks_0004.jpg'), join(DATA, 'probes', 'Meryl_Streep_0001.jpg'));
+    const same = await cli(
+      'verify',
+      ...flags,
+      '--json',
+      join(DATA, 'gallery', 'Tom_Hanks', 'Tom_Hanks_0004.jpg'),
+      join(DATA, 'probes', 'Tom_Hanks_0008.jpg'),
+    );
+    const diff = await cli(
+      'verify',
+      ...flags,
+      '--json',
+      join(DATA, 'gallery', 'Tom_Hanks', 'Tom_Hanks_0004.jpg'),
+      join(DATA, 'probes', 'Meryl_Streep_0001.jpg'),
+    );
     expect(JSON.parse(same.out[0]).same).toBe(true);
     expect(JSON.parse(diff.out[0]).same).toBe(false);
   }, 120_000);
 });
 
 it('refuses an unknown detector with exit code 2, naming the choices', async () => {
-  const r = await cli('--detector', 'yolo', 'verify', join(DATA, 'probes', 'Tom_Hanks_0008.jpg'), join(DATA, 'probes', 'Tom_Hanks_0008.jpg'));
+  const r = await cli(
+    '--detector',
+    'yolo',
+    'verify',
+    join(DATA, 'probes', 'Tom_Hanks_0008.jpg'),
+    join(DATA, 'probes', 'Tom_Hanks_0008.jpg'),
+  );
   expect(r.code).toBe(2);
   expect(r.err.join('\n')).toContain('mtcnn');
 });
 
 it('records the alignment in the gallery: identify with other points is refused (GALLERY_MISMATCH), the same points work', async () => {
   const g = join(await mkdtemp(join(tmpdir(), 'eolgul-opts-')), 'gallery');
-  const enroll = await cli('enroll', '--gallery', g, '--name', 'Tom_Hanks', join(DATA, 'gallery', 'Tom_Hanks', 'Tom_Hanks_0004.jpg'));
+  const enroll = await cli(
+    'enroll',
+    '--gallery',
+    g,
+    '--name',
+    'Tom_Hanks',
+    join(DATA, 'gallery', 'Tom_Hanks', 'Tom_Hanks_0004.jpg'),
+  );
   expect(enroll.code, enroll.err.join('\n')).toBe(0);
   const manifest = JSON.parse(await readFile(join(g, 'manifest.json'), 'utf8'));
   expect(manifest.preprocess).toBe('arcface, 5 points fr_detect+onet');
   const probe = join(DATA, 'probes', 'Tom_Hanks_0008.jpg');
-  for (const flags of [['--refine', 'none'], ['--detector', 'mtcnn'], ['--refine', 'mesh']]) {
+  for (const flags of [
+    ['--refine', 'none'],
+    ['--detector', 'mtcnn'],
+    ['--refine', 'mesh'],
+  ]) {
     const r = await cli(...flags, 'identify', '--gallery', g, '--json', probe);
     expect(r.code, flags.join(' ')).toBe(2);
     expect(r.err.join('\n')).toContain('GALLERY_MISMATCH');

@@ -55,12 +55,24 @@ describe('other flags than the gallery was enrolled with', () => {
   it('enroll refuses before analysing any image, naming the flags that match the gallery', async () => {
     const g = await enrolled();
     // A missing file in the batch: it used to be analysed (and reported "refused ...") before the gallery was opened.
-    const r = await cli('--refine', 'none', 'enroll', '--gallery', g, '--name', 'Tom', join(DATA, 'no-such-file.jpg'), TOM2);
+    const r = await cli(
+      '--refine',
+      'none',
+      'enroll',
+      '--gallery',
+      g,
+      '--name',
+      'Tom',
+      join(DATA, 'no-such-file.jpg'),
+      TOM2,
+    );
     const err = r.err.join('\n');
     expect(r.code).toBe(2);
     expect(r.err.filter((l) => l.startsWith('refused'))).toEqual([]);
     expect(err).toContain('GALLERY_MISMATCH');
-    expect(err).toContain('Run enroll with --detector fr_detect --refine onet, or enroll the images into another gallery');
+    expect(err).toContain(
+      'Run enroll with --detector fr_detect --refine onet, or enroll the images into another gallery',
+    );
     const list = JSON.parse((await cli('gallery', 'list', '--gallery', g, '--json')).out[0]);
     expect(list.size).toBe(1);
   }, 60_000);
@@ -71,18 +83,24 @@ describe('other flags than the gallery was enrolled with', () => {
       const r = await cli(...flags, 'identify', '--gallery', g, '--json', PROBE);
       expect(r.code, flags.join(' ')).toBe(2);
       expect(r.err.join('\n')).toContain('was enrolled with --detector mtcnn (preprocess "arcface, 5 points mtcnn")');
-      expect(r.err.join('\n')).toContain('Run identify with --detector mtcnn, or enroll the images again into a new gallery');
+      expect(r.err.join('\n')).toContain(
+        'Run identify with --detector mtcnn, or enroll the images again into a new gallery',
+      );
     }
     // A gallery made by the library with its own preprocess string: named once, no flags to suggest.
     const manifest = JSON.parse(await readFile(join(g, 'manifest.json'), 'utf8'));
     await writeFile(join(g, 'manifest.json'), JSON.stringify({ ...manifest, preprocess: 'standardize' }));
     const custom = await cli('identify', '--gallery', g, '--json', PROBE);
     expect(custom.code).toBe(2);
-    expect(custom.err.join('\n')).toContain(`gallery ${g} was enrolled with preprocess "standardize", this run uses --detector fr_detect --refine onet, the defaults`);
+    expect(custom.err.join('\n')).toContain(
+      `gallery ${g} was enrolled with preprocess "standardize", this run uses --detector fr_detect --refine onet, the defaults`,
+    );
     expect(custom.err.join('\n')).toContain('Enroll the images again into a new gallery');
     await writeFile(join(g, 'manifest.json'), JSON.stringify(manifest));
     // --refine onet with --detector mtcnn gives MTCNN's own points: the same gallery.
-    expect((await cli('--detector', 'mtcnn', '--refine', 'onet', 'identify', '--gallery', g, '--json', PROBE)).code).toBe(0);
+    expect(
+      (await cli('--detector', 'mtcnn', '--refine', 'onet', 'identify', '--gallery', g, '--json', PROBE)).code,
+    ).toBe(0);
   }, 60_000);
 });
 
@@ -93,11 +111,27 @@ describe('watch', () => {
     await mkdir(frames);
     for (let i = 0; i < 2; i++) await copyFile(PROBE, join(frames, `f${i}.jpg`));
     const video = join(g, '..', 'clip.mp4');
-    execFileSync('ffmpeg', ['-v', 'error', '-framerate', '5', '-i', join(frames, 'f%d.jpg'), '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-vf', 'scale=250:250', video]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-framerate',
+      '5',
+      '-i',
+      join(frames, 'f%d.jpg'),
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
+      '-vf',
+      'scale=250:250',
+      video,
+    ]);
     const r = await cli('--refine', 'none', 'watch', video, '--gallery', g, '--json');
     expect(r.code).toBe(2);
     expect(r.out.filter((l) => l.trim())).toEqual([]);
-    expect(r.err.join('\n')).toContain('Run watch with --detector fr_detect --refine onet, or enroll the images again into a new gallery');
+    expect(r.err.join('\n')).toContain(
+      'Run watch with --detector fr_detect --refine onet, or enroll the images again into a new gallery',
+    );
     expect((await cli('watch', video, '--gallery', g, '--json')).code).toBe(0);
   }, 60_000);
 });
@@ -107,11 +141,16 @@ describe('gallery export / import and list', () => {
     const g = await enrolled();
     const list = await cli('gallery', 'list', '--gallery', g);
     expect(list.out[0]).toContain('aligned with --detector fr_detect --refine onet, the defaults');
-    expect(JSON.parse((await cli('gallery', 'list', '--gallery', g, '--json')).out[0]).preprocess).toBe('arcface, 5 points fr_detect+onet');
+    expect(JSON.parse((await cli('gallery', 'list', '--gallery', g, '--json')).out[0]).preprocess).toBe(
+      'arcface, 5 points fr_detect+onet',
+    );
     const dir = join(g, '..');
     expect((await cli('gallery', 'export', '--gallery', g, '--out', join(dir, 'pair'))).code).toBe(0);
     const g2 = join(dir, 'imported');
-    expect((await cli('gallery', 'import', '--gallery', g2, '--npy', join(dir, 'pair.npy'), '--csv', join(dir, 'pair.csv'))).code).toBe(0);
+    expect(
+      (await cli('gallery', 'import', '--gallery', g2, '--npy', join(dir, 'pair.npy'), '--csv', join(dir, 'pair.csv')))
+        .code,
+    ).toBe(0);
     expect(JSON.parse((await cli('gallery', 'list', '--gallery', g2, '--json')).out[0]).preprocess).toBeNull();
     expect((await cli('gallery', 'list', '--gallery', g2)).out[0]).toContain('alignment not recorded');
     // Any alignment is accepted for it (nothing to compare with), but no longer without a word.
@@ -128,11 +167,22 @@ describe('gallery export / import and list', () => {
     expect((await cli('gallery', 'export', '--gallery', none, '--out', join(dir, 'pair'))).code).toBe(0);
     const g = join(dir, 'onet');
     expect((await cli('enroll', '--gallery', g, '--name', 'Tom', TOM2)).code).toBe(0);
-    const r = await cli('gallery', 'import', '--gallery', g, '--npy', join(dir, 'pair.npy'), '--csv', join(dir, 'pair.csv'));
+    const r = await cli(
+      'gallery',
+      'import',
+      '--gallery',
+      g,
+      '--npy',
+      join(dir, 'pair.npy'),
+      '--csv',
+      join(dir, 'pair.csv'),
+    );
     expect(r.code, r.err.join('\n')).toBe(0);
     // It used to print the gallery's total as the count imported ("imported 2 embeddings").
     expect(r.out[0]).toBe(`imported 1 embeddings into ${g}, which now holds 2 embeddings of 1 identities`);
-    expect(r.err.join('\n')).toContain(`warning: ${join(dir, 'pair.npy')} carries no record of how its faces were aligned`);
+    expect(r.err.join('\n')).toContain(
+      `warning: ${join(dir, 'pair.npy')} carries no record of how its faces were aligned`,
+    );
     expect(r.err.join('\n')).toContain('records --detector fr_detect --refine onet, the defaults');
   }, 60_000);
 });

@@ -25,10 +25,27 @@ describe('eolgul watch <video>', () => {
     const frames = join(tmp, 'frames');
     execFileSync('mkdir', ['-p', frames]);
     for (let i = 0; i < 10; i++) {
-      await copyFile(join(DATA, 'probes', i < 5 ? 'Tom_Hanks_0008.jpg' : 'Meryl_Streep_0001.jpg'), join(frames, `f${String(i).padStart(3, '0')}.jpg`));
+      await copyFile(
+        join(DATA, 'probes', i < 5 ? 'Tom_Hanks_0008.jpg' : 'Meryl_Streep_0001.jpg'),
+        join(frames, `f${String(i).padStart(3, '0')}.jpg`),
+      );
     }
     const video = join(tmp, 'clip.mp4');
-    execFileSync('ffmpeg', ['-v', 'error', '-framerate', '5', '-i', join(frames, 'f%03d.jpg'), '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-vf', 'scale=250:250', video]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-framerate',
+      '5',
+      '-i',
+      join(frames, 'f%03d.jpg'),
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
+      '-vf',
+      'scale=250:250',
+      video,
+    ]);
 
     const r = await cli('watch', video, '--gallery', g, '--json');
     expect(r.code, r.err.join('\n')).toBe(0);

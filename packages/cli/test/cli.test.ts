@@ -27,22 +27,51 @@ describe('eolgul embed + check', () => {
     expect(new Set(rows.map((x) => x.category)).size).toBe(4);
     const py = pythonWithNumpy();
     expect(py, 'python3 with numpy is needed to check the NPY (apt-get install python3-numpy)').toBeDefined();
-    const shape = execFileSync(py!, ['-c', `import numpy as n; a=n.load(${JSON.stringify(prefix + '.npy')}); print(a.shape, a.dtype, round(float(n.linalg.norm(a, axis=1).mean()), 4))`]).toString().trim();
+    const shape = execFileSync(py!, [
+      '-c',
+      `import numpy as n; a=n.load(${JSON.stringify(`${prefix}.npy`)}); print(a.shape, a.dtype, round(float(n.linalg.norm(a, axis=1).mean()), 4))`,
+    ])
+      .toString()
+      .trim();
     expect(shape).toBe('(16, 512) float32 1.0');
 
-    const ok = await cli('check', '--npy', `${prefix}.npy`, '--csv', `${prefix}.csv`, '--images', join(DATA, 'gallery'));
+    const ok = await cli(
+      'check',
+      '--npy',
+      `${prefix}.npy`,
+      '--csv',
+      `${prefix}.csv`,
+      '--images',
+      join(DATA, 'gallery'),
+    );
     expect(ok.code).toBe(0);
-    await writeFile(`${prefix}-bad.csv`, (await readFile(`${prefix}.csv`, 'utf8')).replace('Jackie_Chan_0002.jpg', 'Nobody_0001.jpg'));
-    const bad = await cli('check', '--npy', `${prefix}.npy`, '--csv', `${prefix}-bad.csv`, '--images', join(DATA, 'gallery'));
+    await writeFile(
+      `${prefix}-bad.csv`,
+      (await readFile(`${prefix}.csv`, 'utf8')).replace('Jackie_Chan_0002.jpg', 'Nobody_0001.jpg'),
+    );
+    const bad = await cli(
+      'check',
+      '--npy',
+      `${prefix}.npy`,
+      '--csv',
+      `${prefix}-bad.csv`,
+      '--images',
+      join(DATA, 'gallery'),
+    );
     expect(bad.code).toBe(1);
     expect(bad.err.join('\n')).toContain('Nobody_0001.jpg');
   });
 
   it('lists images without a face in <prefix>.failures.csv and leaves them out', async () => {
     const dir = await mkdtemp(join(tmp, 'flat-'));
-    await sharp({ create: { width: 200, height: 200, channels: 3, background: '#808080' } }).jpeg().toFile(join(dir, 'grey_1.jpg'));
+    await sharp({ create: { width: 200, height: 200, channels: 3, background: '#808080' } })
+      .jpeg()
+      .toFile(join(dir, 'grey_1.jpg'));
     await writeFile(join(dir, 'broken_1.jpg'), 'not an image');
-    await writeFile(join(dir, 'Tom_Hanks_0004.jpg'), await readFile(join(DATA, 'gallery', 'Tom_Hanks', 'Tom_Hanks_0004.jpg')));
+    await writeFile(
+      join(dir, 'Tom_Hanks_0004.jpg'),
+      await readFile(join(DATA, 'gallery', 'Tom_Hanks', 'Tom_Hanks_0004.jpg')),
+    );
     const prefix = join(tmp, 'flat');
     const r = await cli('embed', dir, '--out', prefix);
     expect(r.code).toBe(0);
@@ -84,16 +113,39 @@ describe('eolgul enroll + identify + verify', () => {
     const b = await sharp(join(DATA, 'gallery', 'Serena_Williams', 'Serena_Williams_0001.jpg')).toBuffer();
     const two = join(tmp, 'two-faces.jpg');
     await sharp({ create: { width: 500, height: 250, channels: 3, background: '#000' } })
-      .composite([{ input: a, left: 0, top: 0 }, { input: b, left: 250, top: 0 }]).jpeg().toFile(two);
-    const r = await cli('enroll', '--gallery', join(tmp, 'g2'), '--name', '김철수', two, join(DATA, 'gallery', 'Tom_Hanks', 'Tom_Hanks_0005.jpg'));
+      .composite([
+        { input: a, left: 0, top: 0 },
+        { input: b, left: 250, top: 0 },
+      ])
+      .jpeg()
+      .toFile(two);
+    const r = await cli(
+      'enroll',
+      '--gallery',
+      join(tmp, 'g2'),
+      '--name',
+      '김철수',
+      two,
+      join(DATA, 'gallery', 'Tom_Hanks', 'Tom_Hanks_0005.jpg'),
+    );
     expect(r.code).toBe(1);
     expect(r.err.join('\n')).toMatch(/two-faces\.jpg.*MULTIPLE_FACES|MULTIPLE_FACES.*two-faces\.jpg/);
     expect(r.out.join('\n')).toContain('enrolled 1 image');
   });
 
   it('verifies the same person as same and different people as different', async () => {
-    const same = await cli('verify', '--json', join(DATA, 'gallery', 'Tom_Hanks', 'Tom_Hanks_0004.jpg'), join(DATA, 'probes', 'Tom_Hanks_0008.jpg'));
-    const diff = await cli('verify', '--json', join(DATA, 'gallery', 'Tom_Hanks', 'Tom_Hanks_0004.jpg'), join(DATA, 'probes', 'Meryl_Streep_0001.jpg'));
+    const same = await cli(
+      'verify',
+      '--json',
+      join(DATA, 'gallery', 'Tom_Hanks', 'Tom_Hanks_0004.jpg'),
+      join(DATA, 'probes', 'Tom_Hanks_0008.jpg'),
+    );
+    const diff = await cli(
+      'verify',
+      '--json',
+      join(DATA, 'gallery', 'Tom_Hanks', 'Tom_Hanks_0004.jpg'),
+      join(DATA, 'probes', 'Meryl_Streep_0001.jpg'),
+    );
     expect(JSON.parse(same.out[0]).same).toBe(true);
     expect(JSON.parse(diff.out[0]).same).toBe(false);
     expect(JSON.parse(same.out[0]).distance).toBeLessThan(JSON.parse(diff.out[0]).distance);
@@ -102,14 +154,31 @@ describe('eolgul enroll + identify + verify', () => {
 
 describe('eolgul errors and help', () => {
   it('reports a missing image on stderr with exit code 1 and still answers for the others', async () => {
-    const r = await cli('identify', '--gallery', join(tmp, 'gallery'), '--json', join(tmp, 'nope.jpg'), join(DATA, 'probes', 'Tom_Hanks_0008.jpg'));
+    const r = await cli(
+      'identify',
+      '--gallery',
+      join(tmp, 'gallery'),
+      '--json',
+      join(tmp, 'nope.jpg'),
+      join(DATA, 'probes', 'Tom_Hanks_0008.jpg'),
+    );
     expect(r.code).toBe(1);
     expect(r.err.join('\n')).toContain('nope.jpg');
     expect(r.out.filter((l) => l.trim()).length).toBeGreaterThan(0);
   });
 
   it('answers --help for every command and exits 2 on usage errors', async () => {
-    for (const c of [['embed'], ['enroll'], ['identify'], ['verify'], ['emotion'], ['lfw', 'eval'], ['lfw', 'filter'], ['check'], ['gallery', 'list']]) {
+    for (const c of [
+      ['embed'],
+      ['enroll'],
+      ['identify'],
+      ['verify'],
+      ['emotion'],
+      ['lfw', 'eval'],
+      ['lfw', 'filter'],
+      ['check'],
+      ['gallery', 'list'],
+    ]) {
       const r = await cli(...c, '--help');
       expect(r.code, c.join(' ')).toBe(0);
       expect(r.out.join('\n')).toContain('Usage');

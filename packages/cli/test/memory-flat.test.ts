@@ -25,7 +25,9 @@ async function composeFrame(): Promise<RgbImage> {
     .removeAlpha()
     .png()
     .toBuffer();
-  const { data, info } = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 128, g: 128, b: 128 } } })
+  const { data, info } = await sharp({
+    create: { width: 640, height: 480, channels: 3, background: { r: 128, g: 128, b: 128 } },
+  })
     .composite([{ input: face, left: 220, top: 120 }])
     .removeAlpha()
     .raw()
@@ -44,7 +46,11 @@ describe('memory: the frame pipeline keeps tfjs tensors flat', () => {
       const enrollImage = await readImage(join(DATA, 'gallery', 'Tom_Hanks', 'Tom_Hanks_0004.jpg'));
       const [enrollFace] = await detector.detect(enrollImage);
       const gallery = Gallery.inMemory({ dimension: facenet.dimension, modelId: facenet.modelId });
-      await gallery.enroll('Tom Hanks', [await facenet.embed(alignFace(enrollImage, enrollFace.landmarks, facenet.inputSize))], ['Tom_Hanks_0004.jpg']);
+      await gallery.enroll(
+        'Tom Hanks',
+        [await facenet.embed(alignFace(enrollImage, enrollFace.landmarks, facenet.inputSize))],
+        ['Tom_Hanks_0004.jpg'],
+      );
       const frame = await composeFrame();
 
       const processFrame = async () => {
@@ -74,7 +80,10 @@ describe('memory: the frame pipeline keeps tfjs tensors flat', () => {
         expect(r).toHaveLength(1);
         if (i % 50 === 0) counts.push(tf.memory().numTensors);
       }
-      expect(counts.every((c) => c === afterFirst), `numTensors every 50 frames: ${counts.join(', ')} (after the first: ${afterFirst})`).toBe(true);
+      expect(
+        counts.every((c) => c === afterFirst),
+        `numTensors every 50 frames: ${counts.join(', ')} (after the first: ${afterFirst})`,
+      ).toBe(true);
       expect(tf.memory().numTensors).toBe(afterFirst);
     } finally {
       await detector.dispose();

@@ -35,6 +35,9 @@ export function parseCsv<C extends string>(text: string, columns: readonly C[], 
 }
 
 /** Formats records as CSV text with a header line, quoting fields where needed. */
-export function formatCsv<C extends string>(rows: readonly Record<C, string | number>[], columns: readonly C[]): string {
+export function formatCsv<C extends string>(
+  rows: readonly Record<C, string | number>[],
+  columns: readonly C[],
+): string {
   return stringify(rows as Record<string, unknown>[], { header: true, columns: [...columns] as string[] });
 }

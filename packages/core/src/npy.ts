@@ -31,7 +31,8 @@ export function npyHeaderLength(buf: Uint8Array): number {
  *   a header that does not parse, or a data section whose length disagrees with the shape.
  */
 export function decodeNpy(buf: Uint8Array, path = '<buffer>'): NpyArray {
-  if (buf.length < 10 || MAGIC.some((b, i) => buf[i] !== b)) throw new NpyFormatError(path, 'not an NPY file (bad magic)');
+  if (buf.length < 10 || MAGIC.some((b, i) => buf[i] !== b))
+    throw new NpyFormatError(path, 'not an NPY file (bad magic)');
   const major = buf[6];
   if (major !== 1 && major !== 2 && major !== 3) throw new NpyFormatError(path, `unsupported format version ${major}`);
   if (major !== 1 && buf.length < 12) throw new NpyFormatError(path, 'truncated header');
@@ -48,7 +49,8 @@ export function decodeNpy(buf: Uint8Array, path = '<buffer>'): NpyArray {
   if (fortran === 'True') throw new NpyFormatError(path, 'Fortran-order arrays are not supported; save with C order');
   if (descr[0] === '>') throw new NpyFormatError(path, `big-endian dtype ${descr} is not supported`);
   const kind = descr.replace(/^[<=|]/, '');
-  if (kind !== 'f4' && kind !== 'f8') throw new NpyFormatError(path, `unsupported dtype ${descr}; expected float32 or float64`);
+  if (kind !== 'f4' && kind !== 'f8')
+    throw new NpyFormatError(path, `unsupported dtype ${descr}; expected float32 or float64`);
   const shape = shapeText
     .split(',')
     .map((s) => s.trim())
@@ -90,7 +92,7 @@ export function encodeNpyHeader(shape: readonly number[], minLength = 0): Uint8A
   out[6] = 1;
   out[7] = 0;
   new DataView(out.buffer).setUint16(8, total - 10, true);
-  const text = dict.padEnd(total - 10 - 1, ' ') + '\n';
+  const text = `${dict.padEnd(total - 10 - 1, ' ')}\n`;
   for (let i = 0; i < text.length; i++) out[10 + i] = text.charCodeAt(i);
   return out;
 }
@@ -103,7 +105,8 @@ export function encodeNpyHeader(shape: readonly number[], minLength = 0): Uint8A
  */
 export function encodeNpy(data: Float32Array, shape: readonly number[]): Uint8Array {
   const count = shape.reduce((a, b) => a * b, 1);
-  if (count !== data.length) throw new RangeError(`shape (${shape.join(', ')}) needs ${count} values, got ${data.length}`);
+  if (count !== data.length)
+    throw new RangeError(`shape (${shape.join(', ')}) needs ${count} values, got ${data.length}`);
   const header = encodeNpyHeader(shape);
   const out = new Uint8Array(header.length + data.length * 4);
   out.set(header, 0);

@@ -5,8 +5,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  CsvFormatError, EmbeddingDimensionError, InvalidEmbeddingError, NpyFormatError,
-  decodeNpy, encodeNpy, formatCsv, l2Normalize, parseCsv, validateEmbedding,
+  CsvFormatError,
+  EmbeddingDimensionError,
+  InvalidEmbeddingError,
+  NpyFormatError,
+  decodeNpy,
+  encodeNpy,
+  formatCsv,
+  l2Normalize,
+  parseCsv,
+  validateEmbedding,
 } from '@eolgul/core';
 
 /** mulberry32: a small seeded PRNG, so every fuzz case can be replayed from its seed. */
@@ -30,12 +38,13 @@ function npyWith(dict: string, data: Uint8Array, major = 1): Uint8Array {
   const dv = new DataView(out.buffer);
   if (major === 1) dv.setUint16(8, total - 10, true);
   else dv.setUint32(8, total - 12, true);
-  const text = dict.padEnd(total - pre - 1, ' ') + '\n';
+  const text = `${dict.padEnd(total - pre - 1, ' ')}\n`;
   for (let i = 0; i < text.length; i++) out[pre + i] = text.charCodeAt(i);
   out.set(data, total);
   return out;
 }
-const dict = (descr: string, shape: string, fortran = 'False') => `{'descr': '${descr}', 'fortran_order': ${fortran}, 'shape': ${shape}, }`;
+const dict = (descr: string, shape: string, fortran = 'False') =>
+  `{'descr': '${descr}', 'fortran_order': ${fortran}, 'shape': ${shape}, }`;
 const f32 = (...v: number[]) => new Uint8Array(new Float32Array(v).buffer);
 const f64 = (...v: number[]) => new Uint8Array(new Float64Array(v).buffer);
 
@@ -80,7 +89,10 @@ describe('malformed NPY: NpyFormatError naming the file and the problem', () => 
     }
     expectNpyError(npyWith(dict('<i4', '(4,)'), new Uint8Array(16)), /unsupported dtype <i4/);
     // A structured dtype's descr is a list, not a string: the header does not parse.
-    expectNpyError(npyWith("{'descr': [('x', '<f4')], 'fortran_order': False, 'shape': (4,), }", new Uint8Array(16)), /header does not parse/);
+    expectNpyError(
+      npyWith("{'descr': [('x', '<f4')], 'fortran_order': False, 'shape': (4,), }", new Uint8Array(16)),
+      /header does not parse/,
+    );
   });
 
   it('big-endian float32 and float64', () => {
@@ -138,8 +150,23 @@ describe('malformed NPY: NpyFormatError naming the file and the problem', () => 
   it('fuzz: 3000 mutated files (seeded) give a consistent array or an NpyFormatError, never another exception', () => {
     const base = encodeNpy(new Float32Array(Array.from({ length: 24 }, (_, i) => i / 7)), [4, 6]);
     const headerEnd = base.length - 24 * 4;
-    const tokens = ["'<f4'", "'>f4'", "'<i4'", "'<f8'", 'False', 'True', '(4, 6)', '(6, 4)', '(24,)', '(0,)', '()', '(4, 6, 1)', '(-4, 6)'];
-    let decoded = 0, refused = 0;
+    const tokens = [
+      "'<f4'",
+      "'>f4'",
+      "'<i4'",
+      "'<f8'",
+      'False',
+      'True',
+      '(4, 6)',
+      '(6, 4)',
+      '(24,)',
+      '(0,)',
+      '()',
+      '(4, 6, 1)',
+      '(-4, 6)',
+    ];
+    let decoded = 0,
+      refused = 0;
     for (let seed = 1; seed <= 3000; seed++) {
       const r = rng(seed);
       let buf: Uint8Array = base.slice();
@@ -154,15 +181,26 @@ describe('malformed NPY: NpyFormatError naming the file and the problem', () => 
         buf = buf.subarray(0, Math.floor(r() * buf.length)); // truncate
       } else if (kind === 3) {
         // insert or delete bytes
-        const at = Math.floor(r() * buf.length), n = 1 + Math.floor(r() * 8);
-        buf = r() < 0.5
-          ? new Uint8Array([...buf.subarray(0, at), ...Array.from({ length: n }, () => Math.floor(r() * 256)), ...buf.subarray(at)])
-          : new Uint8Array([...buf.subarray(0, at), ...buf.subarray(at + n)]);
+        const at = Math.floor(r() * buf.length),
+          n = 1 + Math.floor(r() * 8);
+        buf =
+          r() < 0.5
+            ? new Uint8Array([
+                ...buf.subarray(0, at),
+                ...Array.from({ length: n }, () => Math.floor(r() * 256)),
+                ...buf.subarray(at),
+              ])
+            : new Uint8Array([...buf.subarray(0, at), ...buf.subarray(at + n)]);
       } else {
         // swap one header token for another, keeping the header length
         const text = new TextDecoder('latin1').decode(buf.subarray(10, headerEnd));
-        const from = tokens[Math.floor(r() * 5)], to = tokens[Math.floor(r() * tokens.length)];
-        const swapped = text.replace(from, to).padEnd(text.length, ' ').slice(0, text.length - 1) + '\n';
+        const from = tokens[Math.floor(r() * 5)],
+          to = tokens[Math.floor(r() * tokens.length)];
+        const swapped =
+          `${text
+            .replace(from, to)
+            .padEnd(text.length, ' ')
+            .slice(0, text.length - 1)}\n`;
         for (let i = 0; i < swapped.length; i++) buf[10 + i] = swapped.charCodeAt(i);
       }
       try {
@@ -172,7 +210,8 @@ describe('malformed NPY: NpyFormatError naming the file and the problem', () => 
         for (const s of shape) expect(Number.isSafeInteger(s) && s >= 0, `seed ${seed}`).toBe(true);
         decoded++;
       } catch (err) {
-        if (!(err instanceof NpyFormatError)) throw new Error(`seed ${seed}: ${(err as Error).name}: ${(err as Error).message}`);
+        if (!(err instanceof NpyFormatError))
+          throw new Error(`seed ${seed}: ${(err as Error).name}: ${(err as Error).message}`);
         expect((err as Error).message).toContain(`fuzz-${seed}.npy`);
         refused++;
       }
@@ -250,7 +289,8 @@ describe('malformed CSV: CsvFormatError naming the file', () => {
           expect(typeof row.image === 'string' && typeof row.category === 'string', `seed ${seed}`).toBe(true);
         }
       } catch (err) {
-        if (!(err instanceof CsvFormatError)) throw new Error(`seed ${seed}: ${(err as Error).name}: ${(err as Error).message}`);
+        if (!(err instanceof CsvFormatError))
+          throw new Error(`seed ${seed}: ${(err as Error).name}: ${(err as Error).message}`);
       }
     }
   });
@@ -271,7 +311,12 @@ describe('bad embeddings are refused by validateEmbedding / l2Normalize', () => 
 
   it('NaN, ±Infinity anywhere, zero norm, empty: InvalidEmbeddingError', () => {
     const unit = () => l2Normalize(new Float32Array(512).fill(1));
-    for (const [i, v] of [[0, Number.NaN], [511, Number.NaN], [7, Number.POSITIVE_INFINITY], [300, Number.NEGATIVE_INFINITY]] as const) {
+    for (const [i, v] of [
+      [0, Number.NaN],
+      [511, Number.NaN],
+      [7, Number.POSITIVE_INFINITY],
+      [300, Number.NEGATIVE_INFINITY],
+    ] as const) {
       const e = unit();
       e[i] = v;
       expect(() => validateEmbedding(e, 512)).toThrow(InvalidEmbeddingError);
@@ -285,7 +330,11 @@ describe('bad embeddings are refused by validateEmbedding / l2Normalize', () => 
   });
 
   it('tiny and huge but finite vectors normalise to unit length (no underflow to NaN)', () => {
-    for (const v of [[1e-30, 1e-30], [3e38, 3e38], [1.4e-45, 0]]) {
+    for (const v of [
+      [1e-30, 1e-30],
+      [3e38, 3e38],
+      [1.4e-45, 0],
+    ]) {
       const n = l2Normalize(new Float32Array(v));
       expect(Math.hypot(...n)).toBeCloseTo(1, 6);
     }

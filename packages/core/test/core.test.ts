@@ -3,8 +3,18 @@ import { mkdtemp, readFile, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CsvFormatError, EmbeddingDimensionError, InvalidEmbeddingError, NpyFormatError, decodeNpy, encodeNpy, euclideanDistance,
-  formatCsv, l2Normalize, parseCsv, validateEmbedding, writeFileAtomic,
+  CsvFormatError,
+  EmbeddingDimensionError,
+  InvalidEmbeddingError,
+  NpyFormatError,
+  decodeNpy,
+  encodeNpy,
+  euclideanDistance,
+  formatCsv,
+  l2Normalize,
+  parseCsv,
+  validateEmbedding,
+  writeFileAtomic,
 } from '@eolgul/core';
 
 describe('NPY codec', () => {
@@ -21,9 +31,9 @@ describe('NPY codec', () => {
     expect(Array.from(back.data)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
-  it('reads float64 (numpy\'s default dtype) as float32', () => {
+  it("reads float64 (numpy's default dtype) as float32", () => {
     const hdr = "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }";
-    const text = hdr + ' '.repeat(128 - 10 - hdr.length - 1) + '\n';
+    const text = `${hdr + ' '.repeat(128 - 10 - hdr.length - 1)}\n`;
     const buf = new Uint8Array(128 + 16);
     buf.set([0x93, 78, 85, 77, 80, 89, 1, 0]);
     new DataView(buf.buffer).setUint16(8, 118, true);
@@ -61,7 +71,9 @@ describe('CSV', () => {
     ];
     const text = formatCsv(rows, ['image', 'category']);
     expect(text.split('\n')[0]).toBe('image,category');
-    expect(parseCsv(text, ['image', 'category'])).toEqual(rows.map((r) => ({ image: r.image, category: String(r.category) })));
+    expect(parseCsv(text, ['image', 'category'])).toEqual(
+      rows.map((r) => ({ image: r.image, category: String(r.category) })),
+    );
   });
 
   it('refuses a missing header or a wrong column count', () => {

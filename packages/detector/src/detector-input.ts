@@ -12,8 +12,13 @@ export function checkRgbImage(image: RgbImage): void {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new InvalidArgumentError(`image size must be positive integers, got ${width}x${height}`);
   }
-  if (!(data instanceof Uint8Array || (data as unknown) instanceof Uint8ClampedArray) || data.length !== width * height * 3) {
-    throw new InvalidArgumentError(`RGB image ${width}x${height} needs a Uint8Array of ${width * height * 3} bytes, got ${data?.length}`);
+  if (
+    !(data instanceof Uint8Array || (data as unknown) instanceof Uint8ClampedArray) ||
+    data.length !== width * height * 3
+  ) {
+    throw new InvalidArgumentError(
+      `RGB image ${width}x${height} needs a Uint8Array of ${width * height * 3} bytes, got ${data?.length}`,
+    );
   }
 }
 

@@ -85,13 +85,20 @@ export interface Mtcnn {
    *   score = that ONet probability; landmarks in MTCNN's order), or `undefined` when RNet or ONet rejects the box.
    * @throws {InvalidArgumentError} a malformed image or box, a bad `minScore`, or a disposed detector.
    */
-  refine(image: RgbImage, boxes: readonly Box[], options?: Pick<MtcnnDetectOptions, 'minScore'>): Promise<(MtcnnFace | undefined)[]>;
+  refine(
+    image: RgbImage,
+    boxes: readonly Box[],
+    options?: Pick<MtcnnDetectOptions, 'minScore'>,
+  ): Promise<(MtcnnFace | undefined)[]>;
   /** Frees the weights, once the `detect` and `refine` calls already running have settled. Later calls throw. */
   dispose(): Promise<void>;
 }
 
 /** Frozen defaults of {@link MtcnnDetectOptions}. */
-export const DEFAULT_MTCNN_OPTIONS: Readonly<Required<MtcnnDetectOptions>> = Object.freeze({ minScore: 0.7, maxFaces: 100 });
+export const DEFAULT_MTCNN_OPTIONS: Readonly<Required<MtcnnDetectOptions>> = Object.freeze({
+  minScore: 0.7,
+  maxFaces: 100,
+});
 
 /** facenet detect_face constants: PNet and RNet thresholds, pyramid factor, default minimum face size. */
 const PNET_THRESHOLD = 0.6;
@@ -131,14 +138,25 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
   const threads = config.threads ?? 1;
   const models = config.models ?? {};
   const loaded: InferenceModel[] = [];
-  const load = async (net: 'pnet' | 'rnet' | 'onet', source: ModelSource, memoryArena: boolean): Promise<InferenceModel> => {
+  const load = async (
+    net: 'pnet' | 'rnet' | 'onet',
+    source: ModelSource,
+    memoryArena: boolean,
+  ): Promise<InferenceModel> => {
     const name = typeof source === 'string' || source instanceof URL ? String(source) : '<bytes>';
     const m = await loadModel(source, { backend: 'onnx', threads, memoryArena });
     loaded.push(m);
     // Another net's file (or any other model) would fail on its first run with an ONNX Runtime shape error: refuse it here.
     const outputs = net === 'onet' ? ['prob', 'reg', 'points'] : ['prob', 'reg'];
-    if (m.inputNames.join() !== 'input' || outputs.some((o) => !m.outputNames.includes(o)) || m.outputNames.length !== outputs.length) {
-      throw new ModelLoadError(name, `not an MTCNN ${net.toUpperCase()} (inputs [${m.inputNames}], outputs [${m.outputNames}]; expected input, outputs ${outputs.join(', ')})`);
+    if (
+      m.inputNames.join() !== 'input' ||
+      outputs.some((o) => !m.outputNames.includes(o)) ||
+      m.outputNames.length !== outputs.length
+    ) {
+      throw new ModelLoadError(
+        name,
+        `not an MTCNN ${net.toUpperCase()} (inputs [${m.inputNames}], outputs [${m.outputNames}]; expected input, outputs ${outputs.join(', ')})`,
+      );
     }
     // PNet and RNet share their input and output names: one run on the smallest input of this net tells them apart (PNet
     // given as RNet would turn each 24×24 crop into a 7×7 map read as N scores, a silent wrong answer; RNet given as
@@ -153,7 +171,10 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
     } catch (err) {
       got = (err as Error).message.replace(/\s+/g, ' ').trim();
     }
-    throw new ModelLoadError(name, `not an MTCNN ${net.toUpperCase()}: on a [1, 3, ${side}, ${side}] input it gave ${got} (expected ${outputs.map((o) => `${o} [1, ${sizes[o]}${net === 'pnet' ? ', 1, 1' : ''}]`).join(', ')})`);
+    throw new ModelLoadError(
+      name,
+      `not an MTCNN ${net.toUpperCase()}: on a [1, 3, ${side}, ${side}] input it gave ${got} (expected ${outputs.map((o) => `${o} [1, ${sizes[o]}${net === 'pnet' ? ', 1, 1' : ''}]`).join(', ')})`,
+    );
   };
   let pnetModel: InferenceModel, rnetModel: InferenceModel, onetModel: InferenceModel;
   try {
@@ -167,7 +188,11 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
   }
 
   /** Runs a net on `data` ([N, 3, W, H]) and returns its outputs' data by name. */
-  async function run(model: InferenceModel, data: Float32Array, dims: [number, number, number, number]): Promise<Record<string, Float32Array>> {
+  async function run(
+    model: InferenceModel,
+    data: Float32Array,
+    dims: [number, number, number, number],
+  ): Promise<Record<string, Float32Array>> {
     const out = await model.run({ input: { data, dims } });
     const res: Record<string, Float32Array> = {};
     for (const [k, v] of Object.entries(out)) res[k] = v.data;
@@ -178,7 +203,12 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
    * Runs RNet or ONet on the S×S crops of `boxes`, {@link BATCH} at a time (a textured 4000×3000 image can pass
    * thousands of candidates; ONet's first activation is 270 KB per crop), and concatenates each output.
    */
-  async function runCrops(image: RgbImage, boxes: number[][], S: number, model: InferenceModel): Promise<Record<string, Float32Array>> {
+  async function runCrops(
+    image: RgbImage,
+    boxes: number[][],
+    S: number,
+    model: InferenceModel,
+  ): Promise<Record<string, Float32Array>> {
     const parts: Record<string, Float32Array>[] = [];
     for (let i = 0; i < boxes.length; i += BATCH) {
       const chunk = boxes.slice(i, i + BATCH);
@@ -200,8 +230,10 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
   async function detectOnce(image: RgbImage, options: MtcnnDetectOptions): Promise<MtcnnFace[]> {
     // An option given as `undefined` takes its default (a spread would copy the undefined over it).
     const o = { ...DEFAULT_MTCNN_OPTIONS, ...definedOnly(options ?? {}) };
-    if (!(typeof o.minScore === 'number' && o.minScore >= 0 && o.minScore <= 1)) throw new InvalidArgumentError(`minScore must be a number in [0, 1], got ${describe(o.minScore)}`);
-    if (!(Number.isInteger(o.maxFaces) && o.maxFaces >= 1)) throw new InvalidArgumentError(`maxFaces must be a positive integer, got ${describe(o.maxFaces)}`);
+    if (!(typeof o.minScore === 'number' && o.minScore >= 0 && o.minScore <= 1))
+      throw new InvalidArgumentError(`minScore must be a number in [0, 1], got ${describe(o.minScore)}`);
+    if (!(Number.isInteger(o.maxFaces) && o.maxFaces >= 1))
+      throw new InvalidArgumentError(`maxFaces must be a positive integer, got ${describe(o.maxFaces)}`);
     checkRgbImage(image);
     const { width: w, height: h } = image;
 
@@ -215,19 +247,33 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
     }
     let total: number[][] = [];
     for (const scale of scales) {
-      const hs = Math.ceil(h * scale), ws = Math.ceil(w * scale);
+      const hs = Math.ceil(h * scale),
+        ws = Math.ceil(w * scale);
       const level = cropResample(image, 0, 0, w, h, ws, hs);
       const { prob, reg } = await run(pnetModel, planarInput(level, ws, hs), [1, 3, ws, hs]);
       // outputs [1, C, outW, outH]: channel c of cell (x, y) at c * outW * outH + x * outH + y; prob channel 1 = face
-      const outW = Math.ceil((ws - 2) / 2) - 4, outH = Math.ceil((hs - 2) / 2) - 4, plane = outW * outH;
-      if (prob.length !== 2 * plane || reg.length !== 4 * plane) throw new Error(`PNet output ${prob.length} != 2x${outW}x${outH}`);
+      const outW = Math.ceil((ws - 2) / 2) - 4,
+        outH = Math.ceil((hs - 2) / 2) - 4,
+        plane = outW * outH;
+      if (prob.length !== 2 * plane || reg.length !== 4 * plane)
+        throw new Error(`PNet output ${prob.length} != 2x${outW}x${outH}`);
       const boxes: number[][] = [];
       for (let x = 0; x < outW; x++) {
         for (let y = 0; y < outH; y++) {
-          const i = x * outH + y, s = prob[plane + i];
+          const i = x * outH + y,
+            s = prob[plane + i];
           if (s >= PNET_THRESHOLD) {
-            boxes.push([Math.trunc((2 * x + 1) / scale), Math.trunc((2 * y + 1) / scale), Math.trunc((2 * x + 12) / scale), Math.trunc((2 * y + 12) / scale), s,
-              reg[i], reg[plane + i], reg[2 * plane + i], reg[3 * plane + i]]);
+            boxes.push([
+              Math.trunc((2 * x + 1) / scale),
+              Math.trunc((2 * y + 1) / scale),
+              Math.trunc((2 * x + 12) / scale),
+              Math.trunc((2 * y + 12) / scale),
+              s,
+              reg[i],
+              reg[plane + i],
+              reg[2 * plane + i],
+              reg[3 * plane + i],
+            ]);
           }
         }
       }
@@ -235,7 +281,8 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
     }
     if (!total.length) return [];
     total = nms(total, 0.7, 'union').map((b) => {
-      const rw = b[2] - b[0], rh = b[3] - b[1];
+      const rw = b[2] - b[0],
+        rh = b[3] - b[1];
       return fixCorners(rerec([b[0] + b[5] * rw, b[1] + b[6] * rh, b[2] + b[7] * rw, b[3] + b[8] * rh, b[4]]));
     });
 
@@ -263,17 +310,25 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
     });
     const keep = nmsIndices(next, 0.7, 'min').slice(0, o.maxFaces);
     return keep.map((i) => ({ box: clampBox(next[i], w, h), score: next[i][4], landmarks: points[i] }));
-}
+  }
 
-  async function refineOnce(image: RgbImage, boxes: readonly Box[], options: Pick<MtcnnDetectOptions, 'minScore'>): Promise<(MtcnnFace | undefined)[]> {
+  async function refineOnce(
+    image: RgbImage,
+    boxes: readonly Box[],
+    options: Pick<MtcnnDetectOptions, 'minScore'>,
+  ): Promise<(MtcnnFace | undefined)[]> {
     // As in `detect`: undefined takes the default, null is refused below (`??` would turn it into 0.7 silently).
     const { minScore } = { minScore: DEFAULT_MTCNN_OPTIONS.minScore, ...definedOnly(options ?? {}) };
-    if (!(typeof minScore === 'number' && minScore >= 0 && minScore <= 1)) throw new InvalidArgumentError(`minScore must be a number in [0, 1], got ${describe(minScore)}`);
+    if (!(typeof minScore === 'number' && minScore >= 0 && minScore <= 1))
+      throw new InvalidArgumentError(`minScore must be a number in [0, 1], got ${describe(minScore)}`);
     checkRgbImage(image);
-    if (!Array.isArray(boxes)) throw new InvalidArgumentError(`boxes must be an array of [x, y, w, h], got ${describe(boxes)}`);
+    if (!Array.isArray(boxes))
+      throw new InvalidArgumentError(`boxes must be an array of [x, y, w, h], got ${describe(boxes)}`);
     for (const b of boxes) {
       if (!(Array.isArray(b) && b.length === 4 && b.every(Number.isFinite) && b[2] > 0 && b[3] > 0)) {
-        throw new InvalidArgumentError(`each box must be [x, y, w, h] with finite numbers and w, h > 0 (pixels), got ${describe(b)}`);
+        throw new InvalidArgumentError(
+          `each box must be [x, y, w, h] with finite numbers and w, h > 0 (pixels), got ${describe(b)}`,
+        );
       }
     }
     const out: (MtcnnFace | undefined)[] = boxes.map(() => undefined);
@@ -286,7 +341,12 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
      * `ids`) that pass `threshold` (none: all), moved to their regressed squares; a box turned inside out (corners
      * crossed) drops its face.
      */
-    const advance = (cur: number[][], ids: number[], { prob, reg }: Record<string, Float32Array>, threshold?: number) => {
+    const advance = (
+      cur: number[][],
+      ids: number[],
+      { prob, reg }: Record<string, Float32Array>,
+      threshold?: number,
+    ) => {
       const next: { boxes: number[][]; ids: number[] } = { boxes: [], ids: [] };
       cur.forEach((b, i) => {
         if (threshold !== undefined && !(faceProb(prob, i) > threshold)) return;
@@ -297,7 +357,12 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
       });
       return next;
     };
-    const first = advance(proposals, proposals.map((_, k) => k), await runCrops(image, proposals, 24, rnetModel), RNET_THRESHOLD);
+    const first = advance(
+      proposals,
+      proposals.map((_, k) => k),
+      await runCrops(image, proposals, 24, rnetModel),
+      RNET_THRESHOLD,
+    );
     if (!first.boxes.length) return out;
     // ONet's first pass only moves the box: the second pass, on the box its own regression gives, gives the points.
     const second = advance(first.boxes, first.ids, await runCrops(image, first.boxes, 48, onetModel));
@@ -306,7 +371,11 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
     second.boxes.forEach((b, i) => {
       const score = faceProb(prob, i);
       if (!(score > minScore)) return;
-      out[second.ids[i]] = { box: clampBox(bbreg(withRegression(b, score, reg, i)), w, h), score, landmarks: onetPoints(b, points, i) };
+      out[second.ids[i]] = {
+        box: clampBox(bbreg(withRegression(b, score, reg, i)), w, h),
+        score,
+        landmarks: onetPoints(b, points, i),
+      };
     });
     return out;
   }
@@ -327,9 +396,12 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
  * named, so a `Float32Array` box (refused: boxes are plain arrays) does not print like a valid `[x, y, w, h]`.
  */
 const describe = (v: unknown): string =>
-  typeof v === 'string' ? JSON.stringify(v)
-    : Array.isArray(v) ? `[${v.map(describe).join(', ')}]`
-      : ArrayBuffer.isView(v) ? `a ${v.constructor.name} (${Array.from(v as unknown as ArrayLike<number>).join(', ')}), not an array`
+  typeof v === 'string'
+    ? JSON.stringify(v)
+    : Array.isArray(v)
+      ? `[${v.map(describe).join(', ')}]`
+      : ArrayBuffer.isView(v)
+        ? `a ${v.constructor.name} (${Array.from(v as unknown as ArrayLike<number>).join(', ')}), not an array`
         : String(v);
 
 /**
@@ -337,17 +409,32 @@ const describe = (v: unknown): string =>
  * (row-major HWC, 0–255): area averaging when shrinking (cv2 INTER_AREA), bilinear with half-pixel centres when
  * enlarging (INTER_AREA's fallback) — facenet's `imresample` of its zero-padded `tmp` crop.
  */
-function cropResample(image: RgbImage, x0: number, y0: number, bw: number, bh: number, S: number, Sh = S): Float32Array {
+function cropResample(
+  image: RgbImage,
+  x0: number,
+  y0: number,
+  bw: number,
+  bh: number,
+  S: number,
+  Sh = S,
+): Float32Array {
   const out = new Float32Array(S * Sh * 3);
   writeResampled(image, x0, y0, bw, bh, S, Sh, out, 0);
   return out;
 }
 
 /** Per-axis resampling weights: for each output index, the source indices (inside [0, limit)) and their weights. */
-function axisWeights(n: number, start: number, step: number, len: number, limit: number): { idx: number[]; w: number[] }[] {
+function axisWeights(
+  n: number,
+  start: number,
+  step: number,
+  len: number,
+  limit: number,
+): { idx: number[]; w: number[] }[] {
   const res: { idx: number[]; w: number[] }[] = [];
   for (let j = 0; j < n; j++) {
-    const idx: number[] = [], w: number[] = [];
+    const idx: number[] = [],
+      w: number[] = [];
     const push = (i: number, wt: number) => {
       if (i >= 0 && i < limit) {
         idx.push(i);
@@ -355,7 +442,8 @@ function axisWeights(n: number, start: number, step: number, len: number, limit:
       }
     };
     if (step >= 1) {
-      const a = j * step, b = (j + 1) * step;
+      const a = j * step,
+        b = (j + 1) * step;
       // Only the source indices inside the image contribute: a box far larger than the image (a finite but huge `refine`
       // box, 1e12 px) would otherwise loop over every index of its span, minutes to hours for nothing.
       for (let k = Math.max(Math.floor(a), -start), end = Math.min(Math.ceil(b), limit - start); k < end; k++) {
@@ -364,7 +452,8 @@ function axisWeights(n: number, start: number, step: number, len: number, limit:
       }
     } else {
       const c = Math.min(Math.max((j + 0.5) * step - 0.5, 0), len - 1);
-      const k = Math.floor(c), f = c - k;
+      const k = Math.floor(c),
+        f = c - k;
       push(start + k, 1 - f);
       if (f > 0) push(start + k + 1, f);
     }
@@ -373,18 +462,33 @@ function axisWeights(n: number, start: number, step: number, len: number, limit:
   return res;
 }
 
-function writeResampled(image: RgbImage, x0: number, y0: number, bw: number, bh: number, S: number, Sh: number, out: Float32Array, offset: number): void {
+function writeResampled(
+  image: RgbImage,
+  x0: number,
+  y0: number,
+  bw: number,
+  bh: number,
+  S: number,
+  Sh: number,
+  out: Float32Array,
+  offset: number,
+): void {
   const { data, width: W, height: H } = image;
-  const ax = axisWeights(S, x0, bw / S, bw, W), ay = axisWeights(Sh, y0, bh / Sh, bh, H);
+  const ax = axisWeights(S, x0, bw / S, bw, W),
+    ay = axisWeights(Sh, y0, bh / Sh, bh, H);
   for (let j = 0; j < Sh; j++) {
     const { idx: ys, w: wys } = ay[j];
     for (let i = 0; i < S; i++) {
       const { idx: xs, w: wxs } = ax[i];
-      let r = 0, g = 0, b = 0;
+      let r = 0,
+        g = 0,
+        b = 0;
       for (let a = 0; a < ys.length; a++) {
-        const row = ys[a] * W, wy = wys[a];
+        const row = ys[a] * W,
+          wy = wys[a];
         for (let c = 0; c < xs.length; c++) {
-          const wgt = wxs[c] * wy, p = (row + xs[c]) * 3;
+          const wgt = wxs[c] * wy,
+            p = (row + xs[c]) * 3;
           r += data[p] * wgt;
           g += data[p + 1] * wgt;
           b += data[p + 2] * wgt;
@@ -401,11 +505,18 @@ function writeResampled(image: RgbImage, x0: number, y0: number, bw: number, bh:
 const normalise = (v: number): number => (v - 127.5) * 0.0078125;
 
 /** HWC crop (W × H) → the nets' input planes [3, W, H] (x before y), (x − 127.5) / 128, written at `offset`. */
-function planarInput(crop: Float32Array, W: number, H: number, out = new Float32Array(W * H * 3), offset = 0): Float32Array {
+function planarInput(
+  crop: Float32Array,
+  W: number,
+  H: number,
+  out = new Float32Array(W * H * 3),
+  offset = 0,
+): Float32Array {
   const plane = W * H;
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
-      const s = (y * W + x) * 3, d = offset + x * H + y;
+      const s = (y * W + x) * 3,
+        d = offset + x * H + y;
       out[d] = normalise(crop[s]);
       out[d + plane] = normalise(crop[s + 1]);
       out[d + 2 * plane] = normalise(crop[s + 2]);
@@ -427,7 +538,8 @@ function cropBatch(image: RgbImage, boxes: number[][], S: number): Float32Array 
 
 /** facenet bbreg: applies the regression [5..8] to the corners, widths counted inclusively. */
 function bbreg(b: number[]): number[] {
-  const w = b[2] - b[0] + 1, h = b[3] - b[1] + 1;
+  const w = b[2] - b[0] + 1,
+    h = b[3] - b[1] + 1;
   return [b[0] + b[5] * w, b[1] + b[6] * h, b[2] + b[7] * w, b[3] + b[8] * h, b[4]];
 }
 
@@ -435,8 +547,17 @@ function bbreg(b: number[]): number[] {
 const faceProb = (prob: Float32Array, k: number): number => prob[k * 2 + 1];
 
 /** facenet's box row [x1, y1, x2, y2, score, dx1, dy1, dx2, dy2]: the corners of `b`, `score`, row k of a regression [N, 4]. */
-const withRegression = (b: number[], score: number, reg: Float32Array, k: number): number[] =>
-  [b[0], b[1], b[2], b[3], score, reg[k * 4], reg[k * 4 + 1], reg[k * 4 + 2], reg[k * 4 + 3]];
+const withRegression = (b: number[], score: number, reg: Float32Array, k: number): number[] => [
+  b[0],
+  b[1],
+  b[2],
+  b[3],
+  score,
+  reg[k * 4],
+  reg[k * 4 + 1],
+  reg[k * 4 + 2],
+  reg[k * 4 + 3],
+];
 
 /** Corners not crossed: a box facenet passes to the next stage. */
 const upright = (b: number[]): boolean => b[2] >= b[0] && b[3] >= b[1];
@@ -446,16 +567,21 @@ const upright = (b: number[]): boolean => b[2] >= b[0] && b[3] >= b[1];
  * (1-based, inclusive).
  */
 function onetPoints(b: number[], points: Float32Array, k: number): Point[] {
-  const bw = b[2] - b[0] + 1, bh = b[3] - b[1] + 1;
+  const bw = b[2] - b[0] + 1,
+    bh = b[3] - b[1] + 1;
   const pts: Point[] = [];
-  for (let j = 0; j < 5; j++) pts.push({ x: b[0] - 1 + points[k * 10 + j] * bw, y: b[1] - 1 + points[k * 10 + 5 + j] * bh });
+  for (let j = 0; j < 5; j++)
+    pts.push({ x: b[0] - 1 + points[k * 10 + j] * bw, y: b[1] - 1 + points[k * 10 + 5 + j] * bh });
   return pts;
 }
 
 /** facenet rerec: the square of side max(w, h) around the box centre. */
 function rerec(b: number[]): number[] {
-  const h = b[3] - b[1], w = b[2] - b[0], l = Math.max(w, h);
-  const x1 = b[0] + w * 0.5 - l * 0.5, y1 = b[1] + h * 0.5 - l * 0.5;
+  const h = b[3] - b[1],
+    w = b[2] - b[0],
+    l = Math.max(w, h);
+  const x1 = b[0] + w * 0.5 - l * 0.5,
+    y1 = b[1] + h * 0.5 - l * 0.5;
   return [x1, y1, x1 + l, y1 + l, b[4]];
 }
 
@@ -470,23 +596,28 @@ function nmsIndices(boxes: number[][], threshold: number, method: 'union' | 'min
   while (rest.length) {
     const i = rest[rest.length - 1];
     pick.push(i);
-    const bi = boxes[i], ai = area(bi);
+    const bi = boxes[i],
+      ai = area(bi);
     rest = rest.slice(0, -1).filter((j) => {
       const bj = boxes[j];
       const ww = Math.max(0, Math.min(bi[2], bj[2]) - Math.max(bi[0], bj[0]) + 1);
       const hh = Math.max(0, Math.min(bi[3], bj[3]) - Math.max(bi[1], bj[1]) + 1);
-      const inter = ww * hh, aj = area(bj);
+      const inter = ww * hh,
+        aj = area(bj);
       return (method === 'min' ? inter / Math.min(ai, aj) : inter / (ai + aj - inter)) <= threshold;
     });
   }
   return pick;
 }
 
-const nms = (boxes: number[][], threshold: number, method: 'union' | 'min'): number[][] => nmsIndices(boxes, threshold, method).map((i) => boxes[i]);
+const nms = (boxes: number[][], threshold: number, method: 'union' | 'min'): number[][] =>
+  nmsIndices(boxes, threshold, method).map((i) => boxes[i]);
 
 /** facenet corners (1-based, inclusive) → [x, y, w, h] in pixels (0-based), clamped to the image. */
 function clampBox(b: number[], W: number, H: number): Box {
-  const x1 = Math.min(W, Math.max(0, b[0] - 1)), y1 = Math.min(H, Math.max(0, b[1] - 1));
-  const x2 = Math.min(W, Math.max(0, b[2])), y2 = Math.min(H, Math.max(0, b[3]));
+  const x1 = Math.min(W, Math.max(0, b[0] - 1)),
+    y1 = Math.min(H, Math.max(0, b[1] - 1));
+  const x2 = Math.min(W, Math.max(0, b[2])),
+    y2 = Math.min(H, Math.max(0, b[3]));
   return [x1, y1, Math.max(0, x2 - x1), Math.max(0, y2 - y1)];
 }

@@ -139,7 +139,8 @@ const LM = 64;
 export async function createFaceDetector(config: FaceDetectorConfig = {}): Promise<FaceDetector> {
   const threads = config.threads ?? 1;
   const kind = config.detector ?? 'fr_detect';
-  if (kind !== 'fr_detect' && kind !== 'mtcnn') throw new InvalidArgumentError(`detector must be 'fr_detect' or 'mtcnn', got ${String(kind)}`);
+  if (kind !== 'fr_detect' && kind !== 'mtcnn')
+    throw new InvalidArgumentError(`detector must be 'fr_detect' or 'mtcnn', got ${String(kind)}`);
   // The full cascade for `detector: 'mtcnn'`; with fr_detect, its RNet and ONet give the 5 points of `refine: 'onet'`.
   const mtcnn = await createMtcnn({ models: config.mtcnnModels, threads });
   let det: InferenceModel | undefined;
@@ -182,19 +183,31 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
   async function detectOnce(image: RgbImage, options: DetectOptions): Promise<FaceDetection[]> {
     const given: DetectOptions = definedOnly(options ?? {});
     const o = { ...DEFAULT_DETECT_OPTIONS, ...given };
-    if (o.refine !== 'onet' && o.refine !== 'mesh' && o.refine !== 'none') throw new InvalidArgumentError(`refine must be 'onet', 'mesh' or 'none', got ${String(o.refine)}`);
-    if (!(typeof o.minScore === 'number' && o.minScore >= 0 && o.minScore <= 1)) throw new InvalidArgumentError(`minScore must be in [0, 1], got ${o.minScore}`);
-    if (!(Number.isInteger(o.maxFaces) && o.maxFaces >= 1)) throw new InvalidArgumentError(`maxFaces must be a positive integer, got ${o.maxFaces}`);
-    if (!(o.iouThreshold >= 0 && o.iouThreshold <= 1)) throw new InvalidArgumentError(`iouThreshold must be in [0, 1], got ${o.iouThreshold}`);
-    if (o.landmarkPasses !== 1 && o.landmarkPasses !== 2) throw new InvalidArgumentError(`landmarkPasses must be 1 or 2, got ${o.landmarkPasses}`);
+    if (o.refine !== 'onet' && o.refine !== 'mesh' && o.refine !== 'none')
+      throw new InvalidArgumentError(`refine must be 'onet', 'mesh' or 'none', got ${String(o.refine)}`);
+    if (!(typeof o.minScore === 'number' && o.minScore >= 0 && o.minScore <= 1))
+      throw new InvalidArgumentError(`minScore must be in [0, 1], got ${o.minScore}`);
+    if (!(Number.isInteger(o.maxFaces) && o.maxFaces >= 1))
+      throw new InvalidArgumentError(`maxFaces must be a positive integer, got ${o.maxFaces}`);
+    if (!(o.iouThreshold >= 0 && o.iouThreshold <= 1))
+      throw new InvalidArgumentError(`iouThreshold must be in [0, 1], got ${o.iouThreshold}`);
+    if (o.landmarkPasses !== 1 && o.landmarkPasses !== 2)
+      throw new InvalidArgumentError(`landmarkPasses must be 1 or 2, got ${o.landmarkPasses}`);
     checkRgbImage(image);
     const mesh = o.refine === 'mesh' ? await meshModel() : undefined;
     const faces: FaceDetection[] = [];
     if (kind === 'mtcnn') {
-      const found = await mtcnn.detect(image, { minScore: given.minScore ?? DEFAULT_MTCNN_OPTIONS.minScore, maxFaces: o.maxFaces });
+      const found = await mtcnn.detect(image, {
+        minScore: given.minScore ?? DEFAULT_MTCNN_OPTIONS.minScore,
+        maxFaces: o.maxFaces,
+      });
       for (const f of found) {
         // Boxes to 0.1 px, as fr_detect's.
-        const face: FaceDetection = { box: f.box.map((v) => Math.round(v * 10) / 10) as Box, score: f.score, landmarks: f.landmarks };
+        const face: FaceDetection = {
+          box: f.box.map((v) => Math.round(v * 10) / 10) as Box,
+          score: f.score,
+          landmarks: f.landmarks,
+        };
         if (o.withLandmarks68) {
           const [x, y, w, h] = face.box;
           face.landmarks68 = await runLandmarks(lm, image, [x + w / 2 - h / 2, y, h]);
@@ -207,7 +220,13 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
       const onet: (Point[] | undefined)[] = boxes.map(() => undefined);
       if (o.refine === 'onet') {
         const asked = boxes.flatMap((b, i) => (b.box[2] > 0 && b.box[3] > 0 ? [i] : []));
-        if (asked.length) (await mtcnn.refine(image, asked.map((i) => boxes[i].box))).forEach((r, k) => (onet[asked[k]] = r?.landmarks));
+        if (asked.length)
+          (
+            await mtcnn.refine(
+              image,
+              asked.map((i) => boxes[i].box),
+            )
+          ).forEach((r, k) => (onet[asked[k]] = r?.landmarks));
       }
       for (const [i, b] of boxes.entries()) {
         // The 68-point model runs when its points are used: asked for, or the 5 points where ONet gave none.
@@ -273,8 +292,13 @@ async function runDetector(model: InferenceModel, image: RgbImage, minScore: num
   }
   return kept.map((c) => {
     const side = c.y2 - c.y1;
-    const cx = (c.x1 + c.x2) / 2, cy = (c.y1 + c.y2) / 2;
-    return { box: clampBox(c.x1, c.y1, c.x2, c.y2, image), square: [cx - side / 2, cy - side / 2, side], score: c.score };
+    const cx = (c.x1 + c.x2) / 2,
+      cy = (c.y1 + c.y2) / 2;
+    return {
+      box: clampBox(c.x1, c.y1, c.x2, c.y2, image),
+      square: [cx - side / 2, cy - side / 2, side],
+      score: c.score,
+    };
   });
 }
 
@@ -296,8 +320,10 @@ function mostlyInside(a: { x1: number; y1: number; x2: number; y2: number }, b: 
 }
 
 function clampBox(x1: number, y1: number, x2: number, y2: number, image: RgbImage): Box {
-  const cx1 = Math.max(0, Math.min(image.width, x1)), cy1 = Math.max(0, Math.min(image.height, y1));
-  const cx2 = Math.max(0, Math.min(image.width, x2)), cy2 = Math.max(0, Math.min(image.height, y2));
+  const cx1 = Math.max(0, Math.min(image.width, x1)),
+    cy1 = Math.max(0, Math.min(image.height, y1));
+  const cx2 = Math.max(0, Math.min(image.width, x2)),
+    cy2 = Math.max(0, Math.min(image.height, y2));
   const r = (v: number) => Math.round(v * 10) / 10;
   return [r(cx1), r(cy1), r(cx2 - cx1), r(cy2 - cy1)];
 }
@@ -321,11 +347,22 @@ async function runLandmarks(model: InferenceModel, image: RgbImage, sq: [number,
  * Runs FaceMesh on a square crop of side `side` pixels centred on (cx, cy) and turned by `angle` radians (so a face
  * tilted by `angle` comes out upright), and maps its 468 points back to image pixels.
  */
-async function runMesh(model: InferenceModel, image: RgbImage, cx: number, cy: number, side: number, angle: number): Promise<Point[]> {
+async function runMesh(
+  model: InferenceModel,
+  image: RgbImage,
+  cx: number,
+  cy: number,
+  side: number,
+  angle: number,
+): Promise<Point[]> {
   // Crop pixel q (continuous) ↦ image p = c + A (q − S/2), with A = (side / S) · R(angle).
   const s = side / MESH;
-  const a = Math.cos(angle) * s, b = -Math.sin(angle) * s, d = Math.sin(angle) * s, e = Math.cos(angle) * s;
-  const tx = cx - (a + b) * (MESH / 2), ty = cy - (d + e) * (MESH / 2);
+  const a = Math.cos(angle) * s,
+    b = -Math.sin(angle) * s,
+    d = Math.sin(angle) * s,
+    e = Math.cos(angle) * s;
+  const tx = cx - (a + b) * (MESH / 2),
+    ty = cy - (d + e) * (MESH / 2);
   // warpAffine works in pixel indices (centre of index i at i + 0.5).
   const crop = warpAffine(image, [a, b, tx + 0.5 * (a + b) - 0.5, d, e, ty + 0.5 * (d + e) - 0.5], MESH, MESH);
   const input = new Float32Array(MESH * MESH * 3);
@@ -335,7 +372,8 @@ async function runMesh(model: InferenceModel, image: RgbImage, cx: number, cy: n
   if (!m) throw new InvalidArgumentError('the FaceMesh model has no output of 468 × 3 values');
   const pts: Point[] = new Array(468);
   for (let i = 0; i < 468; i++) {
-    const qx = m[i * 3], qy = m[i * 3 + 1];
+    const qx = m[i * 3],
+      qy = m[i * 3 + 1];
     pts[i] = { x: a * qx + b * qy + tx, y: d * qx + e * qy + ty };
   }
   return pts;
@@ -343,16 +381,22 @@ async function runMesh(model: InferenceModel, image: RgbImage, cx: number, cy: n
 
 /** Centre and side of the square that holds `pts` in a frame turned by `angle` (centre given in image pixels). */
 function turnedExtent(pts: readonly Point[], angle: number): { cx: number; cy: number; side: number } {
-  const c = Math.cos(angle), s = Math.sin(angle);
-  let u0 = Infinity, u1 = -Infinity, v0 = Infinity, v1 = -Infinity;
+  const c = Math.cos(angle),
+    s = Math.sin(angle);
+  let u0 = Infinity,
+    u1 = -Infinity,
+    v0 = Infinity,
+    v1 = -Infinity;
   for (const p of pts) {
-    const u = c * p.x + s * p.y, v = -s * p.x + c * p.y;
+    const u = c * p.x + s * p.y,
+      v = -s * p.x + c * p.y;
     if (u < u0) u0 = u;
     if (u > u1) u1 = u;
     if (v < v0) v0 = v;
     if (v > v1) v1 = v;
   }
-  const mu = (u0 + u1) / 2, mv = (v0 + v1) / 2;
+  const mu = (u0 + u1) / 2,
+    mv = (v0 + v1) / 2;
   return { cx: c * mu - s * mv, cy: s * mu + c * mv, side: Math.max(u1 - u0, v1 - v0) };
 }
 
@@ -363,9 +407,21 @@ const lineAngle = (p: Point, q: Point) => Math.atan2(q.y - p.y, q.x - p.x);
  * @param box detector box `[x, y, w, h]` in pixels.
  * @param five the 68-point model's 5 points (their eye line sets the first crop's rotation).
  */
-async function refineWithMesh(model: InferenceModel, image: RgbImage, box: Box, five: readonly Point[]): Promise<Point[]> {
+async function refineWithMesh(
+  model: InferenceModel,
+  image: RgbImage,
+  box: Box,
+  five: readonly Point[],
+): Promise<Point[]> {
   const [x, y, w, h] = box;
-  const first = await runMesh(model, image, x + w / 2, y + h / 2, Math.max(w, h) * MESH_FIRST_SCALE, lineAngle(five[0], five[1]));
+  const first = await runMesh(
+    model,
+    image,
+    x + w / 2,
+    y + h / 2,
+    Math.max(w, h) * MESH_FIRST_SCALE,
+    lineAngle(five[0], five[1]),
+  );
   const angle = lineAngle(first[33], first[263]);
   const r = turnedExtent(first, angle);
   return runMesh(model, image, r.cx, r.cy, r.side * MESH_SECOND_SCALE, angle);
@@ -383,7 +439,10 @@ export function meshFivePoints(mesh: readonly Point[]): Point[] {
 
 /** The landmark crop in which `pts` would sit as the landmark model's training crops do (see LANDMARK_CROP_STATS). */
 function recenter(pts: readonly Point[]): [number, number, number] {
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    x1 = -Infinity,
+    y0 = Infinity,
+    y1 = -Infinity;
   for (const p of pts) {
     if (p.x < x0) x0 = p.x;
     if (p.x > x1) x1 = p.x;
@@ -416,8 +475,10 @@ export function fivePoints(pts68: readonly Point[]): Point[] {
  * @returns the index into `faces`, or -1 when `faces` is empty.
  */
 export function mainFaceIndex(faces: readonly FaceDetection[], image: { width: number; height: number }): number {
-  const cx = image.width / 2, cy = image.height / 2;
-  let best = -1, bestArea = -1;
+  const cx = image.width / 2,
+    cy = image.height / 2;
+  let best = -1,
+    bestArea = -1;
   faces.forEach((f, i) => {
     const [x, y, w, h] = f.box;
     if (cx >= x && cx <= x + w && cy >= y && cy <= y + h && w * h > bestArea) {

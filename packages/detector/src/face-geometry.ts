@@ -54,7 +54,8 @@ export const DLIB_MEAN_FACE: Readonly<{ x: readonly number[]; y: readonly number
  * `get_face_chip_details` maps it: `(padding + m) / (2·padding + 1) · size`.
  */
 export function dlibChipPoint(i: number, size = 150, padding = 0.25): Point {
-  if (!(Number.isInteger(i) && i >= 17 && i <= 67)) throw new InvalidArgumentError(`dlib's mean face has points 17–67, got ${i}`);
+  if (!(Number.isInteger(i) && i >= 17 && i <= 67))
+    throw new InvalidArgumentError(`dlib's mean face has points 17–67, got ${i}`);
   const k = 2 * padding + 1;
   return { x: ((padding + DLIB_MEAN_FACE.x[i - 17]) / k) * size, y: ((padding + DLIB_MEAN_FACE.y[i - 17]) / k) * size };
 }
@@ -68,7 +69,8 @@ export function dlibChipPoint(i: number, size = 150, padding = 0.25): Point {
  * @throws {InvalidArgumentError} when `size` is not positive or `padding` is negative.
  */
 export function dlibChipTemplate(size = 150, padding = 0.25): Point[] {
-  if (!(size > 0) || !(padding >= 0)) throw new InvalidArgumentError(`dlib chip needs size > 0 and padding >= 0, got ${size}, ${padding}`);
+  if (!(size > 0) || !(padding >= 0))
+    throw new InvalidArgumentError(`dlib chip needs size > 0 and padding >= 0, got ${size}, ${padding}`);
   const p = (...idx: number[]): Point => {
     const pts = idx.map((i) => dlibChipPoint(i, size, padding));
     return { x: pts.reduce((s, q) => s + q.x, 0) / pts.length, y: pts.reduce((s, q) => s + q.y, 0) / pts.length };
@@ -90,15 +92,28 @@ export function similarityTransform(src: readonly Point[], dst: readonly Point[]
     throw new InvalidArgumentError(`need matching point lists of length ≥ 2, got ${src.length} and ${dst.length}`);
   }
   const n = src.length;
-  let msx = 0, msy = 0, mdx = 0, mdy = 0;
+  let msx = 0,
+    msy = 0,
+    mdx = 0,
+    mdy = 0;
   for (let i = 0; i < n; i++) {
-    msx += src[i].x; msy += src[i].y; mdx += dst[i].x; mdy += dst[i].y;
+    msx += src[i].x;
+    msy += src[i].y;
+    mdx += dst[i].x;
+    mdy += dst[i].y;
   }
-  msx /= n; msy /= n; mdx /= n; mdy /= n;
-  let ss = 0, dot = 0, cross = 0;
+  msx /= n;
+  msy /= n;
+  mdx /= n;
+  mdy /= n;
+  let ss = 0,
+    dot = 0,
+    cross = 0;
   for (let i = 0; i < n; i++) {
-    const sx = src[i].x - msx, sy = src[i].y - msy;
-    const dx = dst[i].x - mdx, dy = dst[i].y - mdy;
+    const sx = src[i].x - msx,
+      sy = src[i].y - msy;
+    const dx = dst[i].x - mdx,
+      dy = dst[i].y - mdy;
     ss += sx * sx + sy * sy;
     dot += sx * dx + sy * dy;
     cross += sx * dy - sy * dx;
@@ -122,7 +137,10 @@ export function invertAffine(m: Affine): Affine {
   const [a, b, c, d, e, f] = m;
   const det = a * e - b * d;
   if (det === 0 || !Number.isFinite(det)) throw new InvalidArgumentError('singular affine transform');
-  const ia = e / det, ib = -b / det, id = -d / det, ie = a / det;
+  const ia = e / det,
+    ib = -b / det,
+    id = -d / det,
+    ie = a / det;
   return [ia, ib, -(ia * c + ib * f), id, ie, -(id * c + ie * f)];
 }
 
@@ -136,19 +154,27 @@ export function warpAffine(image: RgbImage, dstToSrc: Affine, width: number, hei
   const out = new Uint8Array(width * height * 3);
   const { data, width: W, height: H } = image;
   const [a, b, c, d, e, f] = dstToSrc;
-  const xMax = W - 1, yMax = H - 1;
+  const xMax = W - 1,
+    yMax = H - 1;
   let o = 0;
   // Hot loop (about a third of the pipeline's JS time before it was tuned): incremental coordinates, `| 0` for floor and
   // round (coordinates are clamped to ≥ 0 first, values are ≥ 0), channels unrolled. Same output as the plain form.
   for (let y = 0; y < height; y++) {
-    let rx = b * y + c, ry = e * y + f;
+    let rx = b * y + c,
+      ry = e * y + f;
     for (let x = 0; x < width; x++, rx += a, ry += d) {
-      const sx = rx < 0 ? 0 : rx > xMax ? xMax : rx;
-      const sy = ry < 0 ? 0 : ry > yMax ? yMax : ry;
-      const x0 = sx | 0, y0 = sy | 0;
-      const dx = x0 < xMax ? 3 : 0, dy = y0 < yMax ? W * 3 : 0;
-      const fx = sx - x0, fy = sy - y0;
-      const i00 = (y0 * W + x0) * 3, i01 = i00 + dx, i10 = i00 + dy, i11 = i10 + dx;
+      const sx = rx < 0 ? 0 : Math.min(rx , xMax);
+      const sy = ry < 0 ? 0 : Math.min(ry , yMax);
+      const x0 = sx | 0,
+        y0 = sy | 0;
+      const dx = x0 < xMax ? 3 : 0,
+        dy = y0 < yMax ? W * 3 : 0;
+      const fx = sx - x0,
+        fy = sy - y0;
+      const i00 = (y0 * W + x0) * 3,
+        i01 = i00 + dx,
+        i10 = i00 + dy,
+        i11 = i10 + dx;
       let t = data[i00] + (data[i01] - data[i00]) * fx;
       let u = data[i10] + (data[i11] - data[i10]) * fx;
       out[o++] = (t + (u - t) * fy + 0.5) | 0;
@@ -171,27 +197,35 @@ export function resizeImage(image: RgbImage, width: number, height: number): Rgb
   let src = image;
   const k = Math.floor(Math.min(image.width / width, image.height / height));
   if (k >= 2) src = boxShrink(image, k);
-  const sx = src.width / width, sy = src.height / height;
+  const sx = src.width / width,
+    sy = src.height / height;
   return warpAffine(src, [sx, 0, 0.5 * sx - 0.5, 0, sy, 0.5 * sy - 0.5], width, height);
 }
 
 /** Averages k×k pixel blocks (integer shrink). */
 function boxShrink(image: RgbImage, k: number): RgbImage {
-  const w = Math.floor(image.width / k), h = Math.floor(image.height / k);
+  const w = Math.floor(image.width / k),
+    h = Math.floor(image.height / k);
   const out = new Uint8Array(w * h * 3);
   const { data, width: W } = image;
   const area = k * k;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      let r = 0, g = 0, bl = 0;
+      let r = 0,
+        g = 0,
+        bl = 0;
       for (let yy = y * k; yy < y * k + k; yy++) {
         let i = (yy * W + x * k) * 3;
         for (let xx = 0; xx < k; xx++, i += 3) {
-          r += data[i]; g += data[i + 1]; bl += data[i + 2];
+          r += data[i];
+          g += data[i + 1];
+          bl += data[i + 2];
         }
       }
       const o = (y * w + x) * 3;
-      out[o] = r / area; out[o + 1] = g / area; out[o + 2] = bl / area;
+      out[o] = r / area;
+      out[o + 1] = g / area;
+      out[o + 2] = bl / area;
     }
   }
   return { data: out, width: w, height: h };
@@ -205,7 +239,12 @@ function boxShrink(image: RgbImage, k: number): RgbImage {
  * @param template target points for that size (default: {@link templateForSize}(size)).
  * @returns the aligned crop, shape `[size, size, 3]` uint8.
  */
-export function alignFace(image: RgbImage, landmarks: readonly Point[], size = 112, template?: readonly Point[]): RgbImage {
+export function alignFace(
+  image: RgbImage,
+  landmarks: readonly Point[],
+  size = 112,
+  template?: readonly Point[],
+): RgbImage {
   const m = similarityTransform(landmarks, template ?? templateForSize(size));
   return warpAffine(image, invertAffine(m), size, size);
 }

@@ -110,7 +110,9 @@ export async function readImage(input: string | Uint8Array, options: ReadImageOp
   } else if (input instanceof Uint8Array) {
     bytes = input;
   } else {
-    throw new InvalidArgumentError(`readImage takes a path or a Uint8Array, got ${Object.prototype.toString.call(input)}`);
+    throw new InvalidArgumentError(
+      `readImage takes a path or a Uint8Array, got ${Object.prototype.toString.call(input)}`,
+    );
   }
   if (bytes.length === 0) throw new ImageDecodeError(name, 'empty file (0 bytes)');
   const sharp = await getSharp();
@@ -120,12 +122,14 @@ export async function readImage(input: string | Uint8Array, options: ReadImageOp
   } catch (err) {
     throw new ImageDecodeError(name, `not a readable image (${(err as Error).message})`, { cause: err });
   }
-  const w = meta.width ?? 0, h = meta.height ?? 0;
+  const w = meta.width ?? 0,
+    h = meta.height ?? 0;
   const pixels = w * h;
   if (pixels > maxPixels) throw new ImageTooLargeError(name, pixels, maxPixels);
   // EXIF orientations 5–8 swap width and height on display.
   const swap = (meta.orientation ?? 1) >= 5;
-  const sourceWidth = swap ? h : w, sourceHeight = swap ? w : h;
+  const sourceWidth = swap ? h : w,
+    sourceHeight = swap ? w : h;
   try {
     let s = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error' }).rotate();
     if (maxSide !== undefined && Math.max(sourceWidth, sourceHeight) > maxSide) {
@@ -139,7 +143,8 @@ export async function readImage(input: string | Uint8Array, options: ReadImageOp
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
     const image = rgbImage(new Uint8Array(data.buffer, data.byteOffset, data.length), info.width, info.height);
-    const sw = sourceWidth || info.width, sh = sourceHeight || info.height;
+    const sw = sourceWidth || info.width,
+      sh = sourceHeight || info.height;
     return { ...image, sourceWidth: sw, sourceHeight: sh, scale: sw / info.width };
   } catch (err) {
     throw new ImageDecodeError(name, `decoding failed (${(err as Error).message})`, { cause: err });
@@ -163,12 +168,15 @@ export function toSourcePixels<F extends FaceDetection>(
   face: F,
   image: Pick<DecodedImage, 'width' | 'height' | 'sourceWidth' | 'sourceHeight'>,
 ): F {
-  const sx = image.sourceWidth / image.width, sy = image.sourceHeight / image.height;
+  const sx = image.sourceWidth / image.width,
+    sy = image.sourceHeight / image.height;
   if (sx === 1 && sy === 1) return face;
   const r = (v: number) => Math.round(v * 10) / 10;
   const [x, y, bw, bh] = face.box;
-  const x1 = Math.min(image.sourceWidth, Math.max(0, x * sx)), y1 = Math.min(image.sourceHeight, Math.max(0, y * sy));
-  const x2 = Math.min(image.sourceWidth, Math.max(0, (x + bw) * sx)), y2 = Math.min(image.sourceHeight, Math.max(0, (y + bh) * sy));
+  const x1 = Math.min(image.sourceWidth, Math.max(0, x * sx)),
+    y1 = Math.min(image.sourceHeight, Math.max(0, y * sy));
+  const x2 = Math.min(image.sourceWidth, Math.max(0, (x + bw) * sx)),
+    y2 = Math.min(image.sourceHeight, Math.max(0, (y + bh) * sy));
   const map = (p: Point): Point => ({ x: p.x * sx, y: p.y * sy });
   const out: F = { ...face, box: [r(x1), r(y1), r(x2 - x1), r(y2 - y1)], landmarks: face.landmarks.map(map) };
   if (face.landmarks68) out.landmarks68 = face.landmarks68.map(map);

@@ -10,9 +10,21 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { ImageDecodeError, ImageTooLargeError, InvalidArgumentError, type Box, type FaceDetection, type RgbImage } from '@eolgul/core';
 import {
-  DETECTION_MAX_SIDE, MAX_IMAGE_PIXELS, createFaceDetector, readImage, toSourcePixels, type FaceDetector,
+  ImageDecodeError,
+  ImageTooLargeError,
+  InvalidArgumentError,
+  type Box,
+  type FaceDetection,
+  type RgbImage,
+} from '@eolgul/core';
+import {
+  DETECTION_MAX_SIDE,
+  MAX_IMAGE_PIXELS,
+  createFaceDetector,
+  readImage,
+  toSourcePixels,
+  type FaceDetector,
 } from '@eolgul/detector';
 
 const DATA = join(__dirname, '..', '..', '..', 'examples', 'data');
@@ -89,7 +101,12 @@ function forgedPng(width: number, height: number): Buffer {
   ihdr[8] = 8; // bit depth
   ihdr[9] = 2; // RGB
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(16))), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    signature,
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.alloc(16))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 describe('colour and format: converted to 8-bit RGB, the face found', () => {
@@ -131,7 +148,8 @@ describe('colour and format: converted to 8-bit RGB, the face found', () => {
     const { data } = await sharp(FACE).raw().toBuffer({ resolveWithObject: true });
     const rgba = Buffer.alloc(250 * 250 * 4);
     for (let p = 0; p < 250 * 250; p++) {
-      const x = p % 250, y = Math.floor(p / 250);
+      const x = p % 250,
+        y = Math.floor(p / 250);
       const inside = x >= 20 && x < 230 && y >= 20 && y < 230;
       rgba[p * 4] = inside ? data[p * 3] : 0;
       rgba[p * 4 + 1] = inside ? data[p * 3 + 1] : 0;
@@ -139,7 +157,9 @@ describe('colour and format: converted to 8-bit RGB, the face found', () => {
       rgba[p * 4 + 3] = inside ? 255 : 0;
     }
     const file = join(tmp, 'alpha.png');
-    await sharp(rgba, { raw: { width: 250, height: 250, channels: 4 } }).png().toFile(file);
+    await sharp(rgba, { raw: { width: 250, height: 250, channels: 4 } })
+      .png()
+      .toFile(file);
     expect((await sharp(file).metadata()).hasAlpha).toBe(true);
     const image = await readImage(file);
     expect(image.data.length).toBe(250 * 250 * 3);
@@ -154,10 +174,14 @@ describe('colour and format: converted to 8-bit RGB, the face found', () => {
   it('animated GIF: the first frame (the face), not the second (flat green)', async () => {
     const frames = [
       await sharp(FACE).png().toBuffer(),
-      await sharp({ create: { width: 250, height: 250, channels: 3, background: '#00ff00' } }).png().toBuffer(),
+      await sharp({ create: { width: 250, height: 250, channels: 3, background: '#00ff00' } })
+        .png()
+        .toBuffer(),
     ];
     const file = join(tmp, 'animated.gif');
-    await sharp(frames, { join: { animated: true } }).gif().toFile(file);
+    await sharp(frames, { join: { animated: true } })
+      .gif()
+      .toFile(file);
     expect((await sharp(file).metadata()).pages).toBe(2);
     const image = await readImage(file);
     expect([image.width, image.height]).toEqual([250, 250]);
@@ -184,7 +208,8 @@ describe('formats the bundled sharp cannot read: a typed error, not a crash', ()
     bmp.writeUInt32LE(row * info.height, 34);
     for (let y = 0; y < info.height; y++) {
       for (let x = 0; x < info.width; x++) {
-        const s = (y * info.width + x) * 3, d = 54 + (info.height - 1 - y) * row + x * 3;
+        const s = (y * info.width + x) * 3,
+          d = 54 + (info.height - 1 - y) * row + x * 3;
         bmp[d] = data[s + 2];
         bmp[d + 1] = data[s + 1];
         bmp[d + 2] = data[s];
@@ -206,7 +231,10 @@ describe('EXIF orientation: faces found, boxes in the displayed orientation', ()
     // A 400×250 landscape with the face on the left: a 90° turn moves the face and swaps the sides, so a box reported
     // in the stored orientation could not match.
     upright = join(tmp, 'upright.png');
-    await sharp(FACE).resize(400, 250, { fit: 'contain', position: 'left', background: '#808080' }).png().toFile(upright);
+    await sharp(FACE)
+      .resize(400, 250, { fit: 'contain', position: 'left', background: '#808080' })
+      .png()
+      .toFile(upright);
     const faces = await detector.detect(await readImage(upright));
     expect(faces).toHaveLength(1);
     uprightBox = faces[0].box;
@@ -219,7 +247,11 @@ describe('EXIF orientation: faces found, boxes in the displayed orientation', ()
   for (const orientation of [3, 6, 8]) {
     it(`orientation ${orientation}`, async () => {
       const file = join(tmp, `orientation-${orientation}.jpg`);
-      await sharp(await sharp(upright).rotate(360 - turn[orientation]).toBuffer())
+      await sharp(
+        await sharp(upright)
+          .rotate(360 - turn[orientation])
+          .toBuffer(),
+      )
         .withMetadata({ orientation })
         .jpeg({ quality: 95 })
         .toFile(file);
@@ -237,7 +269,9 @@ describe('EXIF orientation: faces found, boxes in the displayed orientation', ()
   it('orientation 6 with maxSide: detection on the downscaled copy maps back to the displayed full-size pixels', async () => {
     const file = join(tmp, 'orientation-6.jpg');
     const image = await readImage(file, { maxSide: 200 });
-    expect([image.width, image.height, image.sourceWidth, image.sourceHeight, image.scale]).toEqual([200, 125, 400, 250, 2]);
+    expect([image.width, image.height, image.sourceWidth, image.sourceHeight, image.scale]).toEqual([
+      200, 125, 400, 250, 2,
+    ]);
     const faces = await detector.detect(image);
     expect(faces).toHaveLength(1);
     const mapped = toSourcePixels(faces[0], image);
@@ -262,13 +296,20 @@ describe('size', () => {
     const faces = (await detector.detect(image)).map((f) => toSourcePixels(f, image));
     expect(faces).toHaveLength(1);
     expectInside(faces[0], { width: 12000, height: 9000 });
-    const expected: Box = [7000 + referenceBox[0] * 6, 3000 + referenceBox[1] * 6, referenceBox[2] * 6, referenceBox[3] * 6];
+    const expected: Box = [
+      7000 + referenceBox[0] * 6,
+      3000 + referenceBox[1] * 6,
+      referenceBox[2] * 6,
+      referenceBox[3] * 6,
+    ];
     expect(iou(faces[0].box, expected), `${faces[0].box} vs ${expected}`).toBeGreaterThan(0.7);
   });
 
   it('decoding the 12000×9000 photo with maxSide keeps peak memory bounded (separate process, built package)', async () => {
     const dist = join(__dirname, '..', 'dist', 'index.js');
-    expect(existsSync(dist), 'run `pnpm build` first: this test measures the built package in a fresh process').toBe(true);
+    expect(existsSync(dist), 'run `pnpm build` first: this test measures the built package in a fresh process').toBe(
+      true,
+    );
     const file = join(tmp, 'huge.jpg');
     expect(existsSync(file)).toBe(true);
     const peakMiB = (maxSide: number | undefined) => {
@@ -280,7 +321,9 @@ describe('size', () => {
     };
     const small = peakMiB(DETECTION_MAX_SIDE);
     const full = peakMiB(undefined);
-    console.log(`peak RSS decoding 12000x9000 JPEG: maxSide ${DETECTION_MAX_SIDE} → ${small.rss.toFixed(0)} MiB, full size → ${full.rss.toFixed(0)} MiB`);
+    console.log(
+      `peak RSS decoding 12000x9000 JPEG: maxSide ${DETECTION_MAX_SIDE} → ${small.rss.toFixed(0)} MiB, full size → ${full.rss.toFixed(0)} MiB`,
+    );
     expect([small.w, small.h]).toEqual([4096, 3072]);
     expect([full.w, full.h]).toEqual([12000, 9000]);
     // The full decode holds 12000 × 9000 × 3 B = 309 MiB of pixels; the downscaled one at most 4096² × 3 B = 48 MiB.
@@ -315,7 +358,11 @@ describe('size', () => {
   });
 
   it('tiny images (1×1, 2×3, 10×10) decode and give zero faces, no crash', async () => {
-    for (const [w, h] of [[1, 1], [2, 3], [10, 10]]) {
+    for (const [w, h] of [
+      [1, 1],
+      [2, 3],
+      [10, 10],
+    ]) {
       const file = join(tmp, `tiny-${w}x${h}.png`);
       await sharp(FACE).resize(w, h, { fit: 'fill' }).png().toFile(file);
       const image = await readImage(file);
@@ -327,7 +374,9 @@ describe('size', () => {
   it('a face smaller than the detector minimum gives zero faces; the same face larger is found', async () => {
     const crop = await sharp(FACE).extract({ left: 65, top: 60, width: 120, height: 130 }).toBuffer();
     const scene = async (side: number) => {
-      const f = await sharp(crop).resize(side, Math.round((side * 130) / 120)).toBuffer();
+      const f = await sharp(crop)
+        .resize(side, Math.round((side * 130) / 120))
+        .toBuffer();
       const buf = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#808080' } })
         .composite([{ input: f, left: 300, top: 200 }])
         .png()
@@ -393,11 +442,14 @@ describe('broken files: a typed ImageDecodeError naming the file', () => {
     await expectDecodeError(dev, /not a regular file/);
   }, 10_000);
 
-  it.skipIf(process.platform !== 'linux')('a regular file whose read fails (EIO: /proc/self/mem through a .jpg link)', async () => {
-    const p = join(tmp, 'eio.jpg');
-    await symlink('/proc/self/mem', p);
-    await expectDecodeError(p, /EIO/);
-  });
+  it.skipIf(process.platform !== 'linux')(
+    'a regular file whose read fails (EIO: /proc/self/mem through a .jpg link)',
+    async () => {
+      const p = join(tmp, 'eio.jpg');
+      await symlink('/proc/self/mem', p);
+      await expectDecodeError(p, /EIO/);
+    },
+  );
 
   it.skipIf(isRoot)('a file without read permission (chmod 000)', async () => {
     const p = join(tmp, 'secret.jpg');
@@ -420,7 +472,9 @@ describe('broken files: a typed ImageDecodeError naming the file', () => {
 
 describe('faces', () => {
   it('no face: flat grey and smooth noise images give []', async () => {
-    const grey = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#6b6b6b' } }).png().toBuffer();
+    const grey = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#6b6b6b' } })
+      .png()
+      .toBuffer();
     expect(await detector.detect(await readImage(grey))).toEqual([]);
     // A blurred, stretched copy of the face: colours of skin but no face.
     const smear = await sharp(FACE).resize(8, 6).resize(640, 480, { kernel: 'nearest' }).blur(20).png().toBuffer();
@@ -430,10 +484,14 @@ describe('faces', () => {
   it('a group photo of 16 faces: 16 detections, one per face', async () => {
     const people = ['Jackie_Chan', 'Roh_Moo-hyun', 'Serena_Williams', 'Tom_Hanks'];
     const files: string[] = [];
-    for (const p of people) for (const n of (await import('node:fs')).readdirSync(join(DATA, 'gallery', p)).sort()) files.push(join(DATA, 'gallery', p, n));
+    for (const p of people)
+      for (const n of (await import('node:fs')).readdirSync(join(DATA, 'gallery', p)).sort())
+        files.push(join(DATA, 'gallery', p, n));
     expect(files).toHaveLength(16);
     const [tw, th] = [150, 170];
-    const tiles = await Promise.all(files.map((f) => sharp(f).extract({ left: 50, top: 40, width: tw, height: th }).toBuffer()));
+    const tiles = await Promise.all(
+      files.map((f) => sharp(f).extract({ left: 50, top: 40, width: tw, height: th }).toBuffer()),
+    );
     const buf = await sharp({ create: { width: 4 * tw, height: 4 * th, channels: 3, background: '#808080' } })
       .composite(tiles.map((input, i) => ({ input, left: (i % 4) * tw, top: Math.floor(i / 4) * th })))
       .jpeg({ quality: 92 })
@@ -451,10 +509,22 @@ describe('faces', () => {
 
   it('faces cut by the border: boxes clamped to the image, never negative or outside', async () => {
     // [left, top] offset of the 250×250 photo on a 300×300 canvas: negative = cut off.
-    for (const [l, t] of [[-100, 0], [0, -90], [-60, -40], [150, 100], [120, -80]]) {
-      const x0 = Math.max(0, -l), y0 = Math.max(0, -t);
+    for (const [l, t] of [
+      [-100, 0],
+      [0, -90],
+      [-60, -40],
+      [150, 100],
+      [120, -80],
+    ]) {
+      const x0 = Math.max(0, -l),
+        y0 = Math.max(0, -t);
       const part = await sharp(FACE)
-        .extract({ left: x0, top: y0, width: Math.min(250 - x0, 300 - Math.max(0, l)), height: Math.min(250 - y0, 300 - Math.max(0, t)) })
+        .extract({
+          left: x0,
+          top: y0,
+          width: Math.min(250 - x0, 300 - Math.max(0, l)),
+          height: Math.min(250 - y0, 300 - Math.max(0, t)),
+        })
         .toBuffer();
       const buf = await sharp({ create: { width: 300, height: 300, channels: 3, background: '#808080' } })
         .composite([{ input: part, left: Math.max(0, l), top: Math.max(0, t) }])

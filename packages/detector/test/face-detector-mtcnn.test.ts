@@ -15,11 +15,61 @@ const data = join(__dirname, '..', '..', '..', 'examples', 'data');
  * run once on these files and copied here (box [x, y, w, h] px, ONet score, 5 points px, 2 decimals).
  */
 const LITERT: Record<string, { box: number[]; score: number; pts: number[][] }> = {
-  'gallery/Serena_Williams/Serena_Williams_0001.jpg': { box: [73.89, 61.7, 96.83, 129.57], score: 0.99997, pts: [[104.43, 111.18], [151.98, 113.56], [129.44, 133.85], [105.18, 157.62], [147.2, 160.49]] },
-  'probes/Jackie_Chan_0008.jpg': { box: [76.76, 73.49, 98.75, 120.28], score: 0.99969, pts: [[102.77, 114.38], [146.01, 112.35], [125.4, 141.8], [107, 158.77], [147.55, 158.98]] },
-  'probes/Tom_Hanks_0008.jpg': { box: [82.59, 61.41, 89.43, 126.38], score: 0.99964, pts: [[103.71, 115.11], [143.78, 112.55], [122.75, 139.96], [107.83, 155.78], [145.88, 153.52]] },
-  'probes/Meryl_Streep_0001.jpg': { box: [70.79, 65.19, 95.78, 121.78], score: 0.99999, pts: [[104.6, 111.96], [146.66, 111.57], [132.76, 129.44], [112.58, 158.33], [147.18, 157.85]] },
-  'probes/Roh_Moo-hyun_0007.jpg': { box: [72.92, 66.4, 100.08, 125.75], score: 0.99989, pts: [[101.45, 116.03], [146.83, 114.31], [125.64, 143.43], [107.72, 164.2], [147.82, 160.98]] },
+  'gallery/Serena_Williams/Serena_Williams_0001.jpg': {
+    box: [73.89, 61.7, 96.83, 129.57],
+    score: 0.99997,
+    pts: [
+      [104.43, 111.18],
+      [151.98, 113.56],
+      [129.44, 133.85],
+      [105.18, 157.62],
+      [147.2, 160.49],
+    ],
+  },
+  'probes/Jackie_Chan_0008.jpg': {
+    box: [76.76, 73.49, 98.75, 120.28],
+    score: 0.99969,
+    pts: [
+      [102.77, 114.38],
+      [146.01, 112.35],
+      [125.4, 141.8],
+      [107, 158.77],
+      [147.55, 158.98],
+    ],
+  },
+  'probes/Tom_Hanks_0008.jpg': {
+    box: [82.59, 61.41, 89.43, 126.38],
+    score: 0.99964,
+    pts: [
+      [103.71, 115.11],
+      [143.78, 112.55],
+      [122.75, 139.96],
+      [107.83, 155.78],
+      [145.88, 153.52],
+    ],
+  },
+  'probes/Meryl_Streep_0001.jpg': {
+    box: [70.79, 65.19, 95.78, 121.78],
+    score: 0.99999,
+    pts: [
+      [104.6, 111.96],
+      [146.66, 111.57],
+      [132.76, 129.44],
+      [112.58, 158.33],
+      [147.18, 157.85],
+    ],
+  },
+  'probes/Roh_Moo-hyun_0007.jpg': {
+    box: [72.92, 66.4, 100.08, 125.75],
+    score: 0.99989,
+    pts: [
+      [101.45, 116.03],
+      [146.83, 114.31],
+      [125.64, 143.43],
+      [107.72, 164.2],
+      [147.82, 160.98],
+    ],
+  },
 };
 
 let mtcnn: Mtcnn;
@@ -62,7 +112,9 @@ describe('createMtcnn on real faces', () => {
       expect(faces, rel).toHaveLength(1);
       const f = faces[mainFaceIndex(faces, image)];
       const iod = Math.hypot(ref.pts[1][0] - ref.pts[0][0], ref.pts[1][1] - ref.pts[0][1]);
-      f.landmarks.forEach((p, j) => expect(Math.hypot(p.x - ref.pts[j][0], p.y - ref.pts[j][1]) / iod, `${rel} point ${j}`).toBeLessThan(0.05));
+      f.landmarks.forEach((p, j) =>
+        expect(Math.hypot(p.x - ref.pts[j][0], p.y - ref.pts[j][1]) / iod, `${rel} point ${j}`).toBeLessThan(0.05),
+      );
       f.box.forEach((v, j) => expect(Math.abs(v - ref.box[j]), `${rel} box ${j}`).toBeLessThan(0.05 * iod));
       expect(Math.abs(f.score - ref.score)).toBeLessThan(0.01);
     }
@@ -71,7 +123,8 @@ describe('createMtcnn on real faces', () => {
   it('finds every face of an image tiled with two portraits side by side, boxes clamped, highest score first', async () => {
     const a = await readImage(join(data, 'gallery', 'Serena_Williams', 'Serena_Williams_0001.jpg'));
     const b = await readImage(join(data, 'probes', 'Tom_Hanks_0008.jpg'));
-    const W = a.width + b.width, H = Math.max(a.height, b.height);
+    const W = a.width + b.width,
+      H = Math.max(a.height, b.height);
     const both = new Uint8Array(W * H * 3);
     for (let y = 0; y < H; y++) {
       if (y < a.height) both.set(a.data.subarray(y * a.width * 3, (y + 1) * a.width * 3), y * W * 3);
@@ -111,7 +164,9 @@ describe('createMtcnn on real faces', () => {
     expect(await mtcnn.detect(image)).toEqual(first);
     const m = await createMtcnn();
     await m.dispose();
-    await expect(m.detect({ data: new Uint8Array(3), width: 1, height: 1 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(m.detect({ data: new Uint8Array(3), width: 1, height: 1 })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
     await expect(m.refine(image, [[0, 0, 10, 10]])).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 });
@@ -127,13 +182,24 @@ describe('Mtcnn.refine (RNet + two ONet passes on given boxes)', () => {
         expect(refined).toHaveLength(boxes.length);
         const full = await mtcnn.detect(image);
         const i = mainFaceIndex(full, image);
-        const j = mainFaceIndex(boxes.map((box) => ({ box, score: 1, landmarks: [] })), image);
+        const j = mainFaceIndex(
+          boxes.map((box) => ({ box, score: 1, landmarks: [] })),
+          image,
+        );
         const r = refined[j]!;
         expect(r, rel).toBeDefined();
         expect(r.score).toBeGreaterThan(0.7);
         // Same nets, a different proposal: within 15 % of the eye distance of the full cascade's points.
-        const eye = Math.hypot(full[i].landmarks[1].x - full[i].landmarks[0].x, full[i].landmarks[1].y - full[i].landmarks[0].y);
-        r.landmarks.forEach((p, k) => expect(Math.hypot(p.x - full[i].landmarks[k].x, p.y - full[i].landmarks[k].y), `${rel} point ${k}`).toBeLessThan(0.15 * eye));
+        const eye = Math.hypot(
+          full[i].landmarks[1].x - full[i].landmarks[0].x,
+          full[i].landmarks[1].y - full[i].landmarks[0].y,
+        );
+        r.landmarks.forEach((p, k) =>
+          expect(
+            Math.hypot(p.x - full[i].landmarks[k].x, p.y - full[i].landmarks[k].y),
+            `${rel} point ${k}`,
+          ).toBeLessThan(0.15 * eye),
+        );
         expect(r.landmarks.every((p) => Number.isFinite(p.x) && Number.isFinite(p.y))).toBe(true);
       }
     } finally {
@@ -151,18 +217,27 @@ describe('Mtcnn.refine (RNet + two ONet passes on given boxes)', () => {
     // A box past the image edge reads zeros outside it, as facenet's crops do: no throw, no NaN.
     const [edge] = await mtcnn.refine(image, [[200, 200, 120, 120]]);
     if (edge) expect(edge.landmarks.every((p) => Number.isFinite(p.x))).toBe(true);
-    for (const bad of [[0, 0, 0, 10], [0, 0, 10, -1], [NaN, 0, 10, 10], [0, 0, 10], 'box'] as unknown as [number, number, number, number][]) {
+    for (const bad of [[0, 0, 0, 10], [0, 0, 10, -1], [NaN, 0, 10, 10], [0, 0, 10], 'box'] as unknown as [
+      number,
+      number,
+      number,
+      number,
+    ][]) {
       await expect(mtcnn.refine(image, [bad])).rejects.toBeInstanceOf(InvalidArgumentError);
     }
     await expect(mtcnn.refine(image, 'boxes' as unknown as [])).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(mtcnn.refine(image, [face.box], { minScore: 2 })).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(mtcnn.refine({ data: new Uint8Array(5), width: 10, height: 10 }, [face.box])).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(mtcnn.refine({ data: new Uint8Array(5), width: 10, height: 10 }, [face.box])).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
   });
 });
 
 describe('createMtcnn loading and bad input', () => {
   it('throws ModelLoadError for a missing file, a truncated file, garbage bytes and the wrong net', async () => {
-    await expect(createMtcnn({ models: { onet: '/nonexistent/mtcnn-onet.onnx' } })).rejects.toBeInstanceOf(ModelLoadError);
+    await expect(createMtcnn({ models: { onet: '/nonexistent/mtcnn-onet.onnx' } })).rejects.toBeInstanceOf(
+      ModelLoadError,
+    );
     const dir = await mkdtemp(join(tmpdir(), 'eolgul-mtcnn-'));
     const onet = await readFile(modelPath('mtcnn-onet'));
     await writeFile(join(dir, 'short.onnx'), onet.subarray(0, 1000));
@@ -176,8 +251,11 @@ describe('createMtcnn loading and bad input', () => {
   });
 
   it('loads the nets from bytes (as a bundled app may pass them) and finds the same points', async () => {
-    const bytes = async (name: 'mtcnn-pnet' | 'mtcnn-rnet' | 'mtcnn-onet') => new Uint8Array(await readFile(modelPath(name)));
-    const fromBytes = await createMtcnn({ models: { pnet: await bytes('mtcnn-pnet'), rnet: await bytes('mtcnn-rnet'), onet: await bytes('mtcnn-onet') } });
+    const bytes = async (name: 'mtcnn-pnet' | 'mtcnn-rnet' | 'mtcnn-onet') =>
+      new Uint8Array(await readFile(modelPath(name)));
+    const fromBytes = await createMtcnn({
+      models: { pnet: await bytes('mtcnn-pnet'), rnet: await bytes('mtcnn-rnet'), onet: await bytes('mtcnn-onet') },
+    });
     try {
       const image = await readImage(join(data, 'gallery', 'Serena_Williams', 'Serena_Williams_0001.jpg'));
       const [a] = await fromBytes.detect(image);
@@ -194,20 +272,28 @@ describe('createMtcnn loading and bad input', () => {
     const ok: RgbImage = { data: new Uint8Array(30 * 30 * 3), width: 30, height: 30 };
     await expect(mtcnn.detect(ok, { minScore: 1.5 })).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(mtcnn.detect(ok, { maxFaces: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(mtcnn.detect({ data: new Uint8Array(10), width: 30, height: 30 })).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(mtcnn.detect({ data: new Uint8Array(0), width: 0, height: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(mtcnn.detect({ data: new Uint8Array(10), width: 30, height: 30 })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+    await expect(mtcnn.detect({ data: new Uint8Array(0), width: 0, height: 0 })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
   });
 
   it('finds the face of a portrait shrunk to 50 px with minFaceSize 12', async () => {
     const big = await readImage(join(data, 'gallery', 'Serena_Williams', 'Serena_Williams_0001.jpg'));
     // 250 → 50 px (5 × 5 box average): the face is about 20 px wide.
-    const S = 50, k = big.width / S;
+    const S = 50,
+      k = big.width / S;
     const small = new Uint8Array(S * S * 3);
-    for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) for (let c = 0; c < 3; c++) {
-      let s = 0;
-      for (let dy = 0; dy < k; dy++) for (let dx = 0; dx < k; dx++) s += big.data[((y * k + dy) * big.width + x * k + dx) * 3 + c];
-      small[(y * S + x) * 3 + c] = Math.round(s / (k * k));
-    }
+    for (let y = 0; y < S; y++)
+      for (let x = 0; x < S; x++)
+        for (let c = 0; c < 3; c++) {
+          let s = 0;
+          for (let dy = 0; dy < k; dy++)
+            for (let dx = 0; dx < k; dx++) s += big.data[((y * k + dy) * big.width + x * k + dx) * 3 + c];
+          small[(y * S + x) * 3 + c] = Math.round(s / (k * k));
+        }
     const m12 = await createMtcnn({ minFaceSize: 12 });
     try {
       const faces = await m12.detect({ data: small, width: S, height: S });
@@ -216,7 +302,9 @@ describe('createMtcnn loading and bad input', () => {
       const ref = LITERT['gallery/Serena_Williams/Serena_Williams_0001.jpg'].pts;
       // Same anatomy at 1/5 scale: each point within a quarter of the (small) inter-eye distance.
       const iod = (ref[1][0] - ref[0][0]) / k;
-      f.landmarks.forEach((p, j) => expect(Math.hypot(p.x - ref[j][0] / k, p.y - ref[j][1] / k) / iod).toBeLessThan(0.25));
+      f.landmarks.forEach((p, j) =>
+        expect(Math.hypot(p.x - ref[j][0] / k, p.y - ref[j][1] / k) / iod).toBeLessThan(0.25),
+      );
     } finally {
       await m12.dispose();
     }

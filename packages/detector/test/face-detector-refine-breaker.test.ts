@@ -9,8 +9,19 @@ import { createFaceDetector, readImage } from '@eolgul/detector';
 import { modelPath } from '@eolgul/models';
 import { createMtcnn, type Mtcnn, type MtcnnFace } from '../src/face-detector-mtcnn.js';
 
-const FACE = join(__dirname, '..', '..', '..', 'examples', 'data', 'gallery', 'Serena_Williams', 'Serena_Williams_0001.jpg');
-const finite = (f: MtcnnFace | undefined) => f === undefined || [...f.box, f.score, ...f.landmarks.flatMap((p) => [p.x, p.y])].every(Number.isFinite);
+const FACE = join(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  'examples',
+  'data',
+  'gallery',
+  'Serena_Williams',
+  'Serena_Williams_0001.jpg',
+);
+const finite = (f: MtcnnFace | undefined) =>
+  f === undefined || [...f.box, f.score, ...f.landmarks.flatMap((p) => [p.x, p.y])].every(Number.isFinite);
 
 let face: RgbImage;
 let mtcnn: Mtcnn;
@@ -30,7 +41,13 @@ describe('Mtcnn.refine on boxes far larger than the image', () => {
   });
 
   it('boxes near the float limits, centred far off or around the image: answered at once, undefined or finite', async () => {
-    const boxes: Box[] = [[0, 0, 1e308, 1e308], [-1e308, -1e308, 1e308, 1e308], [1e308, 0, 1e308, 10], [-1e12, -1e12, 2e12, 2e12], [0, 0, 1e15, 1e15]];
+    const boxes: Box[] = [
+      [0, 0, 1e308, 1e308],
+      [-1e308, -1e308, 1e308, 1e308],
+      [1e308, 0, 1e308, 10],
+      [-1e12, -1e12, 2e12, 2e12],
+      [0, 0, 1e15, 1e15],
+    ];
     const t0 = performance.now();
     const out = await mtcnn.refine(face, boxes);
     expect(performance.now() - t0).toBeLessThan(2000);
@@ -48,7 +65,9 @@ describe('MTCNN model files given for the wrong net', () => {
     const err = await createMtcnn({ models: { rnet: modelPath('mtcnn-pnet') } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModelLoadError);
     expect((err as Error).message).toContain('not an MTCNN RNET');
-    await expect(createFaceDetector({ mtcnnModels: { rnet: modelPath('mtcnn-pnet') } })).rejects.toBeInstanceOf(ModelLoadError);
+    await expect(createFaceDetector({ mtcnnModels: { rnet: modelPath('mtcnn-pnet') } })).rejects.toBeInstanceOf(
+      ModelLoadError,
+    );
   });
 
   it('RNet given as PNet is refused at load (it used to fail on the first image with an untyped ONNX Runtime shape error)', async () => {
@@ -60,7 +79,9 @@ describe('MTCNN model files given for the wrong net', () => {
 
 describe('Mtcnn.refine error messages', () => {
   it('names a typed-array box (it printed as "got 73.9,61.7,96.8,129.6", like a valid box) and brackets a bad array', async () => {
-    await expect(mtcnn.refine(face, [new Float32Array([73.9, 61.7, 96.8, 129.6]) as unknown as Box])).rejects.toThrow('got a Float32Array (');
+    await expect(mtcnn.refine(face, [new Float32Array([73.9, 61.7, 96.8, 129.6]) as unknown as Box])).rejects.toThrow(
+      'got a Float32Array (',
+    );
     await expect(mtcnn.refine(face, [[10, 10, 0, 20]])).rejects.toThrow('got [10, 10, 0, 20]');
     await expect(mtcnn.refine(face, [['1', 2, 3, 4] as unknown as Box])).rejects.toThrow('got ["1", 2, 3, 4]');
   });
@@ -69,8 +90,12 @@ describe('Mtcnn.refine error messages', () => {
 describe('Mtcnn.refine options', () => {
   it('minScore null is a typed error as in detect (it ran with the default 0.7), undefined takes the default', async () => {
     const [real] = await mtcnn.detect(face);
-    await expect(mtcnn.refine(face, [real.box], { minScore: null as unknown as number })).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(mtcnn.detect(face, { minScore: null as unknown as number })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(mtcnn.refine(face, [real.box], { minScore: null as unknown as number })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+    await expect(mtcnn.detect(face, { minScore: null as unknown as number })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
     expect(await mtcnn.refine(face, [real.box], { minScore: undefined })).toEqual(await mtcnn.refine(face, [real.box]));
     expect(await mtcnn.refine(face, [real.box], { minScore: 1 })).toEqual([undefined]);
   });

@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFaceDetector, createMtcnn, fivePoints, mainFaceIndex, readImage, type FaceDetector } from '@eolgul/detector';
+import {
+  createFaceDetector,
+  createMtcnn,
+  fivePoints,
+  mainFaceIndex,
+  readImage,
+  type FaceDetector,
+} from '@eolgul/detector';
 import { ImageDecodeError, InvalidArgumentError } from '@eolgul/core';
 
 const data = join(__dirname, '..', '..', '..', 'examples', 'data');
@@ -87,7 +94,11 @@ describe("refine: 'onet' (the default: MTCNN's RNet + ONet on each detector box)
   it("gives ONet's points on the detector's boxes by default, and the 68-point model's with refine: 'none'", async () => {
     const mtcnn = await createMtcnn();
     try {
-      for (const rel of ['gallery/Serena_Williams/Serena_Williams_0001.jpg', 'probes/Jackie_Chan_0008.jpg', 'probes/Roh_Moo-hyun_0007.jpg']) {
+      for (const rel of [
+        'gallery/Serena_Williams/Serena_Williams_0001.jpg',
+        'probes/Jackie_Chan_0008.jpg',
+        'probes/Roh_Moo-hyun_0007.jpg',
+      ]) {
         const image = await readImage(join(data, rel));
         const onet = await detector.detect(image);
         const none = await detector.detect(image, { refine: 'none', withLandmarks68: true });
@@ -95,7 +106,10 @@ describe("refine: 'onet' (the default: MTCNN's RNet + ONet on each detector box)
         // Same boxes and scores; only the 5 points differ.
         expect(onet.map((f) => [f.box, f.score])).toEqual(none.map((f) => [f.box, f.score]));
         none.forEach((f) => expect(f.landmarks).toEqual(fivePoints(f.landmarks68!)));
-        const refined = await mtcnn.refine(image, none.map((f) => f.box));
+        const refined = await mtcnn.refine(
+          image,
+          none.map((f) => f.box),
+        );
         onet.forEach((f, i) => expect(f.landmarks).toEqual(refined[i] ? refined[i]!.landmarks : none[i].landmarks));
         const main = mainFaceIndex(onet, image);
         expect(refined[main], rel).toBeDefined();
@@ -108,8 +122,15 @@ describe("refine: 'onet' (the default: MTCNN's RNet + ONet on each detector box)
 
   it('keeps a face that RNet or ONet rejects (half of it cut off by the image edge), with the 68-point points', async () => {
     const sharp = (await import('sharp')).default;
-    const { data: buf, info } = await sharp(join(data, 'probes', 'Tom_Hanks_0008.jpg')).extract({ left: 130, top: 0, width: 120, height: 250 }).raw().toBuffer({ resolveWithObject: true });
-    const image = { data: new Uint8Array(buf.buffer, buf.byteOffset, buf.length), width: info.width, height: info.height };
+    const { data: buf, info } = await sharp(join(data, 'probes', 'Tom_Hanks_0008.jpg'))
+      .extract({ left: 130, top: 0, width: 120, height: 250 })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const image = {
+      data: new Uint8Array(buf.buffer, buf.byteOffset, buf.length),
+      width: info.width,
+      height: info.height,
+    };
     const onet = await detector.detect(image);
     const none = await detector.detect(image, { refine: 'none' });
     expect(onet).toHaveLength(1);
@@ -124,7 +145,9 @@ describe("refine: 'onet' (the default: MTCNN's RNet + ONet on each detector box)
 
   it('refuses an unknown refine mode naming the three', async () => {
     const image = await readImage(join(data, 'probes', 'Jackie_Chan_0008.jpg'));
-    await expect(detector.detect(image, { refine: 'ONet' as 'onet' })).rejects.toThrow("refine must be 'onet', 'mesh' or 'none'");
+    await expect(detector.detect(image, { refine: 'ONet' as 'onet' })).rejects.toThrow(
+      "refine must be 'onet', 'mesh' or 'none'",
+    );
   });
 });
 
@@ -160,14 +183,24 @@ describe("refine: 'mesh' (MediaPipe FaceMesh in two passes)", () => {
 
   it('follows a face turned 30° in the image plane (the crops are turned upright by the eye line)', async () => {
     const sharp = (await import('sharp')).default;
-    const { data: buf, info } = await sharp(serena).rotate(30, { background: '#808080' }).raw().toBuffer({ resolveWithObject: true });
-    const image = { data: new Uint8Array(buf.buffer, buf.byteOffset, buf.length), width: info.width, height: info.height };
+    const { data: buf, info } = await sharp(serena)
+      .rotate(30, { background: '#808080' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const image = {
+      data: new Uint8Array(buf.buffer, buf.byteOffset, buf.length),
+      width: info.width,
+      height: info.height,
+    };
     const faces = await detector.detect(image, { refine: 'mesh' });
     const face = faces[mainFaceIndex(faces, image)];
     const [le, re] = face.landmarks;
     const angle = (Math.atan2(re.y - le.y, re.x - le.x) * 180) / Math.PI;
     const [upright] = await detector.detect(await readImage(serena), { refine: 'mesh' });
-    const angle0 = (Math.atan2(upright.landmarks[1].y - upright.landmarks[0].y, upright.landmarks[1].x - upright.landmarks[0].x) * 180) / Math.PI;
+    const angle0 =
+      (Math.atan2(upright.landmarks[1].y - upright.landmarks[0].y, upright.landmarks[1].x - upright.landmarks[0].x) *
+        180) /
+      Math.PI;
     // sharp turns clockwise: the eye line turns by +30° in image coordinates (y down).
     expect(angle - angle0).toBeGreaterThan(25);
     expect(angle - angle0).toBeLessThan(35);
@@ -215,7 +248,9 @@ describe("createFaceDetector({ detector: 'mtcnn' })", () => {
       expect(nose.y).toBeGreaterThan((le.y + re.y) / 2);
       // Two detectors, one face: MTCNN's points lie within 15 % of the eye distance of the 68-point model's.
       const eye = Math.hypot(fast.landmarks[1].x - fast.landmarks[0].x, fast.landmarks[1].y - fast.landmarks[0].y);
-      face.landmarks.forEach((p, i) => expect(Math.hypot(p.x - fast.landmarks[i].x, p.y - fast.landmarks[i].y)).toBeLessThan(0.15 * eye));
+      face.landmarks.forEach((p, i) =>
+        expect(Math.hypot(p.x - fast.landmarks[i].x, p.y - fast.landmarks[i].y)).toBeLessThan(0.15 * eye),
+      );
       const [meshed] = await d.detect(image, { refine: 'mesh' });
       expect(meshed.box).toEqual(face.box);
       expect(meshed.landmarks).not.toEqual(face.landmarks);

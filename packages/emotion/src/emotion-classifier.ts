@@ -172,7 +172,9 @@ function resolveSpecs(config: EmotionClassifierConfig): EmotionModelSpec[] {
     return m.map((x: unknown) => {
       if (isPreset(x)) return emotionModelSpec(x);
       if (isSpec(x)) return x;
-      throw new InvalidArgumentError(`every entry of a model list must be a preset name or an EmotionModelSpec, got ${JSON.stringify(x)}`);
+      throw new InvalidArgumentError(
+        `every entry of a model list must be a preset name or an EmotionModelSpec, got ${JSON.stringify(x)}`,
+      );
     });
   }
   if (isSpec(m)) return [m];
@@ -181,17 +183,27 @@ function resolveSpecs(config: EmotionClassifierConfig): EmotionModelSpec[] {
 
 function checkSpec(s: EmotionModelSpec): void {
   const bad = (why: string) => new InvalidArgumentError(`emotion model ${s.name}: ${why}`);
-  if (!Number.isInteger(s.inputSize) || s.inputSize <= 0) throw bad(`inputSize must be a positive integer, got ${s.inputSize}`);
-  if (!(s.cropScale > 0) || !Number.isFinite(s.cropScale)) throw bad(`cropScale must be a positive number, got ${s.cropScale}`);
-  if (s.outputLabels.length !== EMOTION_LABELS.length || !s.outputLabels.every(isEmotionLabel) || new Set(s.outputLabels).size !== EMOTION_LABELS.length) {
+  if (!Number.isInteger(s.inputSize) || s.inputSize <= 0)
+    throw bad(`inputSize must be a positive integer, got ${s.inputSize}`);
+  if (!(s.cropScale > 0) || !Number.isFinite(s.cropScale))
+    throw bad(`cropScale must be a positive number, got ${s.cropScale}`);
+  if (
+    s.outputLabels.length !== EMOTION_LABELS.length ||
+    !s.outputLabels.every(isEmotionLabel) ||
+    new Set(s.outputLabels).size !== EMOTION_LABELS.length
+  ) {
     throw bad(`outputLabels must name each of the 7 labels once, got ${JSON.stringify(s.outputLabels)}`);
   }
   if (s.weight !== undefined && !(s.weight > 0)) throw bad(`weight must be positive, got ${s.weight}`);
   const nm = s.normalize;
-  if (typeof nm === 'object' && !(nm && Array.isArray(nm.mean) && nm.mean.length === 3 && [...nm.mean, nm.scale].every(Number.isFinite))) {
+  if (
+    typeof nm === 'object' &&
+    !(nm && Array.isArray(nm.mean) && nm.mean.length === 3 && [...nm.mean, nm.scale].every(Number.isFinite))
+  ) {
     throw bad(`normalize must be a preset name or { mean: [r, g, b], scale }, got ${JSON.stringify(nm)}`);
   }
-  if (typeof nm === 'string' && !['minusOneOne', 'zeroOne', 'raw'].includes(nm)) throw bad(`unknown normalize ${JSON.stringify(nm)}`);
+  if (typeof nm === 'string' && !['minusOneOne', 'zeroOne', 'raw'].includes(nm))
+    throw bad(`unknown normalize ${JSON.stringify(nm)}`);
 }
 
 /**
@@ -226,7 +238,8 @@ function writeInput(rgb: Float32Array, spec: EmotionModelSpec, out: Float32Array
 /** Turns one row of model outputs into probabilities in {@link EMOTION_LABELS} order (float64 maths, sum 1). */
 function toProbabilities(row: Float32Array, spec: EmotionModelSpec): number[] {
   const vals = Array.from(row, Number);
-  if (!vals.every(Number.isFinite)) throw new InvalidArgumentError(`emotion model ${spec.name} returned a non-finite value`);
+  if (!vals.every(Number.isFinite))
+    throw new InvalidArgumentError(`emotion model ${spec.name} returned a non-finite value`);
   let p: number[];
   if (spec.activation === 'softmax') {
     const m = Math.max(...vals);
@@ -306,7 +319,10 @@ export async function createEmotionClassifier(config: EmotionClassifierConfig = 
       const t = out[model.outputNames[0]];
       const k = t.data.length / batch.length;
       if (k !== spec.outputLabels.length) {
-        throw new ModelLoadError(spec.name, `model gives ${k} outputs per face, spec names ${spec.outputLabels.length} labels`);
+        throw new ModelLoadError(
+          spec.name,
+          `model gives ${k} outputs per face, spec names ${spec.outputLabels.length} labels`,
+        );
       }
       return batch.map((_, i) => toProbabilities(t.data.subarray(i * k, (i + 1) * k), spec));
     };
@@ -347,7 +363,9 @@ export async function createEmotionClassifier(config: EmotionClassifierConfig = 
   } catch (err) {
     await disposeAll();
     if (err instanceof ModelLoadError) throw err;
-    throw new ModelLoadError(specs.map((s) => s.name).join('+'), `test run failed: ${(err as Error).message}`, { cause: err });
+    throw new ModelLoadError(specs.map((s) => s.name).join('+'), `test run failed: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 
   let disposed = false;

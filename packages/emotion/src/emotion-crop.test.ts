@@ -17,7 +17,11 @@ const reds = (a: Float32Array) => Array.from(a).filter((_, i) => i % 3 === 0);
 describe('resampleRgb', () => {
   it('4×4 → 2×2 averages each 2×2 block', () => {
     // rows: 0 10 20 30 / 40 50 60 70 / ...
-    const im = img(4, 4, Array.from({ length: 16 }, (_, i) => i * 10));
+    const im = img(
+      4,
+      4,
+      Array.from({ length: 16 }, (_, i) => i * 10),
+    );
     const out = resampleRgb(im, { x: 0, y: 0, w: 4, h: 4 }, 2);
     expect(reds(out).map((v) => Math.round(v * 1000) / 1000)).toEqual([25, 45, 105, 125]);
     expect(out[1]).toBeCloseTo(50, 4); // green = 2 × red
@@ -54,7 +58,8 @@ describe('resampleRgb', () => {
         (w, h, size, x, side) => {
           const red = Array.from({ length: w * h }, (_, i) => (i * 37) % 128);
           const out = reds(resampleRgb(img(w, h, red), { x, y: x, w: side, h: side }, size));
-          const lo = Math.min(...red), hi = Math.max(...red);
+          const lo = Math.min(...red),
+            hi = Math.max(...red);
           return out.every((v) => v >= lo - 1e-3 && v <= hi + 1e-3);
         },
       ),

@@ -19,7 +19,8 @@ export interface CropRect {
  * @throws {InvalidArgumentError} when width/height are not positive integers or `data` is not `width * height * 3` bytes.
  */
 export function checkRgbImage(image: RgbImage): void {
-  if (!image || typeof image !== 'object') throw new InvalidArgumentError('image must be an RgbImage { data, width, height }');
+  if (!image || typeof image !== 'object')
+    throw new InvalidArgumentError('image must be an RgbImage { data, width, height }');
   const { width, height, data } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new InvalidArgumentError(`image size must be positive integers, got ${width}x${height}`);
@@ -129,7 +130,9 @@ export function resampleRgb(image: RgbImage, rect: CropRect, size: number, flip 
     r = new Float32Array(size * 3);
     const base = sy * width * 3;
     for (let o = 0; o < size; o++) {
-      let cr = 0, cg = 0, cb = 0;
+      let cr = 0,
+        cg = 0,
+        cb = 0;
       for (let k = ax.start[o]; k < ax.start[o + 1]; k++) {
         const p = base + ax.idx[k] * 3;
         const w = ax.wt[k];

@@ -87,19 +87,28 @@ describe('createEmotionClassifier (default model) on real LFW faces', () => {
   });
 
   it('rejects a malformed image with InvalidArgumentError', async () => {
-    await expect(emotion.classify({ data: new Uint8Array(10), width: 4, height: 4 })).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(emotion.classify({ data: new Uint8Array(0), width: 0, height: 0 })).rejects.toBeInstanceOf(EolgulError);
+    await expect(emotion.classify({ data: new Uint8Array(10), width: 4, height: 4 })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+    await expect(emotion.classify({ data: new Uint8Array(0), width: 0, height: 0 })).rejects.toBeInstanceOf(
+      EolgulError,
+    );
   });
 });
 
 describe('createEmotionClassifier loading', () => {
   it('rejects a missing model file with ModelLoadError', async () => {
-    await expect(createEmotionClassifier({ model: '/nonexistent/emotion.json' })).rejects.toBeInstanceOf(ModelLoadError);
+    await expect(createEmotionClassifier({ model: '/nonexistent/emotion.json' })).rejects.toBeInstanceOf(
+      ModelLoadError,
+    );
   });
 
   it('rejects a spec with a wrong label list with InvalidArgumentError', async () => {
     const { emotionModelSpec } = await import('../src/index.js');
-    const spec = { ...emotionModelSpec('human-emotion'), outputLabels: ['happy', 'happy', 'sad', 'fear', 'angry', 'disgust', 'neutral'] as const };
+    const spec = {
+      ...emotionModelSpec('human-emotion'),
+      outputLabels: ['happy', 'happy', 'sad', 'fear', 'angry', 'disgust', 'neutral'] as const,
+    };
     await expect(createEmotionClassifier({ model: spec as never })).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 
@@ -156,11 +165,15 @@ describe('flip averaging', () => {
   it('gives the same scores for an image and its mirror image', async () => {
     const e = await createEmotionClassifier({ model: 'human-emotion', flip: true });
     try {
-      const img = cropRgb(await readRgb(fixturePath('John_Allen_Muhammad_0001.jpg')), FACES['John_Allen_Muhammad_0001.jpg'].box);
+      const img = cropRgb(
+        await readRgb(fixturePath('John_Allen_Muhammad_0001.jpg')),
+        FACES['John_Allen_Muhammad_0001.jpg'].box,
+      );
       const m = new Uint8Array(img.data.length);
       for (let y = 0; y < img.height; y++)
         for (let x = 0; x < img.width; x++)
-          for (let c = 0; c < 3; c++) m[(y * img.width + x) * 3 + c] = img.data[(y * img.width + img.width - 1 - x) * 3 + c];
+          for (let c = 0; c < 3; c++)
+            m[(y * img.width + x) * 3 + c] = img.data[(y * img.width + img.width - 1 - x) * 3 + c];
       const a = await e.classify(img);
       const b = await e.classify({ data: m, width: img.width, height: img.height });
       for (const l of EMOTION_LABELS) expect(b.scores[l]).toBeCloseTo(a.scores[l], 5);

@@ -41,8 +41,11 @@ describe('FER2013 PublicTest (every third face)', () => {
   const faces: Face[] = [];
   beforeAll(async () => {
     for (const label of EMOTION_LABELS) {
-      const files = readdirSync(path.join(FER, label)).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort();
-      for (let i = 0; i < files.length; i += 3) faces.push({ label, image: await readRgb(path.join(FER, label, files[i])) });
+      const files = readdirSync(path.join(FER, label))
+        .filter((f) => /\.(jpe?g|png)$/i.test(f))
+        .sort();
+      for (let i = 0; i < files.length; i += 3)
+        faces.push({ label, image: await readRgb(path.join(FER, label, files[i])) });
     }
   });
   afterAll(() => {

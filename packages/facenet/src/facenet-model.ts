@@ -78,20 +78,41 @@ export interface FaceNet {
 /**
  * Fills `out` (starting at `offset`) with one preprocessed crop in the given layout.
  */
-function writeInput(crop: RgbImage, out: Float32Array, offset: number, pre: Preprocess, bgr: boolean, nchw: boolean): void {
+function writeInput(
+  crop: RgbImage,
+  out: Float32Array,
+  offset: number,
+  pre: Preprocess,
+  bgr: boolean,
+  nchw: boolean,
+): void {
   const n = crop.width * crop.height;
   const d = crop.data;
-  let mean = 0, scale = 1;
+  let mean = 0,
+    scale = 1;
   if (pre === 'standardize') {
-    let s = 0, s2 = 0;
-    for (let i = 0; i < d.length; i++) { s += d[i]; s2 += d[i] * d[i]; }
+    let s = 0,
+      s2 = 0;
+    for (let i = 0; i < d.length; i++) {
+      s += d[i];
+      s2 += d[i] * d[i];
+    }
     mean = s / d.length;
     const std = Math.sqrt(Math.max(s2 / d.length - mean * mean, 0));
     scale = 1 / Math.max(std, 1 / Math.sqrt(d.length));
-  } else if (pre === 'arcface') { mean = 127.5; scale = 1 / 128; }
-  else if (pre === 'minusOneOne') { mean = 127.5; scale = 1 / 127.5; }
-  else if (pre === 'raw') { mean = 0; scale = 1; }
-  else { mean = 0; scale = 1 / 255; }
+  } else if (pre === 'arcface') {
+    mean = 127.5;
+    scale = 1 / 128;
+  } else if (pre === 'minusOneOne') {
+    mean = 127.5;
+    scale = 1 / 127.5;
+  } else if (pre === 'raw') {
+    mean = 0;
+    scale = 1;
+  } else {
+    mean = 0;
+    scale = 1 / 255;
+  }
   for (let p = 0; p < n; p++) {
     for (let c = 0; c < 3; c++) {
       const v = (d[p * 3 + (bgr ? 2 - c : c)] - mean) * scale;
@@ -106,8 +127,11 @@ function mirror(img: RgbImage): RgbImage {
   const { width: w, height: h, data } = img;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      const s = (y * w + x) * 3, t = (y * w + (w - 1 - x)) * 3;
-      out[t] = data[s]; out[t + 1] = data[s + 1]; out[t + 2] = data[s + 2];
+      const s = (y * w + x) * 3,
+        t = (y * w + (w - 1 - x)) * 3;
+      out[t] = data[s];
+      out[t + 1] = data[s + 1];
+      out[t + 2] = data[s + 2];
     }
   }
   return { data: out, width: w, height: h };
@@ -133,15 +157,26 @@ export async function createFaceNet(config: FaceNetConfig = {}): Promise<FaceNet
   const model: InferenceModel = await loadModel(source, { backend: config.backend, threads: config.threads });
   const isDefault = config.model === undefined;
   const inputSize = config.inputSize ?? (isDefault || model.backend === 'onnx' ? 112 : 160);
-  const preprocess = config.preprocess ?? (isDefault ? 'arcface' : model.backend === 'onnx' ? 'arcface' : 'standardize');
+  const preprocess =
+    config.preprocess ?? (isDefault ? 'arcface' : model.backend === 'onnx' ? 'arcface' : 'standardize');
   const bgr = (config.channelOrder ?? (isDefault ? 'bgr' : 'rgb')) === 'bgr';
   const nchw = (config.layout ?? (model.backend === 'onnx' ? 'nchw' : 'nhwc')) === 'nchw';
-  const modelId = config.modelId ?? (isDefault ? DEFAULT_FACENET_CONFIG.modelId : String(typeof source === 'string' || source instanceof URL ? source : 'custom').split(/[\\/]/).slice(-2).join('/'));
+  const modelId =
+    config.modelId ??
+    (isDefault
+      ? DEFAULT_FACENET_CONFIG.modelId
+      : String(typeof source === 'string' || source instanceof URL ? source : 'custom')
+          .split(/[\\/]/)
+          .slice(-2)
+          .join('/'));
   const inputName = model.inputNames[0];
   let outputName = config.output ?? model.outputNames[0];
   if (config.output !== undefined && !model.outputNames.includes(config.output)) {
     await model.dispose();
-    throw new ModelLoadError(String(source), `no output named ${config.output}; outputs: ${model.outputNames.join(', ')}`);
+    throw new ModelLoadError(
+      String(source),
+      `no output named ${config.output}; outputs: ${model.outputNames.join(', ')}`,
+    );
   }
   const dims = (b: number) => (nchw ? [b, 3, inputSize, inputSize] : [b, inputSize, inputSize, 3]);
   const per = 3 * inputSize * inputSize;

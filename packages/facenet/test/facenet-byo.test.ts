@@ -16,7 +16,13 @@ let detector: FaceDetector;
 let facenet: FaceNet;
 beforeAll(async () => {
   detector = await createFaceDetector();
-  facenet = await createFaceNet({ model: mobileface, inputSize: 112, preprocess: 'raw', channelOrder: 'rgb', modelId: 'human-mobileface-256' });
+  facenet = await createFaceNet({
+    model: mobileface,
+    inputSize: 112,
+    preprocess: 'raw',
+    channelOrder: 'rgb',
+    modelId: 'human-mobileface-256',
+  });
 });
 afterAll(async () => {
   await detector?.dispose();
@@ -24,7 +30,7 @@ afterAll(async () => {
 });
 
 describe('createFaceNet with a tfjs graph model (bring your own)', () => {
-  it('loads on the tfjs backend and gives unit vectors of the model\'s size', () => {
+  it("loads on the tfjs backend and gives unit vectors of the model's size", () => {
     expect(facenet.dimension).toBe(256);
     expect(facenet.modelId).toBe('human-mobileface-256');
   });
@@ -49,7 +55,9 @@ describe('createFaceNet with a tfjs graph model (bring your own)', () => {
     const names = Object.keys(emb);
     const same = names.map((p) => euclideanDistance(emb[p][0], emb[p][1]));
     const diff: number[] = [];
-    for (let i = 0; i < names.length; i++) for (let j = i + 1; j < names.length; j++) for (const a of emb[names[i]]) for (const b of emb[names[j]]) diff.push(euclideanDistance(a, b));
+    for (let i = 0; i < names.length; i++)
+      for (let j = i + 1; j < names.length; j++)
+        for (const a of emb[names[i]]) for (const b of emb[names[j]]) diff.push(euclideanDistance(a, b));
     const mean = (x: number[]) => x.reduce((s, v) => s + v, 0) / x.length;
     expect(mean(same)).toBeLessThan(mean(diff));
   });

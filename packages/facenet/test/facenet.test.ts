@@ -45,9 +45,10 @@ describe('createFaceNet (default model)', () => {
     for (const p of people) emb[p] = [await embed(p, files[p][0]), await embed(p, files[p][1])];
     const same = people.map((p) => euclideanDistance(emb[p][0], emb[p][1]));
     const diff: number[] = [];
-    for (let i = 0; i < people.length; i++) for (let j = i + 1; j < people.length; j++) {
-      for (const a of emb[people[i]]) for (const b of emb[people[j]]) diff.push(euclideanDistance(a, b));
-    }
+    for (let i = 0; i < people.length; i++)
+      for (let j = i + 1; j < people.length; j++) {
+        for (const a of emb[people[i]]) for (const b of emb[people[j]]) diff.push(euclideanDistance(a, b));
+      }
     expect(Math.max(...same)).toBeLessThan(Math.min(...diff));
   });
 
@@ -62,6 +63,8 @@ describe('createFaceNet (default model)', () => {
   });
 
   it('refuses a crop of the wrong size with a typed error', async () => {
-    await expect(facenet.embed({ data: new Uint8Array(100 * 100 * 3), width: 100, height: 100 })).rejects.toThrow(InvalidArgumentError);
+    await expect(facenet.embed({ data: new Uint8Array(100 * 100 * 3), width: 100, height: 100 })).rejects.toThrow(
+      InvalidArgumentError,
+    );
   });
 });

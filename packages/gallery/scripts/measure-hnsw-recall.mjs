@@ -18,7 +18,7 @@ const N = Number(process.argv[2] ?? 1e5);
 const Q = Number(process.argv[3] ?? 100);
 const D = 128;
 let seed = 12345;
-const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
+const rnd = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296;
 const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
 const unit = (v) => {
   const n = Math.hypot(...v);
@@ -45,7 +45,10 @@ const t0 = performance.now();
 const client = new pg.Client({ connectionString: conn.connectionString });
 await client.connect();
 const enc = (s) => Buffer.from(s, 'utf8');
-await client.query('insert into recall_identities (category, name) select g, convert_to(\'c\' || g, \'UTF8\') from generate_series(0, $1::int - 1) g', [N / 10]);
+await client.query(
+  "insert into recall_identities (category, name) select g, convert_to('c' || g, 'UTF8') from generate_series(0, $1::int - 1) g",
+  [N / 10],
+);
 for (let start = 0; start < N; start += 1000) {
   const ids = [];
   const cats = [];
@@ -63,7 +66,8 @@ for (let start = 0; start < N; start += 1000) {
     'insert into recall_embeddings (image_id, category, embedding) select i, c, v::vector from unnest($1::bytea[], $2::int[], $3::text[]) as t(i, c, v)',
     [ids, cats, vecs],
   );
-  if ((start / 1000) % 10 === 9) console.error(`${rows.length} rows, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  if ((start / 1000) % 10 === 9)
+    console.error(`${rows.length} rows, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
 await client.end();
 const loadS = (performance.now() - t0) / 1000;
@@ -93,7 +97,9 @@ for (const efSearch of [40, 100, 200]) {
     r10 += got.filter((id) => exact.includes(id)).length / 10;
   }
   results.push({ efSearch, recall1: r1 / Q, recall10: r10 / Q, msPerQuery: ms / Q });
-  console.log(`ef_search=${efSearch}: recall@1 ${(r1 / Q).toFixed(3)}, recall@10 ${(r10 / Q).toFixed(3)}, ${(ms / Q).toFixed(1)} ms/query`);
+  console.log(
+    `ef_search=${efSearch}: recall@1 ${(r1 / Q).toFixed(3)}, recall@10 ${(r10 / Q).toFixed(3)}, ${(ms / Q).toFixed(1)} ms/query`,
+  );
   await s.close();
 }
 console.log(JSON.stringify({ N, D, Q, loadS: Math.round(loadS), m: 16, efConstruction: 64, results }));

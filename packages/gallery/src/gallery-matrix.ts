@@ -1,6 +1,13 @@
 import { euclideanDistance } from '@eolgul/core';
 import type { IdentifyMode, IdentifyPer } from './gallery-types.js';
-import { KERNEL_DATA_OFF, KERNEL_OUT_FLOATS, KERNEL_OUT_OFF, KERNEL_PROBE_BYTES, KERNEL_PROBE_OFF, KernelMemory } from './gallery-kernel.js';
+import {
+  KERNEL_DATA_OFF,
+  KERNEL_OUT_FLOATS,
+  KERNEL_OUT_OFF,
+  KERNEL_PROBE_BYTES,
+  KERNEL_PROBE_OFF,
+  KernelMemory,
+} from './gallery-kernel.js';
 
 /** Extra candidates the float32 SIMD kernel keeps before the exact float64 re-ranking (guards near-ties). */
 const KERNEL_MARGIN = 8;
@@ -152,9 +159,14 @@ export class GalleryMatrix {
   /** The SIMD kernel whose memory holds `data`, or null (plain TypeScript kernel). */
   private kernel: KernelMemory | null;
 
-  constructor(readonly dimension: number, capacity = 16) {
+  constructor(
+    readonly dimension: number,
+    capacity = 16,
+  ) {
     this.kernel = KernelMemory.create(capacity * dimension * 4, dimension);
-    this.data = this.kernel ? this.kernel.f32(KERNEL_DATA_OFF, capacity * dimension) : new Float32Array(capacity * dimension);
+    this.data = this.kernel
+      ? this.kernel.f32(KERNEL_DATA_OFF, capacity * dimension)
+      : new Float32Array(capacity * dimension);
     this.sqNorms = new Float64Array(capacity);
     this.cats = new Int32Array(capacity);
     this.excludedMask = new Uint8Array(capacity);
@@ -344,7 +356,7 @@ export class GalleryMatrix {
       }
       for (let i = 0; i < n; i++) {
         const r = start + i;
-        if ((anyExcluded && excludedMask[r]) || (catMask && catMask[cats[r]])) continue;
+        if ((anyExcluded && excludedMask[r]) || (catMask?.[cats[r]])) continue;
         const key = sqNorms[r] - 2 * out[i];
         if (best) best.offer(key, r, cats[r]);
         else top.offer(key, r);
@@ -374,14 +386,14 @@ export class GalleryMatrix {
     if (s.per === 'image' || s.k === 1) {
       const top = new TopK(s.k);
       for (let r = 0, off = 0; r < rows; r++, off += D) {
-        if ((anyExcluded && excludedMask[r]) || (catMask && catMask[cats[r]])) continue;
+        if ((anyExcluded && excludedMask[r]) || (catMask?.[cats[r]])) continue;
         top.offer(sqNorms[r] - 2 * dot(data, off, probe, D), r);
       }
       return top.result();
     }
     const best = new PerCategoryBest(this.categoryCount);
     for (let r = 0, off = 0; r < rows; r++, off += D) {
-      if ((anyExcluded && excludedMask[r]) || (catMask && catMask[cats[r]])) continue;
+      if ((anyExcluded && excludedMask[r]) || (catMask?.[cats[r]])) continue;
       best.offer(sqNorms[r] - 2 * dot(data, off, probe, D), r, cats[r]);
     }
     return best.result(s.k);
@@ -470,7 +482,7 @@ export class GalleryMatrix {
     const tops = perCat ? [] : probes.map(() => new TopK(s.k));
     const bests = perCat ? probes.map(() => new PerCategoryBest(this.categoryCount)) : [];
     for (let r = 0, off = 0; r < rows; r++, off += D) {
-      if ((anyExcluded && excludedMask[r]) || (catMask && catMask[cats[r]])) continue;
+      if ((anyExcluded && excludedMask[r]) || (catMask?.[cats[r]])) continue;
       const n = sqNorms[r];
       for (let m = 0; m < M; m++) {
         const key = n - 2 * dotAt(P, m * D, data, off, D);
@@ -504,12 +516,13 @@ export class GalleryMatrix {
       const bests = perCat ? ps.map(() => new PerCategoryBest(this.categoryCount)) : [];
       for (let start = 0; start < rows; start += block) {
         const n = Math.min(block, rows - start);
-        for (let m = 0; m < M; m++) K.dots(KERNEL_DATA_OFF + start * D * 4, n, D, KERNEL_PROBE_OFF + m * D * 4, KERNEL_OUT_OFF + m * n * 4);
+        for (let m = 0; m < M; m++)
+          K.dots(KERNEL_DATA_OFF + start * D * 4, n, D, KERNEL_PROBE_OFF + m * D * 4, KERNEL_OUT_OFF + m * n * 4);
         for (let m = 0; m < M; m++) {
           const o = m * n;
           for (let i = 0; i < n; i++) {
             const r = start + i;
-            if ((anyExcluded && excludedMask[r]) || (catMask && catMask[cats[r]])) continue;
+            if ((anyExcluded && excludedMask[r]) || (catMask?.[cats[r]])) continue;
             const key = sqNorms[r] - 2 * out[o + i];
             if (perCat) bests[m].offer(key, r, cats[r]);
             else tops[m].offer(key, r);

@@ -17,7 +17,9 @@ export function validateLabel(value: unknown, kind: 'identity' | 'image id'): as
   if (typeof value !== 'string') throw new InvalidArgumentError(`${kind} must be a string, got ${typeof value}`);
   if (value.length === 0) throw new InvalidArgumentError(`${kind} must not be empty`);
   if (LONE_SURROGATE.test(value)) {
-    throw new InvalidArgumentError(`${kind} ${JSON.stringify(value)} holds an unpaired UTF-16 surrogate (not valid Unicode)`);
+    throw new InvalidArgumentError(
+      `${kind} ${JSON.stringify(value)} holds an unpaired UTF-16 surrogate (not valid Unicode)`,
+    );
   }
 }
 
@@ -46,11 +48,15 @@ export function validateEnrollBatch(
     try {
       validateEmbedding(v, dimension);
     } catch (err) {
-      if (err instanceof InvalidEmbeddingError) throw new InvalidEmbeddingError(`embedding ${i} (${JSON.stringify(imageIds[i])}): ${err.message.replace(/^invalid embedding: /, '')}`);
+      if (err instanceof InvalidEmbeddingError)
+        throw new InvalidEmbeddingError(
+          `embedding ${i} (${JSON.stringify(imageIds[i])}): ${err.message.replace(/^invalid embedding: /, '')}`,
+        );
       throw err;
     }
     validateLabel(imageIds[i], 'image id');
-    if (seen.has(imageIds[i])) throw new InvalidArgumentError(`image id ${JSON.stringify(imageIds[i])} appears twice in the batch`);
+    if (seen.has(imageIds[i]))
+      throw new InvalidArgumentError(`image id ${JSON.stringify(imageIds[i])} appears twice in the batch`);
     seen.add(imageIds[i]);
   });
 }

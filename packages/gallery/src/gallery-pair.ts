@@ -80,7 +80,9 @@ export async function readGalleryPair(npyPath: string, csvPath: string): Promise
     try {
       validateEmbedding(npy.data.subarray(r * D, (r + 1) * D), D);
     } catch (err) {
-      throw new InvalidEmbeddingError(`${npyPath} row ${r}: ${(err as Error).message.replace(/^invalid embedding: /, '')}`);
+      throw new InvalidEmbeddingError(
+        `${npyPath} row ${r}: ${(err as Error).message.replace(/^invalid embedding: /, '')}`,
+      );
     }
   }
   return { dimension: D, embeddings: npy.data, imageIds: rows.map((r) => r.image), identities };
@@ -106,7 +108,13 @@ async function readOrThrow(p: string, kind: 'npy' | 'csv'): Promise<Buffer> {
 export async function writeGalleryPair(
   npyPath: string,
   csvPath: string,
-  pair: { dimension: number; embeddings: Float32Array; imageIds: readonly string[]; categories: ArrayLike<number>; names: ReadonlyMap<number, string> },
+  pair: {
+    dimension: number;
+    embeddings: Float32Array;
+    imageIds: readonly string[];
+    categories: ArrayLike<number>;
+    names: ReadonlyMap<number, string>;
+  },
 ): Promise<void> {
   const N = pair.imageIds.length;
   const D = pair.dimension;
@@ -120,5 +128,8 @@ export async function writeGalleryPair(
   await writeFileAtomic(csvPath, rows.length ? formatCsv(rows, ['image', 'category']) : 'image,category\n');
   const used = [...new Set(Array.from(pair.categories))].sort((a, b) => a - b);
   const idRows = used.map((category) => ({ category, name: pair.names.get(category) as string }));
-  await writeFileAtomic(pairIdentitiesPath(csvPath), idRows.length ? formatCsv(idRows, ['category', 'name']) : 'category,name\n');
+  await writeFileAtomic(
+    pairIdentitiesPath(csvPath),
+    idRows.length ? formatCsv(idRows, ['category', 'name']) : 'category,name\n',
+  );
 }

@@ -22,4 +22,3 @@ export function createGallerySession(store: Pick<GalleryStore, 'identify'>): Gal
     },
   };
 }
-

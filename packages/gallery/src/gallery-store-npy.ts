@@ -108,7 +108,8 @@ export type GalleryCrashPoint =
   | 'replace-after-rename';
 
 function crashPoint(point: GalleryCrashPoint): void {
-  if (typeof process !== 'undefined' && process.env.EOLGUL_GALLERY_CRASH_AT === point) process.kill(process.pid, 'SIGKILL');
+  if (typeof process !== 'undefined' && process.env.EOLGUL_GALLERY_CRASH_AT === point)
+    process.kill(process.pid, 'SIGKILL');
 }
 
 function corrupt(dir: string, reason: string, cause?: unknown): GalleryCorruptError {
@@ -197,7 +198,14 @@ function fileContent(m: GalleryMatrix, file: GalleryDataFile): Uint8Array[] {
     case 'identities.csv':
       return [enc.encode(formatCsv(identityRows(m), ['category', 'name']) || 'category,name\n')];
     case 'excluded-images.csv':
-      return [enc.encode(formatCsv([...m.excluded].sort().map((image) => ({ image })), ['image']) || 'image\n')];
+      return [
+        enc.encode(
+          formatCsv(
+            [...m.excluded].sort().map((image) => ({ image })),
+            ['image'],
+          ) || 'image\n',
+        ),
+      ];
   }
 }
 
@@ -329,7 +337,9 @@ export class DirectoryBackend {
             this.compromised = err;
           },
         });
-        await fs.writeFile(`${lockPath}.owner`, JSON.stringify({ pid: process.pid, host: hostname() }), { mode: 0o600 });
+        await fs.writeFile(`${lockPath}.owner`, JSON.stringify({ pid: process.pid, host: hostname() }), {
+          mode: 0o600,
+        });
         break;
       } catch (err) {
         lastErr = err;
@@ -392,8 +402,8 @@ export class DirectoryBackend {
     }
     this.npyHeaderLength = NPY_HEADER_ROOM;
     this.commit = { formatVersion: 1, generation: 1, rows: 0, files, replacing: [] };
-    await writeFileAtomic(this.file(COMMIT), JSON.stringify(this.commit, null, 1) + '\n');
-    await writeFileAtomic(this.file(MANIFEST), JSON.stringify(this.manifest, null, 2) + '\n');
+    await writeFileAtomic(this.file(COMMIT), `${JSON.stringify(this.commit, null, 1)}\n`);
+    await writeFileAtomic(this.file(MANIFEST), `${JSON.stringify(this.manifest, null, 2)}\n`);
   }
 
   /** Reads `commit.json`; finishes or rolls back an interrupted commit. Call under the lock. */
@@ -421,7 +431,7 @@ export class DirectoryBackend {
       }
       await fsyncDir(this.dir);
       rec = { ...rec, replacing: [] };
-      await writeFileAtomic(this.file(COMMIT), JSON.stringify(rec, null, 1) + '\n');
+      await writeFileAtomic(this.file(COMMIT), `${JSON.stringify(rec, null, 1)}\n`);
     }
     for (const name of await fs.readdir(this.dir)) {
       const stray =
@@ -472,7 +482,10 @@ export class DirectoryBackend {
       }
       const want = header.headerLength + rec.rows * D * 4;
       if (rec.files['embeddings.npy'].bytes !== want) {
-        throw corrupt(this.dir, `${COMMIT} says ${rec.files['embeddings.npy'].bytes} bytes for ${rec.rows} rows, expected ${want}`);
+        throw corrupt(
+          this.dir,
+          `${COMMIT} says ${rec.files['embeddings.npy'].bytes} bytes for ${rec.rows} rows, expected ${want}`,
+        );
       }
       const { size } = await handle.stat();
       if (size < want) throw corrupt(this.dir, `embeddings.npy has ${size} bytes, ${want} are committed`);
@@ -490,7 +503,8 @@ export class DirectoryBackend {
       for (let r = from; r < rec.rows; r++) {
         let s = 0;
         for (let j = r * D, e = j + D; j < e; j++) s += m.data[j] * m.data[j];
-        if (!(s > 0 && Number.isFinite(s))) throw corrupt(this.dir, `row ${r} of embeddings.npy is not finite or has zero norm`);
+        if (!(s > 0 && Number.isFinite(s)))
+          throw corrupt(this.dir, `row ${r} of embeddings.npy is not finite or has zero norm`);
         m.sqNorms[r] = s;
       }
     } finally {
@@ -534,7 +548,8 @@ export class DirectoryBackend {
     m.catRows = [];
     for (const { category, name } of rows) {
       const c = Number(category);
-      if (!/^\d+$/.test(category) || !Number.isSafeInteger(c)) throw corrupt(this.dir, `identities.csv: bad category ${JSON.stringify(category)}`);
+      if (!/^\d+$/.test(category) || !Number.isSafeInteger(c))
+        throw corrupt(this.dir, `identities.csv: bad category ${JSON.stringify(category)}`);
       if (m.names[c] !== undefined) throw corrupt(this.dir, `identities.csv: category ${c} appears twice`);
       if (m.catOfName.has(name)) throw corrupt(this.dir, `identities.csv: name ${JSON.stringify(name)} appears twice`);
       m.setCategory(c, name);
@@ -545,7 +560,7 @@ export class DirectoryBackend {
   /** Reads the index lines of rows `[from, rec.rows)`, which start at byte `fromByte` (0: the whole file). */
   private async readIndex(m: GalleryMatrix, rec: CommitRecord, from: number, fromByte: number): Promise<void> {
     const tail = await this.readText('index.csv', rec, fromByte);
-    const text = fromByte === 0 ? tail : 'image,category\n' + tail;
+    const text = fromByte === 0 ? tail : `image,category\n${tail}`;
     const rows = this.parse('index.csv', text, ['image', 'category']);
     if (from + rows.length !== rec.rows) {
       throw corrupt(this.dir, `index.csv has ${from + rows.length} rows, embeddings.npy ${rec.rows}`);
@@ -554,9 +569,13 @@ export class DirectoryBackend {
       const r = from + i;
       const c = Number(category);
       if (!/^\d+$/.test(category) || m.names[c] === undefined) {
-        throw corrupt(this.dir, `index.csv line ${r + 2}: category ${JSON.stringify(category)} is not in identities.csv`);
+        throw corrupt(
+          this.dir,
+          `index.csv line ${r + 2}: category ${JSON.stringify(category)} is not in identities.csv`,
+        );
       }
-      if (image.length === 0 || m.rowOfImage.has(image)) throw corrupt(this.dir, `index.csv line ${r + 2}: image id ${JSON.stringify(image)} is empty or repeated`);
+      if (image.length === 0 || m.rowOfImage.has(image))
+        throw corrupt(this.dir, `index.csv line ${r + 2}: image id ${JSON.stringify(image)} is empty or repeated`);
       m.cats[r] = c;
       m.imageIds[r] = image;
       m.rowOfImage.set(image, r);
@@ -605,7 +624,10 @@ export class DirectoryBackend {
     const generation = old.generation + 1;
     const files = structuredClone(old.files);
     let replace: GalleryDataFile[] = change.kind === 'replace' ? [...change.files] : [];
-    if (change.kind === 'append' && encodeNpyHeader([m.rows, D], this.npyHeaderLength).length !== this.npyHeaderLength) {
+    if (
+      change.kind === 'append' &&
+      encodeNpyHeader([m.rows, D], this.npyHeaderLength).length !== this.npyHeaderLength
+    ) {
       replace = ['embeddings.npy']; // no room left in the header: rewrite once with a reserved header
     }
     if (change.kind === 'append') {
@@ -643,7 +665,7 @@ export class DirectoryBackend {
     crashPoint(change.kind === 'append' && replace.length === 0 ? 'append-before-commit' : 'replace-before-commit');
     this.checkLock();
     const rec: CommitRecord = { formatVersion: 1, generation, rows: m.rows, files, replacing: replace };
-    await writeFileAtomic(this.file(COMMIT), JSON.stringify(rec, null, 1) + '\n'); // ← the commit point
+    await writeFileAtomic(this.file(COMMIT), `${JSON.stringify(rec, null, 1)}\n`); // ← the commit point
     this.commit = rec;
     if (replace.length > 0) {
       crashPoint('replace-after-commit');
@@ -651,7 +673,7 @@ export class DirectoryBackend {
       await fsyncDir(this.dir);
       crashPoint('replace-after-rename');
       this.commit = { ...rec, replacing: [] };
-      await writeFileAtomic(this.file(COMMIT), JSON.stringify(this.commit, null, 1) + '\n');
+      await writeFileAtomic(this.file(COMMIT), `${JSON.stringify(this.commit, null, 1)}\n`);
       if (replace.includes('embeddings.npy')) this.npyHeaderLength = NPY_HEADER_ROOM;
     }
     if (change.kind === 'append' && !replace.includes('embeddings.npy')) {
@@ -694,10 +716,12 @@ export async function readManifest(dir: string): Promise<GalleryManifest> {
   } catch (err) {
     throw corrupt(dir, `${MANIFEST} is missing or not JSON`, err);
   }
-  if (m?.formatVersion !== 1) throw corrupt(dir, `${MANIFEST}: unsupported formatVersion ${JSON.stringify(m?.formatVersion)}`);
+  if (m?.formatVersion !== 1)
+    throw corrupt(dir, `${MANIFEST}: unsupported formatVersion ${JSON.stringify(m?.formatVersion)}`);
   if (!Number.isInteger(m.dimension) || m.dimension <= 0) throw corrupt(dir, `${MANIFEST}: bad dimension`);
   if (typeof m.modelId !== 'string') throw corrupt(dir, `${MANIFEST}: bad modelId`);
   if (m.preprocess !== undefined && typeof m.preprocess !== 'string') throw corrupt(dir, `${MANIFEST}: bad preprocess`);
-  if (typeof m.defaultThreshold !== 'number' || !(m.defaultThreshold >= 0)) throw corrupt(dir, `${MANIFEST}: bad defaultThreshold`);
+  if (typeof m.defaultThreshold !== 'number' || !(m.defaultThreshold >= 0))
+    throw corrupt(dir, `${MANIFEST}: bad defaultThreshold`);
   return m;
 }

@@ -1,10 +1,5 @@
 import type { Pool, PoolClient, PoolConfig } from 'pg';
-import {
-  GalleryMismatchError,
-  InvalidArgumentError,
-  UnknownIdentityError,
-  validateEmbedding,
-} from '@eolgul/core';
+import { GalleryMismatchError, InvalidArgumentError, UnknownIdentityError, validateEmbedding } from '@eolgul/core';
 import { validateEnrollBatch, validateLabel } from './gallery-names.js';
 import { createGallerySession, DEFAULT_GALLERY_THRESHOLD } from './gallery-session.js';
 import type { GalleryManifest, GalleryStore, GalleryStoreSession, IdentifyOptions, Match } from './gallery-types.js';
@@ -58,7 +53,7 @@ const dec = (b: Buffer): string => b.toString('utf8');
 function vectorLiteral(v: ArrayLike<number>): string {
   let s = '[';
   for (let i = 0; i < v.length; i++) s += (i ? ',' : '') + v[i];
-  return s + ']';
+  return `${s}]`;
 }
 
 /** A GalleryStore over PostgreSQL + pgvector. Create with {@link PgVectorGalleryStore.open}. */
@@ -78,7 +73,10 @@ export class PgVectorGalleryStore implements GalleryStore {
    * @throws {GalleryMismatchError} stored D / model id / preprocessing differ (`field` says which).
    * @throws {InvalidArgumentError} bad table name, creating without D or model id, no gallery and `create` not set.
    */
-  static async open(connection: string | PoolConfig | PgPoolLike, options: PgVectorStoreOptions = {}): Promise<PgVectorGalleryStore> {
+  static async open(
+    connection: string | PoolConfig | PgPoolLike,
+    options: PgVectorStoreOptions = {},
+  ): Promise<PgVectorGalleryStore> {
     const t = options.table ?? 'eolgul_gallery';
     if (!TABLE.test(t)) throw new InvalidArgumentError(`table prefix must match ${TABLE}, got ${JSON.stringify(t)}`);
     let pool: PgPoolLike;
@@ -110,7 +108,8 @@ export class PgVectorGalleryStore implements GalleryStore {
       if (!Number.isInteger(o.dimension) || (o.dimension as number) <= 0 || (o.dimension as number) > 16000) {
         throw new InvalidArgumentError('creating a gallery needs an integer dimension in 1..16000');
       }
-      if (typeof o.modelId !== 'string' || !o.modelId) throw new InvalidArgumentError('creating a gallery needs a modelId');
+      if (typeof o.modelId !== 'string' || !o.modelId)
+        throw new InvalidArgumentError('creating a gallery needs a modelId');
       const threshold = o.defaultThreshold ?? DEFAULT_GALLERY_THRESHOLD;
       if (!Number.isFinite(threshold) || threshold < 0) throw new InvalidArgumentError('defaultThreshold must be >= 0');
       const m = Math.trunc(o.hnsw?.m ?? 16);
@@ -122,7 +121,9 @@ export class PgVectorGalleryStore implements GalleryStore {
         await client.query('create extension if not exists vector');
         await client.query(`create table if not exists ${t}_manifest (id int primary key check (id = 1), format_version int not null,
           dimension int not null, model_id text not null, preprocess text, default_threshold float8 not null)`);
-        await client.query(`create table if not exists ${t}_identities (category serial primary key, name bytea not null unique)`);
+        await client.query(
+          `create table if not exists ${t}_identities (category serial primary key, name bytea not null unique)`,
+        );
         await client.query(`create table if not exists ${t}_embeddings (row_id bigserial primary key, image_id bytea not null unique,
           category int not null references ${t}_identities (category) on delete cascade, embedding vector(${D}) not null,
           excluded boolean not null default false)`);
@@ -130,10 +131,12 @@ export class PgVectorGalleryStore implements GalleryStore {
         await client.query(
           `create index if not exists ${t}_embeddings_hnsw on ${t}_embeddings using hnsw (embedding vector_l2_ops) with (m = ${m}, ef_construction = ${ef})`,
         );
-        await client.query(
-          `insert into ${t}_manifest values (1, 1, $1, $2, $3, $4) on conflict (id) do nothing`,
-          [D, o.modelId, o.preprocess ?? null, threshold],
-        );
+        await client.query(`insert into ${t}_manifest values (1, 1, $1, $2, $3, $4) on conflict (id) do nothing`, [
+          D,
+          o.modelId,
+          o.preprocess ?? null,
+          threshold,
+        ]);
         await client.query('commit');
       } catch (err) {
         await client.query('rollback').catch(() => undefined);
@@ -142,7 +145,9 @@ export class PgVectorGalleryStore implements GalleryStore {
         client.release();
       }
     }
-    const { rows } = await pool.query(`select format_version, dimension, model_id, preprocess, default_threshold from ${t}_manifest where id = 1`);
+    const { rows } = await pool.query(
+      `select format_version, dimension, model_id, preprocess, default_threshold from ${t}_manifest where id = 1`,
+    );
     const r = rows[0];
     const manifest: GalleryManifest = {
       formatVersion: 1,
@@ -216,8 +221,11 @@ export class PgVectorGalleryStore implements GalleryStore {
   async enroll(identity: string, embeddings: readonly Float32Array[], imageIds: readonly string[]): Promise<void> {
     validateEnrollBatch(identity, embeddings, imageIds, this.dimension);
     await this.tx(async (c) => {
-      const dup = await c.query(`select image_id from ${this.t}_embeddings where image_id = any($1::bytea[]) limit 1`, [imageIds.map(enc)]);
-      if (dup.rows.length) throw new InvalidArgumentError(`image id ${JSON.stringify(dec(dup.rows[0].image_id))} is already enrolled`);
+      const dup = await c.query(`select image_id from ${this.t}_embeddings where image_id = any($1::bytea[]) limit 1`, [
+        imageIds.map(enc),
+      ]);
+      if (dup.rows.length)
+        throw new InvalidArgumentError(`image id ${JSON.stringify(dec(dup.rows[0].image_id))} is already enrolled`);
       const { rows } = await c.query(
         `insert into ${this.t}_identities (name) values ($1) on conflict (name) do update set name = excluded.name returning category`,
         [enc(identity)],
@@ -253,7 +261,12 @@ export class PgVectorGalleryStore implements GalleryStore {
     const p = vectorLiteral(probe);
     const t = this.t;
     const out = (rows: { name: Buffer; image_id: Buffer; distance: number }[]): Match[] =>
-      rows.map((r) => ({ identity: dec(r.name), imageId: dec(r.image_id), distance: Number(r.distance), accepted: Number(r.distance) <= threshold }));
+      rows.map((r) => ({
+        identity: dec(r.name),
+        imageId: dec(r.image_id),
+        distance: Number(r.distance),
+        accepted: Number(r.distance) <= threshold,
+      }));
     if (mode === 'template') {
       const { rows } = await this.pool.query(
         `with tpl as (
@@ -345,23 +358,33 @@ export class PgVectorGalleryStore implements GalleryStore {
       if (oldName === newName) return;
       const to = await c.query(`select category from ${this.t}_identities where name = $1`, [enc(newName)]);
       if (to.rows.length) {
-        await c.query(`update ${this.t}_embeddings set category = $1 where category = $2`, [to.rows[0].category, from.rows[0].category]);
+        await c.query(`update ${this.t}_embeddings set category = $1 where category = $2`, [
+          to.rows[0].category,
+          from.rows[0].category,
+        ]);
         await c.query(`delete from ${this.t}_identities where category = $1`, [from.rows[0].category]);
       } else {
-        await c.query(`update ${this.t}_identities set name = $1 where category = $2`, [enc(newName), from.rows[0].category]);
+        await c.query(`update ${this.t}_identities set name = $1 where category = $2`, [
+          enc(newName),
+          from.rows[0].category,
+        ]);
       }
     });
   }
 
   /** Leaves one image out of every search until {@link PgVectorGalleryStore.includeImage}. @throws {UnknownIdentityError} */
   async excludeImage(imageId: string): Promise<void> {
-    const r = await this.pool.query(`update ${this.t}_embeddings set excluded = true where image_id = $1`, [enc(imageId)]);
+    const r = await this.pool.query(`update ${this.t}_embeddings set excluded = true where image_id = $1`, [
+      enc(imageId),
+    ]);
     if (!r.rowCount) throw new UnknownIdentityError(imageId);
   }
 
   /** Undoes {@link PgVectorGalleryStore.excludeImage}. @throws {UnknownIdentityError} */
   async includeImage(imageId: string): Promise<void> {
-    const r = await this.pool.query(`update ${this.t}_embeddings set excluded = false where image_id = $1`, [enc(imageId)]);
+    const r = await this.pool.query(`update ${this.t}_embeddings set excluded = false where image_id = $1`, [
+      enc(imageId),
+    ]);
     if (!r.rowCount) throw new UnknownIdentityError(imageId);
   }
 

@@ -11,13 +11,7 @@ import { validateEnrollBatch, validateLabel } from './gallery-names.js';
 import { DirectoryBackend, type DirectoryChange, type DirectoryStoreOptions } from './gallery-store-npy.js';
 import { readGalleryPair, writeGalleryPair } from './gallery-pair.js';
 import { createGallerySession, DEFAULT_GALLERY_THRESHOLD } from './gallery-session.js';
-import type {
-  GalleryManifest,
-  GallerySession,
-  GalleryStore,
-  IdentifyOptions,
-  Match,
-} from './gallery-types.js';
+import type { GalleryManifest, GallerySession, GalleryStore, IdentifyOptions, Match } from './gallery-types.js';
 
 /** Options of {@link Gallery.open} and {@link Gallery.importPair}. */
 export interface GalleryOpenOptions extends DirectoryStoreOptions {
@@ -127,11 +121,17 @@ export class Gallery implements GalleryStore {
    * @throws {NpyFormatError} @throws {CsvFormatError} @throws {InvalidEmbeddingError} bad pair files.
    * @throws {GalleryMismatchError} the gallery has another D or model. @throws {InvalidArgumentError} an image id already enrolled.
    */
-  static async importPair(dir: string, npyPath: string, csvPath: string, options: GalleryOpenOptions = {}): Promise<Gallery> {
+  static async importPair(
+    dir: string,
+    npyPath: string,
+    csvPath: string,
+    options: GalleryOpenOptions = {},
+  ): Promise<Gallery> {
     const pair = await readGalleryPair(npyPath, csvPath);
     const g = await Gallery.open(dir, { ...options, dimension: options.dimension ?? pair.dimension });
     try {
-      if (g.dimension !== pair.dimension) throw new InvalidArgumentError(`${npyPath} has D = ${pair.dimension}, the gallery ${g.dimension}`);
+      if (g.dimension !== pair.dimension)
+        throw new InvalidArgumentError(`${npyPath} has D = ${pair.dimension}, the gallery ${g.dimension}`);
       await g.enrollRows(pair.identities, pair.embeddings, pair.imageIds);
     } catch (err) {
       await g.close();
@@ -295,7 +295,11 @@ export class Gallery implements GalleryStore {
     const D = this.dimension;
     const values = new Float32Array(embeddings.length * D);
     embeddings.forEach((v, i) => values.set(v, i * D));
-    await this.enrollRows(embeddings.map(() => identity), values, imageIds.slice());
+    await this.enrollRows(
+      embeddings.map(() => identity),
+      values,
+      imageIds.slice(),
+    );
   }
 
   /**
@@ -305,18 +309,25 @@ export class Gallery implements GalleryStore {
    * @throws {EmbeddingDimensionError} length not n·D. @throws {InvalidEmbeddingError} a row not finite or of zero norm (named).
    * @throws {InvalidArgumentError} counts differ, bad or repeated names or ids.
    */
-  async enrollMany(identities: readonly string[], embeddings: Float32Array, imageIds: readonly string[]): Promise<void> {
+  async enrollMany(
+    identities: readonly string[],
+    embeddings: Float32Array,
+    imageIds: readonly string[],
+  ): Promise<void> {
     const D = this.dimension;
     const n = identities.length;
     if (imageIds.length !== n) throw new InvalidArgumentError(`${n} identities but ${imageIds.length} image ids`);
-    if (!(embeddings instanceof Float32Array)) throw new InvalidArgumentError('embeddings must be a Float32Array [n, D]');
+    if (!(embeddings instanceof Float32Array))
+      throw new InvalidArgumentError('embeddings must be a Float32Array [n, D]');
     if (embeddings.length !== n * D) throw new EmbeddingDimensionError(n * D, embeddings.length);
     if (n === 0) throw new InvalidArgumentError('nothing to enroll');
     for (let r = 0; r < n; r++) {
       try {
         validateEmbedding(embeddings.subarray(r * D, (r + 1) * D), D);
       } catch (err) {
-        throw new InvalidEmbeddingError(`row ${r} (${JSON.stringify(imageIds[r])}): ${(err as Error).message.replace(/^invalid embedding: /, '')}`);
+        throw new InvalidEmbeddingError(
+          `row ${r} (${JSON.stringify(imageIds[r])}): ${(err as Error).message.replace(/^invalid embedding: /, '')}`,
+        );
       }
     }
     await this.enrollRows(identities, embeddings, imageIds);
@@ -377,9 +388,11 @@ export class Gallery implements GalleryStore {
     if (!Number.isInteger(k) || k < 1) throw new InvalidArgumentError(`k must be a positive integer, got ${k}`);
     const threshold = checkThreshold(options.threshold ?? this.defaultThreshold);
     const mode = options.mode ?? 'template';
-    if (mode !== 'image' && mode !== 'template') throw new InvalidArgumentError(`mode must be 'image' or 'template', got ${String(mode)}`);
+    if (mode !== 'image' && mode !== 'template')
+      throw new InvalidArgumentError(`mode must be 'image' or 'template', got ${String(mode)}`);
     const per = options.per ?? 'identity';
-    if (per !== 'identity' && per !== 'image') throw new InvalidArgumentError(`per must be 'identity' or 'image', got ${String(per)}`);
+    if (per !== 'identity' && per !== 'image')
+      throw new InvalidArgumentError(`per must be 'identity' or 'image', got ${String(per)}`);
     let catMask: Uint8Array | null = null;
     for (const name of options.exclude ?? []) {
       const c = this.matrix.catOfName.get(name);
@@ -455,7 +468,9 @@ export class Gallery implements GalleryStore {
       if (c !== undefined && m.catRows[c] === 0) c = undefined;
       const isImage = m.rowOfImage.has(identityOrImageId);
       if (options.kind === undefined && c !== undefined && isImage) {
-        throw new InvalidArgumentError(`${JSON.stringify(identityOrImageId)} is both an identity and an image id: say which (kind: 'identity' | 'image')`);
+        throw new InvalidArgumentError(
+          `${JSON.stringify(identityOrImageId)} is both an identity and an image id: say which (kind: 'identity' | 'image')`,
+        );
       }
       if (options.kind === 'image') c = undefined;
       if (options.kind === 'identity' && c === undefined) throw new UnknownIdentityError(identityOrImageId);

@@ -13,7 +13,12 @@ process.stdout.write('ready\n');
 for (let i = Number(startText); i < Number(endText); i++) {
   const op = opAt(prefix, i, mixedText === '1');
   try {
-    if (op.kind === 'enroll') await g.enroll(op.identity, op.imageIds.map((id) => vectorOf(id)), op.imageIds);
+    if (op.kind === 'enroll')
+      await g.enroll(
+        op.identity,
+        op.imageIds.map((id) => vectorOf(id)),
+        op.imageIds,
+      );
     else if (op.kind === 'remove') await g.remove(op.name);
     else if (op.kind === 'rename') await g.rename(op.from, op.to);
     else if (op.kind === 'exclude') await g.excludeImage(op.imageId);

@@ -79,6 +79,8 @@ export function applyOp(s: ModelState, op: Op): void {
 
 /** Canonical text of a state, for comparing. */
 export function stateKey(s: ModelState): string {
-  const ids = [...s.identities.entries()].map(([k, v]) => [k, [...v].sort()] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const ids = [...s.identities.entries()]
+    .map(([k, v]) => [k, [...v].sort()] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1));
   return JSON.stringify({ ids, excluded: [...s.excluded].sort() });
 }

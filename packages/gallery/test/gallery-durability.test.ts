@@ -52,7 +52,10 @@ interface Run {
 /** Runs the child; with `killAfterMs`, SIGKILLs it that long after it printed `ready`. */
 function runChild(args: string[], killAfterMs?: number, env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [child, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const p = spawn(process.execPath, [child, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     const acked: number[] = [];
     let stderr = '';
     let buf = '';
@@ -102,7 +105,8 @@ async function leftovers(dir: string): Promise<{ tail: boolean; next: boolean }>
       replacing: string[];
     };
     let tail = false;
-    for (const [f, { bytes }] of Object.entries(rec.files)) if ((await stat(path.join(dir, f))).size > bytes) tail = true;
+    for (const [f, { bytes }] of Object.entries(rec.files))
+      if ((await stat(path.join(dir, f))).size > bytes) tail = true;
     const next = rec.replacing.length > 0 || (await readdir(dir)).some((f) => f.endsWith('.next'));
     return { tail, next };
   } catch {
@@ -169,12 +173,16 @@ describe('durability', () => {
     ] as const;
     for (const [point, expected] of points) {
       for (let trial = 0; trial < 3; trial++) {
-        const run = await runChild([dir, 'q', String(start), String(MAX), '1'], undefined, { EOLGUL_GALLERY_CRASH_AT: point });
+        const run = await runChild([dir, 'q', String(start), String(MAX), '1'], undefined, {
+          EOLGUL_GALLERY_CRASH_AT: point,
+        });
         expect(run.signal, `${point}: ${run.stderr}`).toBe('SIGKILL');
         const last = run.acked.length ? run.acked[run.acked.length - 1] : start - 1;
         const key = stateKey(await observe(dir));
         const want = expected === 'old' ? last + 1 : last + 2;
-        expect(key, `${point} trial ${trial}: expected the ${expected} state (after op ${want - 1})`).toBe(states[want]);
+        expect(key, `${point} trial ${trial}: expected the ${expected} state (after op ${want - 1})`).toBe(
+          states[want],
+        );
         start = want;
       }
     }
@@ -183,7 +191,10 @@ describe('durability', () => {
   it('two writer processes enrolling at the same time both succeed; nothing is lost', async () => {
     const dir = path.join(tmp, 'concurrent');
     const N = 40;
-    const [a, b] = await Promise.all([runChild([dir, 'a', '0', String(N), '0']), runChild([dir, 'b', '0', String(N), '0'])]);
+    const [a, b] = await Promise.all([
+      runChild([dir, 'a', '0', String(N), '0']),
+      runChild([dir, 'b', '0', String(N), '0']),
+    ]);
     expect([a.code, a.stderr]).toEqual([0, '']);
     expect([b.code, b.stderr]).toEqual([0, '']);
     expect(a.acked).toHaveLength(N);

@@ -23,7 +23,14 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-const GALLERY_FILES = ['commit.json', 'embeddings.npy', 'excluded-images.csv', 'identities.csv', 'index.csv', 'manifest.json'];
+const GALLERY_FILES = [
+  'commit.json',
+  'embeddings.npy',
+  'excluded-images.csv',
+  'identities.csv',
+  'index.csv',
+  'manifest.json',
+];
 
 async function tree(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -35,7 +42,13 @@ async function tree(dir: string): Promise<string[]> {
 
 async function made(name: string, D = 8, lockTimeoutMs?: number) {
   const dir = path.join(tmp, name);
-  const g = await Gallery.open(dir, { create: true, dimension: D, modelId: 'facenet-x', preprocess: 'mtcnn-160', lockTimeoutMs });
+  const g = await Gallery.open(dir, {
+    create: true,
+    dimension: D,
+    modelId: 'facenet-x',
+    preprocess: 'mtcnn-160',
+    lockTimeoutMs,
+  });
   const r = rng(name.length);
   await g.enroll('Ada', [unitVector(D, r), unitVector(D, r)], ['ada_1.jpg', 'ada_2.jpg']);
   await g.enroll('Bo', [unitVector(D, r)], ['bo_1.jpg']);
@@ -58,7 +71,9 @@ describe('opening: mismatch and corruption are typed errors', () => {
       expect((err as Error).message).toContain(field);
     }
     // create: true on an existing gallery does not overwrite it, and still checks.
-    await expect(Gallery.open(dir, { create: true, dimension: 16, modelId: 'facenet-x' })).rejects.toBeInstanceOf(GalleryMismatchError);
+    await expect(Gallery.open(dir, { create: true, dimension: 16, modelId: 'facenet-x' })).rejects.toBeInstanceOf(
+      GalleryMismatchError,
+    );
     const ok = await Gallery.open(dir, { create: true, dimension: 8, modelId: 'facenet-x' });
     expect(ok.size).toBe(3);
     await ok.close();
@@ -66,9 +81,15 @@ describe('opening: mismatch and corruption are typed errors', () => {
 
   it('not a gallery, or created without D / model: typed errors', async () => {
     await expect(Gallery.open(path.join(tmp, 'nothing-here'))).rejects.toBeInstanceOf(GalleryCorruptError);
-    await expect(Gallery.open(path.join(tmp, 'no-d'), { create: true, modelId: 'm' })).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(Gallery.open(path.join(tmp, 'no-m'), { create: true, dimension: 4 })).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(Gallery.open(path.join(tmp, 'bad-t'), { create: true, dimension: 4, modelId: 'm', defaultThreshold: -1 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(Gallery.open(path.join(tmp, 'no-d'), { create: true, modelId: 'm' })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+    await expect(Gallery.open(path.join(tmp, 'no-m'), { create: true, dimension: 4 })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+    await expect(
+      Gallery.open(path.join(tmp, 'bad-t'), { create: true, dimension: 4, modelId: 'm', defaultThreshold: -1 }),
+    ).rejects.toBeInstanceOf(InvalidArgumentError);
     expect(() => Gallery.inMemory({ dimension: 0 })).toThrow(InvalidArgumentError);
   });
 
@@ -94,7 +115,10 @@ describe('opening: mismatch and corruption are typed errors', () => {
 
     const { dir: dir4, g: g4 } = await made('corrupt4');
     await g4.close();
-    await writeFile(path.join(dir4, 'manifest.json'), JSON.stringify({ formatVersion: 2, dimension: 8, modelId: 'm', defaultThreshold: 1 }));
+    await writeFile(
+      path.join(dir4, 'manifest.json'),
+      JSON.stringify({ formatVersion: 2, dimension: 8, modelId: 'm', defaultThreshold: 1 }),
+    );
     await expect(Gallery.open(dir4)).rejects.toThrow(/formatVersion/);
   });
 
@@ -128,7 +152,9 @@ describe('bad embeddings are refused and never stored', () => {
       expect(() => g.identify(v)).toThrow(E);
       expect(() => g.verify(good, v)).toThrow(E);
     }
-    await expect(g.enroll('Eve', [good as unknown as Float32Array, [1, 2] as unknown as Float32Array], ['a', 'b'])).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(
+      g.enroll('Eve', [good as unknown as Float32Array, [1, 2] as unknown as Float32Array], ['a', 'b']),
+    ).rejects.toBeInstanceOf(InvalidArgumentError);
     expect(g.size).toBe(3);
     expect(g.identities()).toEqual(['Ada', 'Bo']);
     await g.close();
@@ -156,7 +182,17 @@ describe('names never become paths; files are owner-only', () => {
     const dir = path.join(base, 'inner', 'g');
     const g = await Gallery.open(dir, { create: true, dimension: 8, modelId: 'm' });
     const before = await tree(base);
-    const names = ['../../x', '../../../../../../tmp/evil', 'a/b', '/etc/passwd', 'nul\u0000x', 'C:\\x', '김민지', '..', '.'];
+    const names = [
+      '../../x',
+      '../../../../../../tmp/evil',
+      'a/b',
+      '/etc/passwd',
+      'nul\u0000x',
+      'C:\\x',
+      '김민지',
+      '..',
+      '.',
+    ];
     const r = rng(5);
     for (const [i, n] of names.entries()) await g.enroll(n, [unitVector(8, r)], [`${n}/../${i}.jpg`]);
     await g.rename('a/b', '../c/d');
@@ -166,7 +202,12 @@ describe('names never become paths; files are owner-only', () => {
     expect(await tree(base)).toEqual(before);
     expect(await tree(dir)).toEqual(GALLERY_FILES);
     const again = await Gallery.open(dir);
-    expect(again.identities()).toEqual(names.filter((n) => n !== '/etc/passwd' && n !== 'a/b').concat('../c/d').sort());
+    expect(again.identities()).toEqual(
+      names
+        .filter((n) => n !== '/etc/passwd' && n !== 'a/b')
+        .concat('../c/d')
+        .sort(),
+    );
     await again.close();
     await expect(stat(path.join(base, 'x'))).rejects.toThrow();
     await expect(stat('/tmp/evil')).rejects.toThrow();

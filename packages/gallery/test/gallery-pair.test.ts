@@ -53,11 +53,22 @@ describe('seed pair layout', () => {
 
   it('imports the fixture into a gallery directory; each image finds its own identity', async () => {
     const dir = path.join(tmp, 'imported');
-    const g = await Gallery.importPair(dir, NPY, CSV, { create: true, modelId: 'seed-facenet-128', defaultThreshold: 0.9 });
+    const g = await Gallery.importPair(dir, NPY, CSV, {
+      create: true,
+      modelId: 'seed-facenet-128',
+      defaultThreshold: 0.9,
+    });
     try {
       expect(g.size).toBe(21);
       expect(g.dimension).toBe(128);
-      expect(g.identities()).toEqual(['Aaron_Peirsol', 'Abdullah_Gul', 'George_W_Bush', 'Hans_Blix', 'Serena_Williams', 'Yao_Ming']);
+      expect(g.identities()).toEqual([
+        'Aaron_Peirsol',
+        'Abdullah_Gul',
+        'George_W_Bush',
+        'Hans_Blix',
+        'Serena_Williams',
+        'Yao_Ming',
+      ]);
       const pair = await readGalleryPair(NPY, CSV);
       for (let r = 0; r < 21; r++) {
         const probe = pair.embeddings.subarray(r * 128, (r + 1) * 128);
@@ -69,7 +80,8 @@ describe('seed pair layout', () => {
         expect(other.distance).toBeGreaterThan(1);
         // Excluding the image itself: the nearest is another image of the same person.
         const [sibling] = g.identify(probe, { mode: 'image', per: 'image', k: 2 }).slice(1);
-        if (pair.identities.filter((n) => n === pair.identities[r]).length > 1) expect(sibling.identity).toBe(pair.identities[r]);
+        if (pair.identities.filter((n) => n === pair.identities[r]).length > 1)
+          expect(sibling.identity).toBe(pair.identities[r]);
       }
     } finally {
       await g.close();
@@ -98,32 +110,41 @@ describe('seed pair layout', () => {
     expect(back.identify(probe, { mode: 'image', k: 2 })).toEqual(g.identify(probe, { mode: 'image', k: 2 }));
     await back.close();
     if (hasNumpy) {
-      const out = py('import numpy as np, sys; a = np.load(sys.argv[1]); print(a.shape, a.dtype, round(float(np.linalg.norm(a, axis=1).mean()), 4))', npy);
+      const out = py(
+        'import numpy as np, sys; a = np.load(sys.argv[1]); print(a.shape, a.dtype, round(float(np.linalg.norm(a, axis=1).mean()), 4))',
+        npy,
+      );
       expect(out.trim()).toBe('(4, 16) float32 1.0');
     }
   });
 
-  it.skipIf(!hasNumpy)('numpy reads a gallery directory\'s embeddings.npy after appends, equal to what was enrolled', async () => {
-    const dir = path.join(tmp, 'np-check');
-    const g = await Gallery.open(dir, { create: true, dimension: 8, modelId: 'm' });
-    const r = rng(9);
-    const all: Float32Array[] = [];
-    for (let i = 0; i < 5; i++) {
-      const v = [unitVector(8, r), unitVector(8, r)];
-      all.push(...v);
-      await g.enroll(`p${i}`, v, [`p${i}_1`, `p${i}_2`]);
-    }
-    await g.close();
-    const out = py('import numpy as np, sys; a = np.load(sys.argv[1]); print(a.shape); print(" ".join(repr(float(x)) for x in a.ravel()))', path.join(dir, 'embeddings.npy'));
-    const [shape, values] = out.trim().split('\n');
-    expect(shape).toBe('(10, 8)');
-    expect(values.split(' ').map(Number)).toEqual(all.flatMap((v) => Array.from(v)));
-  });
+  it.skipIf(!hasNumpy)(
+    "numpy reads a gallery directory's embeddings.npy after appends, equal to what was enrolled",
+    async () => {
+      const dir = path.join(tmp, 'np-check');
+      const g = await Gallery.open(dir, { create: true, dimension: 8, modelId: 'm' });
+      const r = rng(9);
+      const all: Float32Array[] = [];
+      for (let i = 0; i < 5; i++) {
+        const v = [unitVector(8, r), unitVector(8, r)];
+        all.push(...v);
+        await g.enroll(`p${i}`, v, [`p${i}_1`, `p${i}_2`]);
+      }
+      await g.close();
+      const out = py(
+        'import numpy as np, sys; a = np.load(sys.argv[1]); print(a.shape); print(" ".join(repr(float(x)) for x in a.ravel()))',
+        path.join(dir, 'embeddings.npy'),
+      );
+      const [shape, values] = out.trim().split('\n');
+      expect(shape).toBe('(10, 8)');
+      expect(values.split(' ').map(Number)).toEqual(all.flatMap((v) => Array.from(v)));
+    },
+  );
 
   it('accepts a pandas-style leading index column', async () => {
     const csv = path.join(tmp, 'pandas.csv');
     const text = (await readFile(CSV, 'utf8')).split('\n').filter(Boolean);
-    await writeFile(csv, [',' + text[0], ...text.slice(1).map((l, i) => `${i},${l}`)].join('\n') + '\n');
+    await writeFile(csv, `${[`,${text[0]}`, ...text.slice(1).map((l, i) => `${i},${l}`)].join('\n')}\n`);
     const pair = await readGalleryPair(NPY, csv);
     expect(pair.imageIds).toHaveLength(21);
     expect(pair.identities[20]).toBe('Yao_Ming');

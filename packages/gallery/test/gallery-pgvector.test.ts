@@ -24,14 +24,25 @@ for (const search of ['hnsw', 'exact'] as const) {
     tolerance: 1e-5,
     create: async (dimension) => {
       const table = `g${++n}_${search}`;
-      const store = await PgVectorGalleryStore.open(conn(), { create: true, dimension, modelId: 'test-model', table, search });
+      const store = await PgVectorGalleryStore.open(conn(), {
+        create: true,
+        dimension,
+        modelId: 'test-model',
+        table,
+        search,
+      });
       tables.set(store, table);
       return store;
     },
     reopen: async (store) => {
       const table = tables.get(store)!;
       await store.close();
-      const again = await PgVectorGalleryStore.open(conn(), { table, dimension: store.dimension, modelId: 'test-model', search });
+      const again = await PgVectorGalleryStore.open(conn(), {
+        table,
+        dimension: store.dimension,
+        modelId: 'test-model',
+        search,
+      });
       tables.set(again, table);
       return again;
     },
@@ -42,9 +53,15 @@ describe('PgVectorGalleryStore specifics', () => {
   it('checks the manifest (GalleryMismatchError names the field) and the table name', async () => {
     const a = await PgVectorGalleryStore.open(conn(), { create: true, dimension: 8, modelId: 'm1', table: 'mm' });
     await a.close();
-    await expect(PgVectorGalleryStore.open(conn(), { table: 'mm', dimension: 16 })).rejects.toMatchObject({ field: 'dimension' });
-    await expect(PgVectorGalleryStore.open(conn(), { table: 'mm', modelId: 'm2' })).rejects.toBeInstanceOf(GalleryMismatchError);
+    await expect(PgVectorGalleryStore.open(conn(), { table: 'mm', dimension: 16 })).rejects.toMatchObject({
+      field: 'dimension',
+    });
+    await expect(PgVectorGalleryStore.open(conn(), { table: 'mm', modelId: 'm2' })).rejects.toBeInstanceOf(
+      GalleryMismatchError,
+    );
     await expect(PgVectorGalleryStore.open(conn(), { table: 'no_such' })).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(PgVectorGalleryStore.open(conn(), { table: 'x; drop table mm_manifest' })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(PgVectorGalleryStore.open(conn(), { table: 'x; drop table mm_manifest' })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
   });
 });

@@ -65,13 +65,19 @@ describe('enrollMany', () => {
     const one = Gallery.inMemory({ dimension: D });
     for (const n of ['b', 'a', 'c']) {
       const idx = names.map((x, i) => (x === n ? i : -1)).filter((i) => i >= 0);
-      await one.enroll(n, idx.map((i) => vs[i]), idx.map((i) => ids[i]));
+      await one.enroll(
+        n,
+        idx.map((i) => vs[i]),
+        idx.map((i) => ids[i]),
+      );
     }
     expect(bulk.identities()).toEqual(['a', 'b', 'c']);
     expect(bulk.imagesOf('b')).toEqual(['b-0', 'b-2', 'b-5']);
     for (let q = 0; q < 10; q++) {
       const p = unitVector(D, r);
-      expect(bulk.identify(p, { mode: 'image', k: 3, per: 'image' })).toEqual(one.identify(p, { mode: 'image', k: 3, per: 'image' }));
+      expect(bulk.identify(p, { mode: 'image', k: 3, per: 'image' })).toEqual(
+        one.identify(p, { mode: 'image', k: 3, per: 'image' }),
+      );
     }
     const bad = flat.slice();
     bad[D * 4 + 3] = NaN;
@@ -85,7 +91,10 @@ describe('enrollMany', () => {
 
 describe('search kernels', () => {
   it('WebAssembly SIMD for D multiple of 16, TypeScript otherwise; both agree with the oracle at 5000 rows', async () => {
-    for (const [D, kernel] of [[128, 'wasm-simd'], [130, 'js']] as const) {
+    for (const [D, kernel] of [
+      [128, 'wasm-simd'],
+      [130, 'js'],
+    ] as const) {
       const g = Gallery.inMemory({ dimension: D });
       expect(g.searchKernel).toBe(kernel);
       const r = rng(D);

@@ -33,7 +33,9 @@ async function seeded(h: StoreHarness) {
   const store = await h.create(D);
   const data = clusters(NAMES, 3, D, 7);
   for (const c of data) await store.enroll(c.name, c.embeddings, c.imageIds);
-  const rows: OracleRow[] = data.flatMap((c) => c.embeddings.map((v, i) => ({ identity: c.name, imageId: c.imageIds[i], vector: v })));
+  const rows: OracleRow[] = data.flatMap((c) =>
+    c.embeddings.map((v, i) => ({ identity: c.name, imageId: c.imageIds[i], vector: v })),
+  );
   return { store, data, rows };
 }
 
@@ -84,7 +86,11 @@ export function runGalleryStoreConformance(name: string, h: StoreHarness): void 
         expect(byId.map((m) => m.identity)).toEqual(wantId.map((m) => m.identity));
         byId.forEach((m, i) => expect(m.distance).toBeCloseTo(wantId[i].distance, digits));
         const byImage = await store.identify(probe, { mode: 'image', k: 4, per: 'image' });
-        expect(byImage.map((m) => m.imageId)).toEqual(oracle(rows, probe).slice(0, 4).map((m) => m.imageId));
+        expect(byImage.map((m) => m.imageId)).toEqual(
+          oracle(rows, probe)
+            .slice(0, 4)
+            .map((m) => m.imageId),
+        );
         const all = await store.identify(probe, { mode: 'image', k: 100 });
         expect(all.map((m) => m.identity).sort()).toEqual([...NAMES].sort());
         for (let i = 1; i < all.length; i++) expect(all[i].distance).toBeGreaterThanOrEqual(all[i - 1].distance);
@@ -93,7 +99,7 @@ export function runGalleryStoreConformance(name: string, h: StoreHarness): void 
       }
     });
 
-    it('accepted is distance <= threshold; the default threshold is the store\'s', async () => {
+    it("accepted is distance <= threshold; the default threshold is the store's", async () => {
       const { store, data } = await seeded(h);
       try {
         const probe = near(data[0].center, 0.3, rng(3));
@@ -227,7 +233,7 @@ export function runGalleryStoreConformance(name: string, h: StoreHarness): void 
       }
     });
 
-    it('template mode compares with each identity\'s normalised mean embedding', async () => {
+    it("template mode compares with each identity's normalised mean embedding", async () => {
       const { store, data } = await seeded(h);
       try {
         const probe = unitVector(D, rng(21));
@@ -256,10 +262,14 @@ export function runGalleryStoreConformance(name: string, h: StoreHarness): void 
         nan[3] = NaN;
         const inf = good.slice();
         inf[0] = Infinity;
-        await expect(store.enroll('Eve', [good, new Float32Array(D + 1).fill(0.1)], ['e1', 'e2'])).rejects.toBeInstanceOf(EmbeddingDimensionError);
+        await expect(
+          store.enroll('Eve', [good, new Float32Array(D + 1).fill(0.1)], ['e1', 'e2']),
+        ).rejects.toBeInstanceOf(EmbeddingDimensionError);
         await expect(store.enroll('Eve', [good, nan], ['e1', 'e2'])).rejects.toBeInstanceOf(InvalidEmbeddingError);
         await expect(store.enroll('Eve', [inf], ['e1'])).rejects.toBeInstanceOf(InvalidEmbeddingError);
-        await expect(store.enroll('Eve', [new Float32Array(D)], ['e1'])).rejects.toMatchObject({ code: 'INVALID_EMBEDDING' });
+        await expect(store.enroll('Eve', [new Float32Array(D)], ['e1'])).rejects.toMatchObject({
+          code: 'INVALID_EMBEDDING',
+        });
         await expect(store.enroll('Eve', [good], [])).rejects.toBeInstanceOf(InvalidArgumentError);
         await expect(store.enroll('Eve', [good, good], ['e1', 'e1'])).rejects.toBeInstanceOf(InvalidArgumentError);
         await expect(store.enroll('Eve', [good], [data[0].imageIds[0]])).rejects.toBeInstanceOf(InvalidArgumentError);
@@ -268,9 +278,15 @@ export function runGalleryStoreConformance(name: string, h: StoreHarness): void 
         expect(await store.count()).toBe(15);
         expect(await store.identities()).not.toContain('Eve');
         await expect(later(() => store.identify(nan, { mode: 'image' }))).rejects.toBeInstanceOf(InvalidEmbeddingError);
-        await expect(later(() => store.identify(new Float32Array(D - 1).fill(1)))).rejects.toBeInstanceOf(EmbeddingDimensionError);
-        await expect(later(() => store.identify(good, { mode: 'image', k: 0 }))).rejects.toBeInstanceOf(InvalidArgumentError);
-        await expect(later(() => store.identify(good, { mode: 'image', threshold: NaN }))).rejects.toBeInstanceOf(InvalidArgumentError);
+        await expect(later(() => store.identify(new Float32Array(D - 1).fill(1)))).rejects.toBeInstanceOf(
+          EmbeddingDimensionError,
+        );
+        await expect(later(() => store.identify(good, { mode: 'image', k: 0 }))).rejects.toBeInstanceOf(
+          InvalidArgumentError,
+        );
+        await expect(later(() => store.identify(good, { mode: 'image', threshold: NaN }))).rejects.toBeInstanceOf(
+          InvalidArgumentError,
+        );
       } finally {
         await store.close();
       }
@@ -278,7 +294,16 @@ export function runGalleryStoreConformance(name: string, h: StoreHarness): void 
 
     it('names are data: path-like, NUL, quotes, newlines, Korean and emoji round-trip', async () => {
       let store = await h.create(D);
-      const names = ['../../x', 'a/b', 'nul\u0000byte', 'quote "and", comma', 'line\nbreak', '한국어 이름', '🙂', ' padded '];
+      const names = [
+        '../../x',
+        'a/b',
+        'nul\u0000byte',
+        'quote "and", comma',
+        'line\nbreak',
+        '한국어 이름',
+        '🙂',
+        ' padded ',
+      ];
       try {
         const r = rng(31);
         const vecs = names.map(() => unitVector(D, r));

@@ -138,7 +138,8 @@ export async function checkEmbeddings(options: {
         continue;
       }
       const norm = Math.sqrt(s);
-      if (Math.abs(norm - 1) > tol) add('norm', `row ${i}${label(i)}: L2 norm ${norm.toPrecision(6)}, expected 1 ± ${tol}`);
+      if (Math.abs(norm - 1) > tol)
+        add('norm', `row ${i}${label(i)}: L2 norm ${norm.toPrecision(6)}, expected 1 ± ${tol}`);
     }
   }
 
@@ -147,7 +148,10 @@ export async function checkEmbeddings(options: {
     const line = i + 2;
     if (r.image.trim().length === 0) add('image', `${options.csv} line ${line}: empty image name`);
     if (parseCategory(r.category) === undefined) {
-      add('category', `${options.csv} line ${line}: category ${JSON.stringify(r.category)} is not a non-negative integer`);
+      add(
+        'category',
+        `${options.csv} line ${line}: category ${JSON.stringify(r.category)} is not a non-negative integer`,
+      );
     }
     const first = seen.get(r.image);
     if (first !== undefined) add('duplicate', `${options.csv} line ${line}: image ${r.image} already on line ${first}`);
@@ -177,7 +181,10 @@ export async function checkEmbeddings(options: {
         const hits = byName.get(asRel) ?? [];
         if (hits.length === 1) found = hits[0];
         else if (hits.length > 1) {
-          add('ambiguous', `${options.csv} line ${line}: image ${r.image} matches ${hits.length} files under ${options.images}: ${hits.slice(0, 3).join(', ')}${hits.length > 3 ? ', ...' : ''}`);
+          add(
+            'ambiguous',
+            `${options.csv} line ${line}: image ${r.image} matches ${hits.length} files under ${options.images}: ${hits.slice(0, 3).join(', ')}${hits.length > 3 ? ', ...' : ''}`,
+          );
           return;
         }
       }
@@ -195,10 +202,15 @@ export async function checkEmbeddings(options: {
       categoriesOfIdentity.get(identity)!.add(category);
     });
     for (const [category, ids] of identitiesOfCategory) {
-      if (ids.size > 1) add('labels', `category ${category} holds images of ${ids.size} identities: ${[...ids].slice(0, 5).join(', ')}`);
+      if (ids.size > 1)
+        add(
+          'labels',
+          `category ${category} holds images of ${ids.size} identities: ${[...ids].slice(0, 5).join(', ')}`,
+        );
     }
     for (const [identity, cats] of categoriesOfIdentity) {
-      if (cats.size > 1) add('labels', `identity ${identity} has ${cats.size} categories: ${[...cats].slice(0, 5).join(', ')}`);
+      if (cats.size > 1)
+        add('labels', `identity ${identity} has ${cats.size} categories: ${[...cats].slice(0, 5).join(', ')}`);
     }
     const images = files.filter((f) => isImageFileName(f.slice(f.lastIndexOf('/') + 1)));
     imagesNotInCsv = images.filter((f) => !used.has(f)).length;

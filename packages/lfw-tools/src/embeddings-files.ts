@@ -50,7 +50,8 @@ export async function readNpyMatrix(file: string): Promise<{ data: Float32Array;
     throw new NpyFormatError(file, `cannot read file: ${(err as Error).message}`);
   }
   const { data, shape } = decodeNpy(buf, file);
-  if (shape.length !== 2) throw new NpyFormatError(file, `expected a 2-D array [N, D], got shape (${shape.join(', ')})`);
+  if (shape.length !== 2)
+    throw new NpyFormatError(file, `expected a 2-D array [N, D], got shape (${shape.join(', ')})`);
   return { data, rows: shape[0], dimension: shape[1] };
 }
 
@@ -91,7 +92,10 @@ export async function readEmbeddingPair(npy: string, csv: string): Promise<Embed
   const rows = records.map((r, i) => {
     const category = parseCategory(r.category);
     if (category === undefined) {
-      throw new CsvFormatError(csv, `line ${i + 2}: category ${JSON.stringify(r.category)} is not a non-negative integer`);
+      throw new CsvFormatError(
+        csv,
+        `line ${i + 2}: category ${JSON.stringify(r.category)} is not a non-negative integer`,
+      );
     }
     if (r.image.length === 0) throw new CsvFormatError(csv, `line ${i + 2}: empty image name`);
     return { image: r.image, category };
@@ -141,7 +145,8 @@ export async function writeEmbeddingPair(
     }
   });
   rows.forEach((r, i) => {
-    if (typeof r.image !== 'string' || r.image.length === 0) throw new InvalidArgumentError(`row ${i}: empty image name`);
+    if (typeof r.image !== 'string' || r.image.length === 0)
+      throw new InvalidArgumentError(`row ${i}: empty image name`);
     if (!Number.isSafeInteger(r.category) || r.category < 0) {
       throw new InvalidArgumentError(`row ${i}: category ${r.category} is not a non-negative integer`);
     }
@@ -150,6 +155,12 @@ export async function writeEmbeddingPair(
   const csv = `${prefix}.csv`;
   await fs.mkdir(path.dirname(path.resolve(npy)), { recursive: true });
   await writeFileAtomic(npy, encodeNpy(data, [embeddings.length, dimension]));
-  await writeFileAtomic(csv, formatCsv(rows.map((r) => ({ image: r.image, category: r.category })), EMBEDDING_CSV_COLUMNS));
+  await writeFileAtomic(
+    csv,
+    formatCsv(
+      rows.map((r) => ({ image: r.image, category: r.category })),
+      EMBEDDING_CSV_COLUMNS,
+    ),
+  );
   return { npy, csv };
 }

@@ -100,8 +100,10 @@ function validate(scores: readonly PairScore[]): void {
   if (!Array.isArray(scores) || scores.length === 0) throw new InvalidArgumentError('no scored pairs to evaluate');
   scores.forEach((s, i) => {
     if (s === null || typeof s !== 'object') throw new InvalidArgumentError(`score ${i} is not an object`);
-    if (!Number.isSafeInteger(s.fold)) throw new InvalidArgumentError(`score ${i}: fold ${String(s.fold)} is not an integer`);
-    if (typeof s.same !== 'boolean') throw new InvalidArgumentError(`score ${i}: same must be a boolean, got ${String(s.same)}`);
+    if (!Number.isSafeInteger(s.fold))
+      throw new InvalidArgumentError(`score ${i}: fold ${String(s.fold)} is not an integer`);
+    if (typeof s.same !== 'boolean')
+      throw new InvalidArgumentError(`score ${i}: same must be a boolean, got ${String(s.same)}`);
     if (s.distance !== null && (typeof s.distance !== 'number' || !Number.isFinite(s.distance))) {
       throw new InvalidArgumentError(`score ${i}: distance must be a finite number or null, got ${String(s.distance)}`);
     }
@@ -115,7 +117,10 @@ function validate(scores: readonly PairScore[]): void {
  */
 function bestThreshold(samples: readonly Sample[]): { threshold: number; accuracy: number } {
   const finite = samples.filter((s) => Number.isFinite(s.d)).sort(compare);
-  if (finite.length === 0) throw new InvalidArgumentError('every pair of the training folds lacks a distance; nothing to choose a threshold on');
+  if (finite.length === 0)
+    throw new InvalidArgumentError(
+      'every pair of the training folds lacks a distance; nothing to choose a threshold on',
+    );
   const diffFinite = finite.reduce((n, s) => n + (s.same ? 0 : 1), 0);
   // correct(t) = accepted matched + rejected finite mismatched; missing pairs are always wrong.
   let acceptedSame = 0;
@@ -157,7 +162,9 @@ function counts(samples: readonly Sample[]): { nSame: number; nDiff: number } {
 
 function needBothClasses(nSame: number, nDiff: number): void {
   if (nSame === 0 || nDiff === 0) {
-    throw new InvalidArgumentError(`ROC needs matched and mismatched pairs; got ${nSame} matched and ${nDiff} mismatched`);
+    throw new InvalidArgumentError(
+      `ROC needs matched and mismatched pairs; got ${nSame} matched and ${nDiff} mismatched`,
+    );
   }
 }
 
@@ -284,7 +291,8 @@ export function evaluatePairs(scores: readonly PairScore[], options: { missingFa
     list.push(samples[i]);
   });
   const foldIds = [...byFold.keys()].sort((a, b) => a - b);
-  if (foldIds.length < 2) throw new InvalidArgumentError(`cross-validation needs at least 2 folds, got ${foldIds.length}`);
+  if (foldIds.length < 2)
+    throw new InvalidArgumentError(`cross-validation needs at least 2 folds, got ${foldIds.length}`);
   const points = roc(samples); // validates both classes before the fold loop
   const folds: FoldResult[] = foldIds.map((fold) => {
     const test = byFold.get(fold)!;

@@ -8,7 +8,16 @@ import { InvalidArgumentError } from '@eolgul/core';
  */
 
 /** File extensions counted as images (compared case-insensitively). */
-export const IMAGE_EXTENSIONS: readonly string[] = Object.freeze(['.jpg', '.jpeg', '.png', '.bmp', '.gif', '.webp', '.tif', '.tiff']);
+export const IMAGE_EXTENSIONS: readonly string[] = Object.freeze([
+  '.jpg',
+  '.jpeg',
+  '.png',
+  '.bmp',
+  '.gif',
+  '.webp',
+  '.tif',
+  '.tiff',
+]);
 
 /** True when the file name has one of {@link IMAGE_EXTENSIONS} and is not hidden (does not start with `.`). */
 export function isImageFileName(name: string): boolean {

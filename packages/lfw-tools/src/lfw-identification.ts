@@ -66,15 +66,18 @@ export function identificationRank1(
 ): IdentificationResult {
   const k = options.enrollPerIdentity ?? 5;
   const match = options.match ?? 'nearest-image';
-  if (!Number.isSafeInteger(k) || k < 1) throw new InvalidArgumentError(`enrollPerIdentity must be a positive integer, got ${k}`);
-  if (match !== 'nearest-image' && match !== 'identity-mean') throw new InvalidArgumentError(`unknown match rule ${String(match)}`);
+  if (!Number.isSafeInteger(k) || k < 1)
+    throw new InvalidArgumentError(`enrollPerIdentity must be a positive integer, got ${k}`);
+  if (match !== 'nearest-image' && match !== 'identity-mean')
+    throw new InvalidArgumentError(`unknown match rule ${String(match)}`);
   if (embeddings.length !== labels.length) {
     throw new InvalidArgumentError(`${embeddings.length} embeddings but ${labels.length} labels`);
   }
   const d = embeddings.length > 0 ? embeddings[0].length : 0;
   embeddings.forEach((e, i) => {
     if (e.length !== d) throw new EmbeddingDimensionError(d, e.length);
-    for (let j = 0; j < d; j++) if (!Number.isFinite(e[j])) throw new InvalidEmbeddingError(`embedding ${i} holds ${e[j]} at index ${j}`);
+    for (let j = 0; j < d; j++)
+      if (!Number.isFinite(e[j])) throw new InvalidEmbeddingError(`embedding ${i} holds ${e[j]} at index ${j}`);
   });
   const seen = new Map<string, number>();
   const gallery: { vector: Float32Array; label: string }[] = [];
@@ -118,7 +121,8 @@ export function identificationRank1(
         bestLabel = g.label;
       }
     }
-    if (bestLabel !== labels[p]) errors.push({ probe: p, predicted: bestLabel, truth: labels[p], distance: Math.sqrt(best) });
+    if (bestLabel !== labels[p])
+      errors.push({ probe: p, predicted: bestLabel, truth: labels[p], distance: Math.sqrt(best) });
   }
   return {
     rank1: (probes.length - errors.length) / probes.length,

@@ -44,7 +44,8 @@ export interface LfwPairs {
 export function lfwImagePath(name: string, n: number): string {
   const bad = badName(name);
   if (bad) throw new InvalidArgumentError(`LFW person name ${JSON.stringify(name)} ${bad}`);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`LFW image number must be a positive integer, got ${n}`);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError(`LFW image number must be a positive integer, got ${n}`);
   return `${name}/${name}_${String(n).padStart(4, '0')}.jpg`;
 }
 
@@ -113,14 +114,22 @@ export function parsePairs(text: string, path = '<pairs>'): LfwPairs {
       return s;
     };
     if (same) {
-      if (f.length !== 3) fail(lineNo, `expected a matched pair "Name\\tn1\\tn2" in ${where}, got ${f.length} fields: ${JSON.stringify(lines[i + 1])}`);
+      if (f.length !== 3)
+        fail(
+          lineNo,
+          `expected a matched pair "Name\\tn1\\tn2" in ${where}, got ${f.length} fields: ${JSON.stringify(lines[i + 1])}`,
+        );
       const p = name(f[0]);
       const n1 = number(f[1]);
       const n2 = number(f[2]);
       if (n1 === n2) fail(lineNo, `matched pair repeats one image (${p} ${n1})`);
       pairs[i] = { fold, a: lfwImagePath(p, n1), b: lfwImagePath(p, n2), same: true };
     } else {
-      if (f.length !== 4) fail(lineNo, `expected a mismatched pair "Name1\\tn1\\tName2\\tn2" in ${where}, got ${f.length} fields: ${JSON.stringify(lines[i + 1])}`);
+      if (f.length !== 4)
+        fail(
+          lineNo,
+          `expected a mismatched pair "Name1\\tn1\\tName2\\tn2" in ${where}, got ${f.length} fields: ${JSON.stringify(lines[i + 1])}`,
+        );
       const p1 = name(f[0]);
       const n1 = number(f[1]);
       const p2 = name(f[2]);
@@ -130,10 +139,16 @@ export function parsePairs(text: string, path = '<pairs>'): LfwPairs {
     }
   }
   if (lines.length - 1 > expected) {
-    fail(expected + 2, `the header announces ${folds} folds × ${perFold} × 2 = ${expected} pairs, but there are more lines`);
+    fail(
+      expected + 2,
+      `the header announces ${folds} folds × ${perFold} × 2 = ${expected} pairs, but there are more lines`,
+    );
   }
   if (lines.length - 1 < expected) {
-    fail(lines.length, `the header announces ${folds} folds × ${perFold} × 2 = ${expected} pairs, but the file ends after ${lines.length - 1}`);
+    fail(
+      lines.length,
+      `the header announces ${folds} folds × ${perFold} × 2 = ${expected} pairs, but the file ends after ${lines.length - 1}`,
+    );
   }
   return { folds, perFold, pairs };
 }

@@ -12,7 +12,13 @@ import {
   encodeNpy,
   l2Normalize,
 } from '@eolgul/core';
-import { checkEmbeddings, identityOfImage, readEmbeddingPair, writeEmbeddingPair, type EmbeddingRow } from '../src/index.js';
+import {
+  checkEmbeddings,
+  identityOfImage,
+  readEmbeddingPair,
+  writeEmbeddingPair,
+  type EmbeddingRow,
+} from '../src/index.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'lfw-emb-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -26,7 +32,11 @@ function unitVectors(n: number, d: number, seed = 1): Float32Array[] {
 
 // An LFW-layout images folder: 3 people, 2 + 2 + 3 images, plus one image that has no row (e.g. no face found).
 const images = path.join(root, 'images');
-const people: [string, number][] = [['Ann_A', 2], ['Ben_B', 2], ['Cid_C', 3]];
+const people: [string, number][] = [
+  ['Ann_A', 2],
+  ['Ben_B', 2],
+  ['Cid_C', 3],
+];
 const rows: EmbeddingRow[] = [];
 people.forEach(([name, n], category) => {
   mkdirSync(path.join(images, name), { recursive: true });
@@ -48,7 +58,7 @@ async function writeSet(name: string, npyData: Float32Array | null, shape: numbe
 }
 const flat = (vs: Float32Array[]) => Float32Array.from(vs.flatMap((v) => [...v]));
 const csvOf = (rs: { image: string; category: string | number }[], header = 'image,category') =>
-  [header, ...rs.map((r) => `${r.image},${r.category}`)].join('\n') + '\n';
+  `${[header, ...rs.map((r) => `${r.image},${r.category}`)].join('\n')}\n`;
 
 describe('writeEmbeddingPair / readEmbeddingPair', () => {
   it('round-trips embeddings and rows, with mode 0600', async () => {
@@ -70,16 +80,29 @@ describe('writeEmbeddingPair / readEmbeddingPair', () => {
   it('refuses inconsistent input with typed errors', async () => {
     const p = path.join(root, 'bad');
     await expect(writeEmbeddingPair(p, vectors, rows.slice(1))).rejects.toThrow(InvalidArgumentError);
-    await expect(writeEmbeddingPair(p, [vectors[0], new Float32Array(3)], rows.slice(0, 2))).rejects.toThrow(EmbeddingDimensionError);
-    await expect(writeEmbeddingPair(p, [Float32Array.of(1, NaN)], rows.slice(0, 1))).rejects.toThrow(InvalidEmbeddingError);
-    await expect(writeEmbeddingPair(p, [vectors[0]], [{ image: 'x.jpg', category: -1 }])).rejects.toThrow(InvalidArgumentError);
-    await expect(writeEmbeddingPair(p, [vectors[0]], [{ image: '', category: 0 }])).rejects.toThrow(InvalidArgumentError);
+    await expect(writeEmbeddingPair(p, [vectors[0], new Float32Array(3)], rows.slice(0, 2))).rejects.toThrow(
+      EmbeddingDimensionError,
+    );
+    await expect(writeEmbeddingPair(p, [Float32Array.of(1, NaN)], rows.slice(0, 1))).rejects.toThrow(
+      InvalidEmbeddingError,
+    );
+    await expect(writeEmbeddingPair(p, [vectors[0]], [{ image: 'x.jpg', category: -1 }])).rejects.toThrow(
+      InvalidArgumentError,
+    );
+    await expect(writeEmbeddingPair(p, [vectors[0]], [{ image: '', category: 0 }])).rejects.toThrow(
+      InvalidArgumentError,
+    );
   });
 
   it('reading: row-count mismatch, bad category and NaN are typed errors', async () => {
     const a = await writeSet('r-count', flat(vectors.slice(1)), [rows.length - 1, 16], null);
     await expect(readEmbeddingPair(a.npy, a.csv)).rejects.toThrow(CsvFormatError);
-    const b = await writeSet('r-cat', null, null, csvOf(rows.map((r, i) => ({ ...r, category: i === 2 ? 'x' : r.category }))));
+    const b = await writeSet(
+      'r-cat',
+      null,
+      null,
+      csvOf(rows.map((r, i) => ({ ...r, category: i === 2 ? 'x' : r.category }))),
+    );
     await expect(readEmbeddingPair(b.npy, b.csv)).rejects.toThrow(/line 4: category "x"/);
     const nan = flat(vectors);
     nan[20] = NaN;
@@ -93,12 +116,25 @@ describe('checkEmbeddings', () => {
   it('passes a consistent set and counts images without a row', async () => {
     const s = await writeSet('good', null, null, null);
     const r = await checkEmbeddings({ ...s, images });
-    expect(r).toEqual({ ok: true, rows: 7, csvRows: 7, dimension: 16, problems: [], imagesFound: 8, imagesNotInCsv: 1 });
+    expect(r).toEqual({
+      ok: true,
+      rows: 7,
+      csvRows: 7,
+      dimension: 16,
+      problems: [],
+      imagesFound: 8,
+      imagesNotInCsv: 1,
+    });
     expect(await checkEmbeddings(s)).toEqual({ ok: true, rows: 7, csvRows: 7, dimension: 16, problems: [] });
   });
 
   it('finds images given as paths relative to the folder', async () => {
-    const s = await writeSet('relpaths', null, null, csvOf(rows.map((r) => ({ ...r, image: `${r.image.replace(/_000\d\.jpg$/, '')}/${r.image}` }))));
+    const s = await writeSet(
+      'relpaths',
+      null,
+      null,
+      csvOf(rows.map((r) => ({ ...r, image: `${r.image.replace(/_000\d\.jpg$/, '')}/${r.image}` }))),
+    );
     expect((await checkEmbeddings({ ...s, images })).problems).toEqual([]);
   });
 
@@ -112,7 +148,12 @@ describe('checkEmbeddings', () => {
   });
 
   it('reports a missing image', async () => {
-    const s = await writeSet('missing', null, null, csvOf(rows.map((r, i) => (i === 3 ? { ...r, image: 'Ben_B_0007.jpg' } : r))));
+    const s = await writeSet(
+      'missing',
+      null,
+      null,
+      csvOf(rows.map((r, i) => (i === 3 ? { ...r, image: 'Ben_B_0007.jpg' } : r))),
+    );
     const r = await checkEmbeddings({ ...s, images });
     expect(r.problems).toEqual([expect.stringMatching(/line 5: image Ben_B_0007\.jpg not found under/)]);
     // without the images folder the same files are consistent
@@ -191,7 +232,11 @@ describe('checkEmbeddings', () => {
     const n = 30;
     const big = unitVectors(n, 4).map((v) => v.map((x) => x * 3));
     const prefix = path.join(root, 'many');
-    await writeEmbeddingPair(prefix, big, big.map((_, i) => ({ image: `p_${i}.jpg`, category: 0 })));
+    await writeEmbeddingPair(
+      prefix,
+      big,
+      big.map((_, i) => ({ image: `p_${i}.jpg`, category: 0 })),
+    );
     const r = await checkEmbeddings({ npy: `${prefix}.npy`, csv: `${prefix}.csv` });
     expect(r.problems).toHaveLength(21);
     expect(r.problems[20]).toBe('... and 10 more problems of this kind (norm)');
@@ -211,7 +256,9 @@ describe('checkEmbeddings', () => {
     writeFileSync(s.npy, encodeNpy(flat(vectors), [7, 16]).subarray(0, 200));
     await expect(checkEmbeddings(s)).rejects.toThrow(NpyFormatError);
     writeFileSync(s.npy, encodeNpy(flat(vectors), [7, 16]));
-    await expect(checkEmbeddings({ ...s, images: path.join(root, 'no-such-folder') })).rejects.toThrow(InvalidArgumentError);
+    await expect(checkEmbeddings({ ...s, images: path.join(root, 'no-such-folder') })).rejects.toThrow(
+      InvalidArgumentError,
+    );
     expect((await checkEmbeddings(s)).ok).toBe(true);
   });
 });
@@ -236,7 +283,9 @@ describe('interoperability with numpy', () => {
     expect(out.c).toBe(true);
     expect(out.values).toEqual(vectors.map((v) => [...v])); // float32 → Python float is exact
     const { npy: empty } = await writeEmbeddingPair(path.join(root, 'np-empty'), [], [], { dimension: 512 });
-    expect(py('import sys,numpy as np; a=np.load(sys.argv[1]); print(a.shape, a.dtype)', empty).trim()).toBe('(0, 512) float32');
+    expect(py('import sys,numpy as np; a=np.load(sys.argv[1]); print(a.shape, a.dtype)', empty).trim()).toBe(
+      '(0, 512) float32',
+    );
     expect(readFileSync(path.join(root, 'np-empty.csv'), 'utf8').trim()).toBe('image,category');
   });
 

@@ -58,7 +58,7 @@ function bruteAuc(scores: PairScore[]): number {
 
 /** Brute-force accuracy of a threshold on a set of pairs (null = wrong). */
 function bruteAccuracy(scores: PairScore[], t: number): number {
-  return scores.filter((s) => s.distance !== null && (s.distance <= t) === s.same).length / scores.length;
+  return scores.filter((s) => s.distance !== null && s.distance <= t === s.same).length / scores.length;
 }
 
 describe('evaluatePairs on the hand-computed example', () => {
@@ -99,7 +99,16 @@ describe('evaluatePairs on the hand-computed example', () => {
     expect(r.roc[0].threshold).toBeLessThan(1);
     expect(r.roc.slice(1).map((p) => p.threshold)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(r.roc.slice(1).map((p) => [p.tar * 6, p.far * 6].map((x) => Math.round(x)))).toEqual([
-      [1, 0], [2, 0], [3, 1], [3, 2], [4, 2], [4, 3], [5, 3], [5, 4], [5, 5], [5, 6],
+      [1, 0],
+      [2, 0],
+      [3, 1],
+      [3, 2],
+      [4, 2],
+      [4, 3],
+      [5, 3],
+      [5, 4],
+      [5, 5],
+      [5, 6],
     ]);
   });
 });
@@ -158,7 +167,13 @@ describe('evaluatePairs conventions', () => {
       ['non-integer fold', [ok, { fold: 0.5, same: false, distance: 1 }]],
       ['no mismatched pair', [ok, { fold: 1, same: true, distance: 2 }]],
       ['same not boolean', [ok, { fold: 1, same: 'no', distance: 2 }]],
-      ['all missing', [{ fold: 0, same: true, distance: null }, { fold: 1, same: false, distance: null }]],
+      [
+        'all missing',
+        [
+          { fold: 0, same: true, distance: null },
+          { fold: 1, same: false, distance: null },
+        ],
+      ],
     ];
     for (const [what, scores] of bad) {
       expect(() => evaluatePairs(scores as PairScore[]), what).toThrow(InvalidArgumentError);
@@ -172,7 +187,10 @@ const scoreArb = fc.record({
   fold: fc.integer({ min: 0, max: 3 }),
   same: fc.boolean(),
   // small integer range to force ties; some missing faces
-  distance: fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 0, max: 12 }).map((x) => x / 4) }, { weight: 1, arbitrary: fc.constant(null) }),
+  distance: fc.oneof(
+    { weight: 9, arbitrary: fc.integer({ min: 0, max: 12 }).map((x) => x / 4) },
+    { weight: 1, arbitrary: fc.constant(null) },
+  ),
 });
 const scoresArb = fc
   .array(scoreArb, { minLength: 4, maxLength: 60 })
@@ -184,7 +202,10 @@ const scoresArb = fc
 
 describe('evaluatePairs properties (fast-check)', () => {
   it('AUC equals the brute-force pairwise count', () => {
-    fc.assert(fc.property(scoresArb, (s) => Math.abs(rocAuc(s) - bruteAuc(s)) < 1e-12), { numRuns: 300 });
+    fc.assert(
+      fc.property(scoresArb, (s) => Math.abs(rocAuc(s) - bruteAuc(s)) < 1e-12),
+      { numRuns: 300 },
+    );
   });
 
   it('each fold threshold maximises training accuracy over every possible threshold', () => {
@@ -197,9 +218,12 @@ describe('evaluatePairs properties (fast-check)', () => {
           expect(bruteAccuracy(train, f.threshold)).toBeCloseTo(f.trainAccuracy, 12);
           expect(bruteAccuracy(test, f.threshold)).toBeCloseTo(f.accuracy, 12);
           // every distance value and every point between them, plus below and above all
-          for (let t = -0.125; t <= 3.125; t += 0.125) expect(bruteAccuracy(train, t)).toBeLessThanOrEqual(f.trainAccuracy + 1e-12);
+          for (let t = -0.125; t <= 3.125; t += 0.125)
+            expect(bruteAccuracy(train, t)).toBeLessThanOrEqual(f.trainAccuracy + 1e-12);
         }
-        expect(Number.isFinite(r.accuracy) && Number.isFinite(r.accuracyStd) && Number.isFinite(r.threshold)).toBe(true);
+        expect(Number.isFinite(r.accuracy) && Number.isFinite(r.accuracyStd) && Number.isFinite(r.threshold)).toBe(
+          true,
+        );
       }),
       { numRuns: 200 },
     );

@@ -1,4 +1,13 @@
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, symlinkSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +21,8 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 /** Creates `<dir>/<Name>/<Name>_000k.jpg` for k = 1..n with distinct contents. */
 function person(dir: string, name: string, n: number): void {
   mkdirSync(path.join(dir, name), { recursive: true });
-  for (let k = 1; k <= n; k++) writeFileSync(path.join(dir, name, `${name}_${String(k).padStart(4, '0')}.jpg`), `${name}-${k}`);
+  for (let k = 1; k <= n; k++)
+    writeFileSync(path.join(dir, name, `${name}_${String(k).padStart(4, '0')}.jpg`), `${name}-${k}`);
 }
 
 const images = path.join(root, 'images');
@@ -43,7 +53,13 @@ describe('filterPeople', () => {
   it('is inclusive at the boundary and empty above every count', async () => {
     expect((await filterPeople(images, 5)).map((p) => p.name)).toEqual(['Dave_D']);
     expect((await filterPeople(images, 6)).map((p) => p.name)).toEqual([]);
-    expect((await filterPeople(images, 1)).map((p) => p.name)).toEqual(['Alice_A', 'Bob_B', 'Carol_C', 'Dave_D', 'Eve_E']);
+    expect((await filterPeople(images, 1)).map((p) => p.name)).toEqual([
+      'Alice_A',
+      'Bob_B',
+      'Carol_C',
+      'Dave_D',
+      'Eve_E',
+    ]);
   });
 
   it('refuses a bad minimum or a missing folder with InvalidArgumentError', async () => {
@@ -82,8 +98,15 @@ describe('filterPeople on the real LFW subset', () => {
     expect(over10[0].images[0]).toBe('Abdullah_Gul/Abdullah_Gul_0001.jpg');
     // counted independently with `ls | wc -l` per folder
     expect((await filterPeople(LFW, 50)).map((p) => p.name)).toEqual([
-      'Ariel_Sharon', 'Colin_Powell', 'Donald_Rumsfeld', 'George_W_Bush', 'Gerhard_Schroeder', 'Hugo_Chavez',
-      'Jacques_Chirac', 'Jean_Chretien', 'Serena_Williams',
+      'Ariel_Sharon',
+      'Colin_Powell',
+      'Donald_Rumsfeld',
+      'George_W_Bush',
+      'Gerhard_Schroeder',
+      'Hugo_Chavez',
+      'Jacques_Chirac',
+      'Jean_Chretien',
+      'Serena_Williams',
     ]);
   });
 });

@@ -18,7 +18,17 @@ import { identificationRank1 } from '../src/index.js';
  *   probe 8 (5,2): B² = 4.00496² + 1.90050² = 19.651, C² = 4.23178² + 1.35982² = 19.758, A² = 26 → B ✓
  *   rank-1 = 3/3.
  */
-const V = [[0, 0], [5, 0], [0, 1], [3, 3], [5, 1], [0, 2], [3, 1], [3, 2], [5, 2]].map((v) => Float32Array.from(v));
+const V = [
+  [0, 0],
+  [5, 0],
+  [0, 1],
+  [3, 3],
+  [5, 1],
+  [0, 2],
+  [3, 1],
+  [3, 2],
+  [5, 2],
+].map((v) => Float32Array.from(v));
 const L = ['A', 'B', 'A', 'C', 'B', 'A', 'B', 'C', 'B'];
 
 describe('identificationRank1', () => {
@@ -56,8 +66,14 @@ describe('identificationRank1', () => {
     expect(() => identificationRank1(V, L.slice(1))).toThrow(InvalidArgumentError);
     expect(() => identificationRank1(V, L, { enrollPerIdentity: 0 })).toThrow(InvalidArgumentError);
     expect(() => identificationRank1(V, L, { enrollPerIdentity: 4 })).toThrow(/no probe/);
-    expect(() => identificationRank1([...V.slice(0, 8), Float32Array.of(1, 2, 3)], L, { enrollPerIdentity: 2 })).toThrow(EmbeddingDimensionError);
-    expect(() => identificationRank1([...V.slice(0, 8), Float32Array.of(NaN, 1)], L, { enrollPerIdentity: 2 })).toThrow(InvalidEmbeddingError);
-    expect(() => identificationRank1(V, L, { enrollPerIdentity: 2, match: 'knn' as never })).toThrow(InvalidArgumentError);
+    expect(() =>
+      identificationRank1([...V.slice(0, 8), Float32Array.of(1, 2, 3)], L, { enrollPerIdentity: 2 }),
+    ).toThrow(EmbeddingDimensionError);
+    expect(() => identificationRank1([...V.slice(0, 8), Float32Array.of(NaN, 1)], L, { enrollPerIdentity: 2 })).toThrow(
+      InvalidEmbeddingError,
+    );
+    expect(() => identificationRank1(V, L, { enrollPerIdentity: 2, match: 'knn' as never })).toThrow(
+      InvalidArgumentError,
+    );
   });
 });

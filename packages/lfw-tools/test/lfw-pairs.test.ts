@@ -22,8 +22,18 @@ describe('parsePairs on the real LFW View-2 pairs.txt', () => {
       expect(fold.filter((p) => !p.same)).toHaveLength(300);
     }
     // first lines of the file: "Ariel_Sharon\t5\t7", and the first mismatched line of fold 0 "Ariel_Sharon\t4\tJiang_Zemin\t4"
-    expect(pairs[0]).toEqual({ fold: 0, a: 'Ariel_Sharon/Ariel_Sharon_0005.jpg', b: 'Ariel_Sharon/Ariel_Sharon_0007.jpg', same: true });
-    expect(pairs[300]).toEqual({ fold: 0, a: 'Ariel_Sharon/Ariel_Sharon_0004.jpg', b: 'Jiang_Zemin/Jiang_Zemin_0004.jpg', same: false });
+    expect(pairs[0]).toEqual({
+      fold: 0,
+      a: 'Ariel_Sharon/Ariel_Sharon_0005.jpg',
+      b: 'Ariel_Sharon/Ariel_Sharon_0007.jpg',
+      same: true,
+    });
+    expect(pairs[300]).toEqual({
+      fold: 0,
+      a: 'Ariel_Sharon/Ariel_Sharon_0004.jpg',
+      b: 'Jiang_Zemin/Jiang_Zemin_0004.jpg',
+      same: false,
+    });
     expect(pairs[5999].fold).toBe(9);
   });
 
@@ -44,7 +54,9 @@ describe('parsePairs on the real LFW View-2 pairs.txt', () => {
       const [pa, pb] = [p.a.split('/')[0], p.b.split('/')[0]];
       expect(pa === pb).toBe(p.same);
     }
-    const missing = [...new Set(pairs.flatMap((p) => [p.a, p.b]))].filter((img) => !existsSync(path.join(LFW, 'images', img)));
+    const missing = [...new Set(pairs.flatMap((p) => [p.a, p.b]))].filter(
+      (img) => !existsSync(path.join(LFW, 'images', img)),
+    );
     expect(missing).toEqual([]);
   });
 });
@@ -54,7 +66,7 @@ describe('parsePairs on malformed input', () => {
   const withLine = (lines: string[]) => lines.join('\n');
 
   it('parses a small file, with CRLF, spaces, a BOM and trailing blank lines', () => {
-    const r = parsePairs('\uFEFF' + good.join('\r\n').replace('C\t3\t4', 'C 3  4') + '\r\n\r\n');
+    const r = parsePairs(`\uFEFF${good.join('\r\n').replace('C\t3\t4', 'C 3  4')}\r\n\r\n`);
     expect(r.folds).toBe(2);
     expect(r.perFold).toBe(1);
     expect(r.pairs).toEqual([
@@ -78,14 +90,30 @@ describe('parsePairs on malformed input', () => {
     ['header with three fields', withLine(['2\t1\t5', ...good.slice(1)]), /line 1: header/],
     ['too few lines', withLine(good.slice(0, 4)), /line 4: .* ends after 3/],
     ['too many lines', withLine([...good, 'E\t1\t2']), /line 6: .*more lines/],
-    ['mismatched line in the matched half', withLine(['2\t1', 'A\t1\tB\t2', ...good.slice(2)]), /line 2: expected a matched pair/],
-    ['matched line in the mismatched half', withLine(['2\t1', 'A\t1\t2', 'A\t1\t3', ...good.slice(3)]), /line 3: expected a mismatched pair/],
+    [
+      'mismatched line in the matched half',
+      withLine(['2\t1', 'A\t1\tB\t2', ...good.slice(2)]),
+      /line 2: expected a matched pair/,
+    ],
+    [
+      'matched line in the mismatched half',
+      withLine(['2\t1', 'A\t1\t2', 'A\t1\t3', ...good.slice(3)]),
+      /line 3: expected a mismatched pair/,
+    ],
     ['image number not a number', withLine(['2\t1', 'A\t1\tx', ...good.slice(2)]), /line 2: image number "x"/],
     ['image number zero', withLine([...good.slice(0, 3), 'C\t0\t4', good[4]]), /line 4: image number "0"/],
     ['negative image number', withLine([...good.slice(0, 4), 'C\t-2\tD\t5']), /line 5: image number "-2"/],
     ['matched pair repeats one image', withLine(['2\t1', 'A\t3\t3', ...good.slice(2)]), /line 2: matched pair repeats/],
-    ['mismatched pair of one person', withLine(['2\t1', good[1], 'A\t1\tA\t2', ...good.slice(3)]), /line 3: mismatched pair names one person twice/],
-    ['path in a name', withLine(['2\t1', '../etc\t1\t2', ...good.slice(2)]), /line 2: person name "..\/etc" contains a path separator/],
+    [
+      'mismatched pair of one person',
+      withLine(['2\t1', good[1], 'A\t1\tA\t2', ...good.slice(3)]),
+      /line 3: mismatched pair names one person twice/,
+    ],
+    [
+      'path in a name',
+      withLine(['2\t1', '../etc\t1\t2', ...good.slice(2)]),
+      /line 2: person name "..\/etc" contains a path separator/,
+    ],
     ['blank line inside', withLine(['2\t1', good[1], '', ...good.slice(2)]), /line 3: expected a mismatched pair/],
   ];
   for (const [what, text, message] of cases) {
@@ -111,7 +139,14 @@ describe('lfwImagePath', () => {
     expect(lfwImagePath('X', 12345)).toBe('X/X_12345.jpg');
   });
   it('refuses bad numbers and names', () => {
-    for (const [name, n] of [['A', 0], ['A', 1.5], ['A', -1], ['', 1], ['a/b', 1], ['..', 1]] as const) {
+    for (const [name, n] of [
+      ['A', 0],
+      ['A', 1.5],
+      ['A', -1],
+      ['', 1],
+      ['a/b', 1],
+      ['..', 1],
+    ] as const) {
       expect(() => lfwImagePath(name, n), `${name} ${n}`).toThrow(InvalidArgumentError);
     }
   });

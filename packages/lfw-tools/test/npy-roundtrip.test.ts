@@ -7,12 +7,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 /** A shape of 0 to 3 dimensions (each 0..6) and float32 data of exactly that many values, including NaN, ±Infinity, -0 and subnormals. */
-const arrayArb = fc
-  .array(fc.integer({ min: 0, max: 6 }), { maxLength: 3 })
-  .chain((shape) => {
-    const n = shape.reduce((a, b) => a * b, 1);
-    return fc.tuple(fc.constant(shape), fc.float32Array({ minLength: n, maxLength: n }));
-  });
+const arrayArb = fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 3 }).chain((shape) => {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return fc.tuple(fc.constant(shape), fc.float32Array({ minLength: n, maxLength: n }));
+});
 
 describe('NPY codec of @eolgul/core (property tests)', () => {
   it('decodeNpy(encodeNpy(x)) returns the same shape and the same float32 values', () => {
@@ -74,19 +72,31 @@ describe('NPY codec of @eolgul/core (property tests)', () => {
 describe('round trips of this package (property tests)', () => {
   it('parsePairs reads back any well-formed pairs file', () => {
     const name = fc.stringMatching(/^[A-Za-z][A-Za-z_-]{0,8}$/);
-    const fileArb = fc.record({ folds: fc.integer({ min: 1, max: 3 }), perFold: fc.integer({ min: 1, max: 4 }) }).chain(({ folds, perFold }) =>
-      fc.tuple(
-        fc.constant({ folds, perFold }),
-        fc.array(fc.tuple(name, fc.integer({ min: 1, max: 600 }), fc.integer({ min: 1, max: 600 })).filter(([, a, b]) => a !== b), {
-          minLength: folds * perFold,
-          maxLength: folds * perFold,
-        }),
-        fc.array(fc.tuple(name, fc.integer({ min: 1, max: 600 }), name, fc.integer({ min: 1, max: 600 })).filter(([a, , b]) => a !== b), {
-          minLength: folds * perFold,
-          maxLength: folds * perFold,
-        }),
-      ),
-    );
+    const fileArb = fc
+      .record({ folds: fc.integer({ min: 1, max: 3 }), perFold: fc.integer({ min: 1, max: 4 }) })
+      .chain(({ folds, perFold }) =>
+        fc.tuple(
+          fc.constant({ folds, perFold }),
+          fc.array(
+            fc
+              .tuple(name, fc.integer({ min: 1, max: 600 }), fc.integer({ min: 1, max: 600 }))
+              .filter(([, a, b]) => a !== b),
+            {
+              minLength: folds * perFold,
+              maxLength: folds * perFold,
+            },
+          ),
+          fc.array(
+            fc
+              .tuple(name, fc.integer({ min: 1, max: 600 }), name, fc.integer({ min: 1, max: 600 }))
+              .filter(([a, , b]) => a !== b),
+            {
+              minLength: folds * perFold,
+              maxLength: folds * perFold,
+            },
+          ),
+        ),
+      );
     fc.assert(
       fc.property(fileArb, ([{ folds, perFold }, matched, mismatched]) => {
         const lines = [`${folds}\t${perFold}`];
@@ -102,7 +112,7 @@ describe('round trips of this package (property tests)', () => {
             expected.push({ fold: f, a: img(n1, a), b: img(n2, b), same: false });
           }
         }
-        expect(parsePairs(lines.join('\n') + '\n')).toEqual({ folds, perFold, pairs: expected });
+        expect(parsePairs(`${lines.join('\n')}\n`)).toEqual({ folds, perFold, pairs: expected });
       }),
       { numRuns: 200 },
     );
@@ -126,7 +136,11 @@ describe('round trips of this package (property tests)', () => {
           ),
           async (items) => {
             const prefix = path.join(dir, `p${run++}`);
-            await writeEmbeddingPair(prefix, items.map((x) => x.v), items.map(({ image, category }) => ({ image, category })));
+            await writeEmbeddingPair(
+              prefix,
+              items.map((x) => x.v),
+              items.map(({ image, category }) => ({ image, category })),
+            );
             const back = await readEmbeddingPair(`${prefix}.npy`, `${prefix}.csv`);
             expect(back.rows).toEqual(items.map(({ image, category }) => ({ image, category })));
             back.embeddings.forEach((e, i) => [...e].forEach((x, j) => expect(Object.is(x, items[i].v[j])).toBe(true)));

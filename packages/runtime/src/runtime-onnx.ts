@@ -7,9 +7,9 @@ let ortPromise: Promise<Ort> | undefined;
 /** Loads onnxruntime-node in Node, onnxruntime-web elsewhere (both are optional peers: install the one you use). */
 async function loadOrt(): Promise<Ort> {
   const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-  ortPromise ??= (isNode
+  ortPromise ??= isNode
     ? import('onnxruntime-node').then((m) => ((m as { default?: Ort }).default ?? m) as Ort)
-    : (import('onnxruntime-web') as unknown as Promise<Ort>));
+    : (import('onnxruntime-web') as unknown as Promise<Ort>);
   return ortPromise;
 }
 
@@ -31,22 +31,38 @@ export const MAX_ONNX_THREADS = 1024;
  */
 export async function loadOnnxModel(source: ModelSource, threads = 1, memoryArena = true): Promise<InferenceModel> {
   if (!(Number.isInteger(threads) && threads >= 0 && threads <= MAX_ONNX_THREADS)) {
-    throw new InvalidArgumentError(`threads must be an integer from 0 (one per core) to ${MAX_ONNX_THREADS}, got ${typeof threads === 'string' ? JSON.stringify(threads) : String(threads)}`);
+    throw new InvalidArgumentError(
+      `threads must be an integer from 0 (one per core) to ${MAX_ONNX_THREADS}, got ${typeof threads === 'string' ? JSON.stringify(threads) : String(threads)}`,
+    );
   }
   if (typeof memoryArena !== 'boolean') {
-    throw new InvalidArgumentError(`memoryArena must be true or false, got ${typeof memoryArena === 'string' ? JSON.stringify(memoryArena) : String(memoryArena)}`);
+    throw new InvalidArgumentError(
+      `memoryArena must be true or false, got ${typeof memoryArena === 'string' ? JSON.stringify(memoryArena) : String(memoryArena)}`,
+    );
   }
   const name = source instanceof Uint8Array ? '<bytes>' : String(source);
   let ort: Ort;
   try {
     ort = await loadOrt();
   } catch (err) {
-    throw new ModelLoadError(name, 'onnxruntime-node (Node) or onnxruntime-web (browser) is not installed', { cause: err });
+    throw new ModelLoadError(name, 'onnxruntime-node (Node) or onnxruntime-web (browser) is not installed', {
+      cause: err,
+    });
   }
   let session: import('onnxruntime-node').InferenceSession;
   try {
-    const opts = { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' as const, ...(memoryArena ? {} : { enableCpuMemArena: false, enableMemPattern: false }) };
-    const src = source instanceof URL ? (source.protocol === 'file:' ? decodeURIComponent(source.pathname) : source.href) : source;
+    const opts = {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all' as const,
+      ...(memoryArena ? {} : { enableCpuMemArena: false, enableMemPattern: false }),
+    };
+    const src =
+      source instanceof URL
+        ? source.protocol === 'file:'
+          ? decodeURIComponent(source.pathname)
+          : source.href
+        : source;
     if (typeof src === 'string') session = await ort.InferenceSession.create(src, opts);
     else if (src instanceof Uint8Array) session = await ort.InferenceSession.create(src, opts);
     else throw new Error('an ONNX model source must be a path, a URL or bytes');

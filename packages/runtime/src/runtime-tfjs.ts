@@ -83,14 +83,20 @@ export async function loadTfjsModel(source: ModelSource): Promise<InferenceModel
   try {
     ({ tf, converter } = await loadTf());
   } catch (err) {
-    throw new ModelLoadError(name, '@tensorflow/tfjs-core and @tensorflow/tfjs-converter are required for tfjs models', { cause: err });
+    throw new ModelLoadError(
+      name,
+      '@tensorflow/tfjs-core and @tensorflow/tfjs-converter are required for tfjs models',
+      { cause: err },
+    );
   }
   let model: import('@tensorflow/tfjs-converter').GraphModel;
   try {
     let handler: unknown = source;
     const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-    if (source instanceof URL && source.protocol === 'file:') handler = await fileHandler(tf, decodeURIComponent(source.pathname));
-    else if (typeof source === 'string' && isNode && !/^https?:/.test(source)) handler = await fileHandler(tf, source.replace(/^file:\/\//, ''));
+    if (source instanceof URL && source.protocol === 'file:')
+      handler = await fileHandler(tf, decodeURIComponent(source.pathname));
+    else if (typeof source === 'string' && isNode && !/^https?:/.test(source))
+      handler = await fileHandler(tf, source.replace(/^file:\/\//, ''));
     else if (source instanceof URL) handler = source.href;
     model = await converter.loadGraphModel(handler as string);
   } catch (err) {

@@ -23,7 +23,9 @@ describe('loadModel options for ONNX Runtime', () => {
 
   it("refuses a memoryArena that is not a boolean (the string 'false' used to turn the arena on)", async () => {
     for (const memoryArena of ['false', 0, 'no']) {
-      await expect(loadModel(ONET, { memoryArena: memoryArena as unknown as boolean })).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(loadModel(ONET, { memoryArena: memoryArena as unknown as boolean })).rejects.toBeInstanceOf(
+        InvalidArgumentError,
+      );
     }
   });
 
