@@ -316,10 +316,15 @@ function identityFar(vecs, labels, threshold) {
  */
 function allPairs(emb) {
   let seed = 12345;
-  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
   const person = files.map((r) => r.split('/')[0]);
   const byPerson = new Map();
-  person.forEach((p, i) => byPerson.set(p, [...(byPerson.get(p) ?? []), i]));
+  person.forEach((p, i) => {
+    byPerson.set(p, [...(byPerson.get(p) ?? []), i]);
+  });
   const genuine = [];
   for (const idx of byPerson.values()) {
     const all = [];

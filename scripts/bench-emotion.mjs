@@ -320,7 +320,9 @@ const fpOrder = best.perm.map((k) => EMOTION_LABELS[k]);
 const permute = (rows) =>
   rows.map((r) => {
     const out = new Array(K).fill(0);
-    r.forEach((v, j) => (out[best.perm[j]] = v));
+    r.forEach((v, j) => {
+      out[best.perm[j]] = v;
+    });
     return out;
   });
 raw.faceplugin.plain = permute(raw.faceplugin.plain);

@@ -196,7 +196,6 @@ const answer = first.faces[0];
 console.log(
   `frame: 1 face → ${answer.match.identity} (L2 ${answer.match.distance.toFixed(3)}, accepted ${answer.match.accepted}), emotion ${answer.emotion}`,
 );
-const tensorsAfterFirst = tf.memory().numTensors;
 
 // ---------- latency ----------
 /** Times `runs` frames after `warmup` frames with the given emotion classifier. */

@@ -63,7 +63,10 @@ export async function writeY4m(file, segments, fps = 15) {
   for (const s of segments) {
     const key = s.kind === 'blank' ? 'blank' : s.kind === 'image' ? s.path : s.paths.join('|');
     let frame = cache.get(key);
-    if (!frame) cache.set(key, (frame = segmentFrame(s)));
+    if (!frame) {
+      frame = segmentFrame(s);
+      cache.set(key, frame);
+    }
     const n = Math.max(1, Math.round(s.seconds * fps));
     for (let i = 0; i < n; i++) {
       await write('FRAME\n');

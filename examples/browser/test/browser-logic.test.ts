@@ -47,7 +47,9 @@ describe('NPY + CSV pair', () => {
     expect(Array.from(npy.subarray(0, 6))).toEqual([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]);
     const back = decodePair(npy, csv, 3);
     expect(back.map((r) => [r.imageId, r.identity])).toEqual(rows.map((r) => [r.imageId, r.identity]));
-    back.forEach((r, i) => expect(Array.from(r.embedding)).toEqual(Array.from(rows[i].embedding)));
+    back.forEach((r, i) => {
+      expect(Array.from(r.embedding)).toEqual(Array.from(rows[i].embedding));
+    });
   });
 
   it('writes files that the CLI reader (readGalleryPair) and Gallery.importPair take', async () => {

@@ -344,7 +344,10 @@ describe('browser example, end to end in headless Chromium with a fake camera', 
             req.onsuccess = () => {
               const tx = req.result.transaction('meta', 'readwrite');
               tx.objectStore('meta').put({ key: 'manifest', modelId: 'facenet-128', dimension: 128 });
-              tx.oncomplete = () => (req.result.close(), ok());
+              tx.oncomplete = () => {
+                req.result.close();
+                ok();
+              };
               tx.onerror = () => fail(tx.error);
             };
           }),

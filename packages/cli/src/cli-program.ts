@@ -216,7 +216,9 @@ export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) =>
       });
       const D = vecs[0]?.length ?? (await pipeline()).facenet.dimension;
       const data = new Float32Array(vecs.length * D);
-      vecs.forEach((v, i) => data.set(v, i * D));
+      vecs.forEach((v, i) => {
+        data.set(v, i * D);
+      });
       await fs.mkdir(path.dirname(path.resolve(opts.out)), { recursive: true });
       await writeFileAtomic(`${opts.out}.npy`, encodeNpy(data, [vecs.length, D]), 0o644);
       await writeFileAtomic(`${opts.out}.csv`, formatCsv(rows, ['image', 'category']), 0o644);

@@ -29,7 +29,9 @@ export function parseCsv<C extends string>(text: string, columns: readonly C[], 
       throw new CsvFormatError(path, `line ${i + 2} has ${row.length} fields, expected ${columns.length}`);
     }
     const rec = {} as Record<C, string>;
-    columns.forEach((c, j) => (rec[c] = row[j]));
+    columns.forEach((c, j) => {
+      rec[c] = row[j];
+    });
     return rec;
   });
 }

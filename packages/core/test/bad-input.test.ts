@@ -196,11 +196,10 @@ describe('malformed NPY: NpyFormatError naming the file and the problem', () => 
         const text = new TextDecoder('latin1').decode(buf.subarray(10, headerEnd));
         const from = tokens[Math.floor(r() * 5)],
           to = tokens[Math.floor(r() * tokens.length)];
-        const swapped =
-          `${text
-            .replace(from, to)
-            .padEnd(text.length, ' ')
-            .slice(0, text.length - 1)}\n`;
+        const swapped = `${text
+          .replace(from, to)
+          .padEnd(text.length, ' ')
+          .slice(0, text.length - 1)}\n`;
         for (let i = 0; i < swapped.length; i++) buf[10 + i] = swapped.charCodeAt(i);
       }
       try {

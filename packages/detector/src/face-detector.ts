@@ -226,7 +226,9 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
               image,
               asked.map((i) => boxes[i].box),
             )
-          ).forEach((r, k) => (onet[asked[k]] = r?.landmarks));
+          ).forEach((r, k) => {
+            onet[asked[k]] = r?.landmarks;
+          });
       }
       for (const [i, b] of boxes.entries()) {
         // The 68-point model runs when its points are used: asked for, or the 5 points where ONet gave none.

@@ -163,8 +163,8 @@ export function warpAffine(image: RgbImage, dstToSrc: Affine, width: number, hei
     let rx = b * y + c,
       ry = e * y + f;
     for (let x = 0; x < width; x++, rx += a, ry += d) {
-      const sx = rx < 0 ? 0 : Math.min(rx , xMax);
-      const sy = ry < 0 ? 0 : Math.min(ry , yMax);
+      const sx = rx < 0 ? 0 : Math.min(rx, xMax);
+      const sy = ry < 0 ? 0 : Math.min(ry, yMax);
       const x0 = sx | 0,
         y0 = sy | 0;
       const dx = x0 < xMax ? 3 : 0,

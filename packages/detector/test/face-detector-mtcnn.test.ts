@@ -112,10 +112,12 @@ describe('createMtcnn on real faces', () => {
       expect(faces, rel).toHaveLength(1);
       const f = faces[mainFaceIndex(faces, image)];
       const iod = Math.hypot(ref.pts[1][0] - ref.pts[0][0], ref.pts[1][1] - ref.pts[0][1]);
-      f.landmarks.forEach((p, j) =>
-        expect(Math.hypot(p.x - ref.pts[j][0], p.y - ref.pts[j][1]) / iod, `${rel} point ${j}`).toBeLessThan(0.05),
-      );
-      f.box.forEach((v, j) => expect(Math.abs(v - ref.box[j]), `${rel} box ${j}`).toBeLessThan(0.05 * iod));
+      f.landmarks.forEach((p, j) => {
+        expect(Math.hypot(p.x - ref.pts[j][0], p.y - ref.pts[j][1]) / iod, `${rel} point ${j}`).toBeLessThan(0.05);
+      });
+      f.box.forEach((v, j) => {
+        expect(Math.abs(v - ref.box[j]), `${rel} box ${j}`).toBeLessThan(0.05 * iod);
+      });
       expect(Math.abs(f.score - ref.score)).toBeLessThan(0.01);
     }
   });
@@ -194,12 +196,12 @@ describe('Mtcnn.refine (RNet + two ONet passes on given boxes)', () => {
           full[i].landmarks[1].x - full[i].landmarks[0].x,
           full[i].landmarks[1].y - full[i].landmarks[0].y,
         );
-        r.landmarks.forEach((p, k) =>
+        r.landmarks.forEach((p, k) => {
           expect(
             Math.hypot(p.x - full[i].landmarks[k].x, p.y - full[i].landmarks[k].y),
             `${rel} point ${k}`,
-          ).toBeLessThan(0.15 * eye),
-        );
+          ).toBeLessThan(0.15 * eye);
+        });
         expect(r.landmarks.every((p) => Number.isFinite(p.x) && Number.isFinite(p.y))).toBe(true);
       }
     } finally {
@@ -302,9 +304,9 @@ describe('createMtcnn loading and bad input', () => {
       const ref = LITERT['gallery/Serena_Williams/Serena_Williams_0001.jpg'].pts;
       // Same anatomy at 1/5 scale: each point within a quarter of the (small) inter-eye distance.
       const iod = (ref[1][0] - ref[0][0]) / k;
-      f.landmarks.forEach((p, j) =>
-        expect(Math.hypot(p.x - ref[j][0] / k, p.y - ref[j][1] / k) / iod).toBeLessThan(0.25),
-      );
+      f.landmarks.forEach((p, j) => {
+        expect(Math.hypot(p.x - ref[j][0] / k, p.y - ref[j][1] / k) / iod).toBeLessThan(0.25);
+      });
     } finally {
       await m12.dispose();
     }

@@ -105,12 +105,16 @@ describe("refine: 'onet' (the default: MTCNN's RNet + ONet on each detector box)
         expect(await detector.detect(image, { refine: 'onet' })).toEqual(onet);
         // Same boxes and scores; only the 5 points differ.
         expect(onet.map((f) => [f.box, f.score])).toEqual(none.map((f) => [f.box, f.score]));
-        none.forEach((f) => expect(f.landmarks).toEqual(fivePoints(f.landmarks68!)));
+        none.forEach((f) => {
+          expect(f.landmarks).toEqual(fivePoints(f.landmarks68!));
+        });
         const refined = await mtcnn.refine(
           image,
           none.map((f) => f.box),
         );
-        onet.forEach((f, i) => expect(f.landmarks).toEqual(refined[i] ? refined[i]!.landmarks : none[i].landmarks));
+        onet.forEach((f, i) => {
+          expect(f.landmarks).toEqual(refined[i] ? refined[i]!.landmarks : none[i].landmarks);
+        });
         const main = mainFaceIndex(onet, image);
         expect(refined[main], rel).toBeDefined();
         expect(onet[main].landmarks).not.toEqual(none[main].landmarks);
@@ -248,9 +252,9 @@ describe("createFaceDetector({ detector: 'mtcnn' })", () => {
       expect(nose.y).toBeGreaterThan((le.y + re.y) / 2);
       // Two detectors, one face: MTCNN's points lie within 15 % of the eye distance of the 68-point model's.
       const eye = Math.hypot(fast.landmarks[1].x - fast.landmarks[0].x, fast.landmarks[1].y - fast.landmarks[0].y);
-      face.landmarks.forEach((p, i) =>
-        expect(Math.hypot(p.x - fast.landmarks[i].x, p.y - fast.landmarks[i].y)).toBeLessThan(0.15 * eye),
-      );
+      face.landmarks.forEach((p, i) => {
+        expect(Math.hypot(p.x - fast.landmarks[i].x, p.y - fast.landmarks[i].y)).toBeLessThan(0.15 * eye);
+      });
       const [meshed] = await d.detect(image, { refine: 'mesh' });
       expect(meshed.box).toEqual(face.box);
       expect(meshed.landmarks).not.toEqual(face.landmarks);

@@ -32,7 +32,9 @@ describe('similarityTransform (Umeyama, 2-D)', () => {
     expect(m[3]).toBeCloseTo(2, 12); // b = s·sin = 2
     expect(m[2]).toBeCloseTo(3, 12);
     expect(m[5]).toBeCloseTo(4, 12);
-    src.forEach((p, i) => close(applyAffine(m, p), dst[i]));
+    src.forEach((p, i) => {
+      close(applyAffine(m, p), dst[i]);
+    });
   });
 
   it('is the least-squares fit when points are noisy: residuals sum to zero', () => {
@@ -57,7 +59,9 @@ describe('similarityTransform (Umeyama, 2-D)', () => {
 
   it('maps the ArcFace template onto itself with the identity', () => {
     const m = similarityTransform(ARCFACE_TEMPLATE_112, ARCFACE_TEMPLATE_112);
-    [1, 0, 0, 0, 1, 0].forEach((v, i) => expect(m[i]).toBeCloseTo(v, 10));
+    [1, 0, 0, 0, 1, 0].forEach((v, i) => {
+      expect(m[i]).toBeCloseTo(v, 10);
+    });
   });
 
   it('rejects mismatched or degenerate point sets', () => {

@@ -314,7 +314,9 @@ export async function createEmotionClassifier(config: EmotionClassifierConfig = 
       spec.layout === 'nchw' ? [b, ch, spec.inputSize, spec.inputSize] : [b, spec.inputSize, spec.inputSize, ch];
     const once = async (batch: Float32Array[]): Promise<number[][]> => {
       const input = new Float32Array(per * batch.length);
-      batch.forEach((c, i) => writeInput(c, spec, input, i * per));
+      batch.forEach((c, i) => {
+        writeInput(c, spec, input, i * per);
+      });
       const out = await model.run({ [model.inputNames[0]]: { data: input, dims: dims(batch.length) } });
       const t = out[model.outputNames[0]];
       const k = t.data.length / batch.length;

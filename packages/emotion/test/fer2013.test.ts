@@ -24,7 +24,9 @@ interface Face {
 function metrics(pred: EmotionLabel[], truth: EmotionLabel[]) {
   const K = EMOTION_LABELS.length;
   const cm = Array.from({ length: K }, () => new Array<number>(K).fill(0));
-  pred.forEach((p, i) => cm[EMOTION_LABELS.indexOf(truth[i])][EMOTION_LABELS.indexOf(p)]++);
+  pred.forEach((p, i) => {
+    cm[EMOTION_LABELS.indexOf(truth[i])][EMOTION_LABELS.indexOf(p)]++;
+  });
   const correct = cm.reduce((a, row, k) => a + row[k], 0);
   const f1 = EMOTION_LABELS.map((_, k) => {
     const tp = cm[k][k];

@@ -187,7 +187,9 @@ export async function createFaceNet(config: FaceNetConfig = {}): Promise<FaceNet
   async function raw(crops: readonly RgbImage[]): Promise<Float32Array[]> {
     const call = async (part: readonly RgbImage[]) => {
       const input = new Float32Array(per * part.length);
-      part.forEach((c, i) => writeInput(c, input, i * per, preprocess, bgr, nchw));
+      part.forEach((c, i) => {
+        writeInput(c, input, i * per, preprocess, bgr, nchw);
+      });
       const out = (await model.run({ [inputName]: { data: input, dims: dims(part.length) } }))[outputName];
       const d = out.data.length / part.length;
       return part.map((_, i) => out.data.slice(i * d, (i + 1) * d));

@@ -18,7 +18,10 @@ const N = Number(process.argv[2] ?? 1e5);
 const Q = Number(process.argv[3] ?? 100);
 const D = 128;
 let seed = 12345;
-const rnd = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296;
+const rnd = () => {
+  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+  return seed / 4294967296;
+};
 const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
 const unit = (v) => {
   const n = Math.hypot(...v);

@@ -189,9 +189,8 @@ export class GalleryMatrix {
     let next = Math.max(16, cap);
     while (next < n) next *= 2;
     const D = this.dimension;
-    let data: Float32Array;
     const kernel = this.kernel ? KernelMemory.create(next * D * 4, D) : null;
-    data = kernel ? kernel.f32(KERNEL_DATA_OFF, next * D) : new Float32Array(next * D);
+    const data: Float32Array = kernel ? kernel.f32(KERNEL_DATA_OFF, next * D) : new Float32Array(next * D);
     data.set(this.data.subarray(0, this.rows * D));
     this.kernel = kernel;
     const norms = new Float64Array(next);
@@ -356,7 +355,7 @@ export class GalleryMatrix {
       }
       for (let i = 0; i < n; i++) {
         const r = start + i;
-        if ((anyExcluded && excludedMask[r]) || (catMask?.[cats[r]])) continue;
+        if ((anyExcluded && excludedMask[r]) || catMask?.[cats[r]]) continue;
         const key = sqNorms[r] - 2 * out[i];
         if (best) best.offer(key, r, cats[r]);
         else top.offer(key, r);
@@ -386,14 +385,14 @@ export class GalleryMatrix {
     if (s.per === 'image' || s.k === 1) {
       const top = new TopK(s.k);
       for (let r = 0, off = 0; r < rows; r++, off += D) {
-        if ((anyExcluded && excludedMask[r]) || (catMask?.[cats[r]])) continue;
+        if ((anyExcluded && excludedMask[r]) || catMask?.[cats[r]]) continue;
         top.offer(sqNorms[r] - 2 * dot(data, off, probe, D), r);
       }
       return top.result();
     }
     const best = new PerCategoryBest(this.categoryCount);
     for (let r = 0, off = 0; r < rows; r++, off += D) {
-      if ((anyExcluded && excludedMask[r]) || (catMask?.[cats[r]])) continue;
+      if ((anyExcluded && excludedMask[r]) || catMask?.[cats[r]]) continue;
       best.offer(sqNorms[r] - 2 * dot(data, off, probe, D), r, cats[r]);
     }
     return best.result(s.k);
@@ -475,14 +474,16 @@ export class GalleryMatrix {
     const { data, sqNorms, cats, excludedMask, rows } = this;
     const D = this.dimension;
     const P = new Float32Array(M * D);
-    probes.forEach((p, m) => P.set(p, m * D));
+    probes.forEach((p, m) => {
+      P.set(p, m * D);
+    });
     const catMask = s.catMask;
     const anyExcluded = this.excluded.size > 0;
     const perCat = s.per === 'identity' && s.k > 1;
     const tops = perCat ? [] : probes.map(() => new TopK(s.k));
     const bests = perCat ? probes.map(() => new PerCategoryBest(this.categoryCount)) : [];
     for (let r = 0, off = 0; r < rows; r++, off += D) {
-      if ((anyExcluded && excludedMask[r]) || (catMask?.[cats[r]])) continue;
+      if ((anyExcluded && excludedMask[r]) || catMask?.[cats[r]]) continue;
       const n = sqNorms[r];
       for (let m = 0; m < M; m++) {
         const key = n - 2 * dotAt(P, m * D, data, off, D);
@@ -509,7 +510,9 @@ export class GalleryMatrix {
     for (let g0 = 0; g0 < probes.length; g0 += group) {
       const ps = probes.slice(g0, g0 + group);
       const M = ps.length;
-      ps.forEach((p, m) => K.f32(KERNEL_PROBE_OFF + m * D * 4, D).set(p));
+      ps.forEach((p, m) => {
+        K.f32(KERNEL_PROBE_OFF + m * D * 4, D).set(p);
+      });
       const block = Math.max(1, Math.min(Math.floor(KERNEL_OUT_FLOATS / M), Math.floor((128 * 1024) / (4 * D))));
       const out = K.f32(KERNEL_OUT_OFF, KERNEL_OUT_FLOATS);
       const tops = ps.map(() => new TopK(s.k + KERNEL_MARGIN));
@@ -522,7 +525,7 @@ export class GalleryMatrix {
           const o = m * n;
           for (let i = 0; i < n; i++) {
             const r = start + i;
-            if ((anyExcluded && excludedMask[r]) || (catMask?.[cats[r]])) continue;
+            if ((anyExcluded && excludedMask[r]) || catMask?.[cats[r]]) continue;
             const key = sqNorms[r] - 2 * out[o + i];
             if (perCat) bests[m].offer(key, r, cats[r]);
             else tops[m].offer(key, r);

@@ -54,7 +54,7 @@ export async function readGalleryPair(npyPath: string, csvPath: string): Promise
   let rows: { image: string; category: string }[];
   try {
     rows = parseCsv(text, ['image', 'category'], csvPath);
-  } catch (err) {
+  } catch {
     rows = parseCsv(text, ['', 'image', 'category'], csvPath);
   }
   if (rows.length !== N) throw new CsvFormatError(csvPath, `${rows.length} rows, but ${npyPath} has ${N}`);

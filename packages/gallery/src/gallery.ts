@@ -294,7 +294,9 @@ export class Gallery implements GalleryStore {
     validateEnrollBatch(identity, embeddings, imageIds, this.dimension);
     const D = this.dimension;
     const values = new Float32Array(embeddings.length * D);
-    embeddings.forEach((v, i) => values.set(v, i * D));
+    embeddings.forEach((v, i) => {
+      values.set(v, i * D);
+    });
     await this.enrollRows(
       embeddings.map(() => identity),
       values,
@@ -341,7 +343,9 @@ export class Gallery implements GalleryStore {
       if (seen.has(id)) throw new InvalidArgumentError(`image id ${JSON.stringify(id)} appears twice`);
       seen.add(id);
     }
-    identities.forEach((n) => validateLabel(n, 'identity'));
+    identities.forEach((n) => {
+      validateLabel(n, 'identity');
+    });
     return this.mutate((m) => {
       for (const id of imageIds) {
         if (m.rowOfImage.has(id)) throw new InvalidArgumentError(`image id ${JSON.stringify(id)} is already enrolled`);
@@ -369,7 +373,9 @@ export class Gallery implements GalleryStore {
       const order = cats.map((_, i) => i).sort((a, b) => cats[a] - cats[b] || a - b);
       const D = m.dimension;
       const sorted = new Float32Array(values.length);
-      order.forEach((src, dst) => sorted.set(values.subarray(src * D, (src + 1) * D), dst * D));
+      order.forEach((src, dst) => {
+        sorted.set(values.subarray(src * D, (src + 1) * D), dst * D);
+      });
       return {
         kind: 'append',
         values: sorted,
@@ -475,7 +481,12 @@ export class Gallery implements GalleryStore {
       if (options.kind === 'image') c = undefined;
       if (options.kind === 'identity' && c === undefined) throw new UnknownIdentityError(identityOrImageId);
       if (c !== undefined) {
-        for (let r = 0; r < m.rows; r++) if (m.cats[r] === c) (drop[r] = 1), n++;
+        for (let r = 0; r < m.rows; r++) {
+          if (m.cats[r] === c) {
+            drop[r] = 1;
+            n++;
+          }
+        }
       } else {
         const r = m.rowOfImage.get(identityOrImageId);
         if (r === undefined) throw new UnknownIdentityError(identityOrImageId);
@@ -561,7 +572,9 @@ export class Gallery implements GalleryStore {
     this.ensureOpen();
     const m = this.matrix;
     const names = new Map<number, string>();
-    m.names.forEach((n, c) => n !== undefined && names.set(c, n));
+    m.names.forEach((n, c) => {
+      if (n !== undefined) names.set(c, n);
+    });
     await writeGalleryPair(npyPath, csvPath, {
       dimension: m.dimension,
       embeddings: m.data.subarray(0, m.rows * m.dimension),

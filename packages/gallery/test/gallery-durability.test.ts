@@ -61,8 +61,7 @@ function runChild(args: string[], killAfterMs?: number, env: Record<string, stri
     let buf = '';
     p.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         if (line === 'ready' && killAfterMs !== undefined) setTimeout(() => p.kill('SIGKILL'), killAfterMs);

@@ -26,7 +26,9 @@ describe('exact search equals the brute-force oracle (fast-check)', () => {
           const vs = Array.from({ length: n }, () => unitVector(D, r));
           const ids = vs.map((_, j) => `p${i}-${j}`);
           await g.enroll(`p${i}`, vs, ids);
-          vs.forEach((v, j) => rows.push({ identity: `p${i}`, imageId: ids[j], vector: v }));
+          vs.forEach((v, j) => {
+            rows.push({ identity: `p${i}`, imageId: ids[j], vector: v });
+          });
         }
         const excludedImages = new Set(excludeImages.filter((x) => x < rows.length).map((x) => rows[x].imageId));
         for (const id of excludedImages) await g.excludeImage(id);
@@ -58,7 +60,9 @@ describe('enrollMany', () => {
     const names = ['b', 'a', 'b', 'c', 'a', 'b'];
     const vs = names.map(() => unitVector(D, r));
     const flat = new Float32Array(names.length * D);
-    vs.forEach((v, i) => flat.set(v, i * D));
+    vs.forEach((v, i) => {
+      flat.set(v, i * D);
+    });
     const ids = names.map((n, i) => `${n}-${i}`);
     const bulk = Gallery.inMemory({ dimension: D });
     await bulk.enrollMany(names, flat, ids);
@@ -116,7 +120,9 @@ describe('search kernels', () => {
         const want = oracle(rows, p).slice(0, 5);
         const got = g.identify(p, { mode: 'image', k: 5, per: 'image' });
         expect(got.map((m) => m.imageId)).toEqual(want.map((m) => m.imageId));
-        got.forEach((m, i) => expect(Math.abs(m.distance - want[i].distance)).toBeLessThan(1e-9));
+        got.forEach((m, i) => {
+          expect(Math.abs(m.distance - want[i].distance)).toBeLessThan(1e-9);
+        });
         expect(g.identifyMany([p, p], { mode: 'image', k: 3 })[1]).toEqual(g.identify(p, { mode: 'image', k: 3 }));
       }
     }

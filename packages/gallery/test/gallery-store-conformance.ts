@@ -84,7 +84,9 @@ export function runGalleryStoreConformance(name: string, h: StoreHarness): void 
         const byId = await store.identify(probe, { mode: 'image', k: 3, threshold: 2 });
         const wantId = oracleIdentities(rows, probe, 3);
         expect(byId.map((m) => m.identity)).toEqual(wantId.map((m) => m.identity));
-        byId.forEach((m, i) => expect(m.distance).toBeCloseTo(wantId[i].distance, digits));
+        byId.forEach((m, i) => {
+          expect(m.distance).toBeCloseTo(wantId[i].distance, digits);
+        });
         const byImage = await store.identify(probe, { mode: 'image', k: 4, per: 'image' });
         expect(byImage.map((m) => m.imageId)).toEqual(
           oracle(rows, probe)
@@ -226,7 +228,9 @@ export function runGalleryStoreConformance(name: string, h: StoreHarness): void 
         for (let i = 0; i < probes.length; i++) {
           const after = await store.identify(probes[i], { mode: 'image', k: 3 });
           expect(after.map((m) => m.identity)).toEqual(before[i].map((m) => m.identity));
-          after.forEach((m, j) => expect(m.distance).toBeCloseTo(before[i][j].distance, digits));
+          after.forEach((m, j) => {
+            expect(m.distance).toBeCloseTo(before[i][j].distance, digits);
+          });
         }
       } finally {
         await store.close();
@@ -242,7 +246,11 @@ export function runGalleryStoreConformance(name: string, h: StoreHarness): void 
         for (const m of hits) {
           const c = data.find((x) => x.name === m.identity)!;
           const mean = new Float64Array(D);
-          c.embeddings.forEach((v) => v.forEach((x, j) => (mean[j] += x)));
+          c.embeddings.forEach((v) => {
+            v.forEach((x, j) => {
+              mean[j] += x;
+            });
+          });
           const n = Math.hypot(...mean);
           const template = Float32Array.from(mean, (x) => x / n);
           expect(m.distance).toBeCloseTo(euclideanDistance(probe, template), digits - 1);

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { type Stats, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError } from '@eolgul/core';
 import { parseCategory, readEmbeddingCsv, readNpyMatrix } from './embeddings-files.js';
@@ -51,7 +51,7 @@ export function identityOfImage(relPath: string): string {
 }
 
 async function listFiles(root: string): Promise<string[]> {
-  let st;
+  let st: Stats;
   try {
     st = await fs.stat(root);
   } catch (err) {
@@ -111,7 +111,10 @@ export async function checkEmbeddings(options: {
   const kinds = new Map<string, { listed: string[]; more: number }>();
   const add = (kind: string, message: string): void => {
     let k = kinds.get(kind);
-    if (!k) kinds.set(kind, (k = { listed: [], more: 0 }));
+    if (!k) {
+      k = { listed: [], more: 0 };
+      kinds.set(kind, k);
+    }
     if (k.listed.length < MAX_PROBLEMS_PER_KIND) k.listed.push(message);
     else k.more++;
   };

@@ -287,7 +287,10 @@ export function evaluatePairs(scores: readonly PairScore[], options: { missingFa
   const byFold = new Map<number, Sample[]>();
   scores.forEach((s, i) => {
     let list = byFold.get(s.fold);
-    if (!list) byFold.set(s.fold, (list = []));
+    if (!list) {
+      list = [];
+      byFold.set(s.fold, list);
+    }
     list.push(samples[i]);
   });
   const foldIds = [...byFold.keys()].sort((a, b) => a - b);

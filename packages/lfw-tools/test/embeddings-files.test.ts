@@ -26,7 +26,10 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 /** Deterministic unit vectors (a fixed LCG, no randomness between runs). */
 function unitVectors(n: number, d: number, seed = 1): Float32Array[] {
   let s = seed;
-  const next = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+  const next = () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return (s / 2147483648) * 2 - 1;
+  };
   return Array.from({ length: n }, () => l2Normalize(Array.from({ length: d }, next)));
 }
 

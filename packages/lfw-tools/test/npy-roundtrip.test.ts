@@ -143,7 +143,11 @@ describe('round trips of this package (property tests)', () => {
             );
             const back = await readEmbeddingPair(`${prefix}.npy`, `${prefix}.csv`);
             expect(back.rows).toEqual(items.map(({ image, category }) => ({ image, category })));
-            back.embeddings.forEach((e, i) => [...e].forEach((x, j) => expect(Object.is(x, items[i].v[j])).toBe(true)));
+            back.embeddings.forEach((e, i) => {
+              [...e].forEach((x, j) => {
+                expect(Object.is(x, items[i].v[j])).toBe(true);
+              });
+            });
           },
         ),
         { numRuns: 100 },

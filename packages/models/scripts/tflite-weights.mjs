@@ -407,7 +407,9 @@ export function mtcnnOnnx(onnx, net, weights, doc) {
   const trunk = x;
   for (const [name, layers] of Object.entries(spec.heads)) {
     let h = trunk;
-    layers.forEach((L, k) => (h = layer(h, L, k === layers.length - 1 ? name : undefined)));
+    layers.forEach((L, k) => {
+      h = layer(h, L, k === layers.length - 1 ? name : undefined);
+    });
   }
   const value = (name, dims) => ({
     name,
