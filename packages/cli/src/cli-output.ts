@@ -1,0 +1,57 @@
+import cliProgress from 'cli-progress';
+import Table from 'cli-table3';
+import { EolgulError } from '@eolgul/core';
+
+/** Where the CLI writes: injectable for tests and scripts. */
+export interface CliIo {
+  /** One line (or several, joined by `\n`) of standard output. */
+  out: (line: string) => void;
+  /** One line of standard error: warnings, refused inputs, the summary of a run. */
+  err: (line: string) => void;
+  /** Whether stderr is a terminal: progress bars are drawn only there. */
+  isTTY: boolean;
+  /** Whether text output may carry colour escape codes (default false). */
+  colour?: boolean;
+}
+
+/**
+ * Whether the process's stdout may carry colour: only on a terminal, and never when `NO_COLOR` is set to anything but
+ * the empty string (https://no-color.org).
+ */
+export function stdoutHasColour(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !!process.stdout.isTTY && !env.NO_COLOR;
+}
+
+/** The process's stdout and stderr. */
+export const defaultIo: CliIo = {
+  out: (l) => process.stdout.write(`${l}\n`),
+  err: (l) => process.stderr.write(`${l}\n`),
+  isTTY: !!process.stderr.isTTY,
+  colour: stdoutHasColour(),
+};
+
+/** `CODE: message` of an eolgul error, the bare message of any other, for one line of stderr. */
+export const reasonOf = (err: unknown): string =>
+  err instanceof EolgulError ? `${err.code}: ${err.message}` : (err as Error).message;
+
+/** `x` rounded to `d` decimals (4 by default), for printed distances and scores. */
+export const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d;
+
+/**
+ * A progress bar on stderr (cli-progress) when stderr is a terminal and there is more than one item; otherwise a
+ * no-op, so logs and pipes never receive cursor codes.
+ */
+export function progress(io: CliIo, total: number, label: string): { tick(): void; stop(): void } {
+  if (!io.isTTY || total < 2) return { tick() {}, stop() {} };
+  const bar = new cliProgress.SingleBar(
+    { format: `${label} [{bar}] {value}/{total} {percentage}% eta {eta}s`, stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  return { tick: () => bar.increment(), stop: () => bar.stop() };
+}
+
+/** A cli-table3 table with these column heads; coloured heads and borders only when `io.colour` is set. */
+export function textTable(io: CliIo, head: string[]): Table.Table {
+  return new Table({ head, style: io.colour ? undefined : { head: [], border: [] } });
+}

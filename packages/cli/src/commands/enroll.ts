@@ -1,0 +1,95 @@
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { EolgulError, InvalidArgumentError, MultipleFacesError, NoFaceError } from '@eolgul/core';
+import { DEFAULT_THRESHOLD } from '@eolgul/facenet';
+import { Gallery } from '@eolgul/gallery';
+import { galleryPreprocess } from '../cli-alignment.js';
+import type { CliContext } from '../cli-context.js';
+import { openGalleryWithPoints } from '../cli-gallery.js';
+import { reasonOf } from '../cli-output.js';
+
+/** `eolgul enroll --gallery <dir> --name <name> <image...>`: exactly one face per image, the others refused. */
+export function addEnrollCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('enroll')
+    .description(
+      'Enroll the faces of the images (exactly one face per image) under <name> in the gallery folder, creating it when needed. Images with no face or several faces are refused with their reason (exit code 1); the others are enrolled.',
+    )
+    .requiredOption('--gallery <dir>', 'gallery folder')
+    .requiredOption('--name <name>', 'identity name (any Unicode)')
+    .argument('<image...>', 'image files')
+    .action(async (images: string[], opts: { gallery: string; name: string }) => {
+      const { io } = ctx;
+      // Names are data, compared as Unicode NFC with outer white space removed, so "José" typed two ways is one person.
+      const name = opts.name.normalize('NFC').trim();
+      if (!/[^\s\u200b-\u200d\u2060\ufeff]/u.test(name))
+        throw new EolgulError('INVALID_ARGUMENT', 'the identity name is blank');
+      const p = await ctx.pipeline();
+      // An existing gallery is checked before any image is analysed: a gallery aligned otherwise refuses the whole batch.
+      const existing = await openGalleryWithPoints(ctx, opts.gallery, p, 'enroll', true);
+      const embeddings: Float32Array[] = [];
+      const imageIds: string[] = [];
+      const files: string[] = [];
+      let refused = 0;
+      const refuse = (file: string, err: unknown) => {
+        refused++;
+        io.err(`refused ${file}: ${reasonOf(err)}`);
+      };
+      for (const f of images) {
+        try {
+          // The image id is the file name: a second file with the same name would make the gallery refuse the batch.
+          if (imageIds.includes(path.basename(f))) {
+            throw new InvalidArgumentError(
+              `image id ${JSON.stringify(path.basename(f))} (the file name) appears twice in this batch`,
+            );
+          }
+          const { faces } = await p.analyseFile(f);
+          if (faces.length === 0) throw new NoFaceError(f);
+          if (faces.length > 1) throw new MultipleFacesError(f, faces.length);
+          embeddings.push(faces[0].embedding);
+          imageIds.push(path.basename(f));
+          files.push(f);
+        } catch (err) {
+          refuse(f, err);
+        }
+      }
+      if (embeddings.length === 0) await existing?.close();
+      else {
+        if (existing) await existing.refresh(); // another process may have enrolled while the images were analysed
+        const gallery =
+          existing ??
+          (await Gallery.open(opts.gallery, {
+            create: true,
+            dimension: p.facenet.dimension,
+            modelId: p.facenet.modelId,
+            preprocess: galleryPreprocess(p.facenet.preprocess, ctx.alignment()),
+            defaultThreshold: DEFAULT_THRESHOLD,
+          }));
+        try {
+          // Images already in the gallery are refused one by one instead of failing the whole batch.
+          const enrolled = new Set(gallery.identities().flatMap((n) => gallery.imagesOf(n)));
+          const keep = imageIds.map((id, i) => {
+            if (!enrolled.has(id)) return true;
+            refuse(
+              files[i],
+              new InvalidArgumentError(`image id ${JSON.stringify(id)} is already enrolled in ${opts.gallery}`),
+            );
+            return false;
+          });
+          const fresh = embeddings.filter((_, i) => keep[i]);
+          if (fresh.length > 0)
+            await gallery.enroll(
+              name,
+              fresh,
+              imageIds.filter((_, i) => keep[i]),
+            );
+          io.out(
+            `enrolled ${fresh.length} image(s) as ${JSON.stringify(name)} in ${opts.gallery} (${gallery.identities().length} identities, ${gallery.size} embeddings)`,
+          );
+        } finally {
+          await gallery.close();
+        }
+      }
+      ctx.setExit(refused > 0 ? 1 : 0);
+    });
+}
