@@ -1,0 +1,7 @@
+/**
+ * `eolgul/node`: Node-only helpers beside the recognizer: read an image as the recognizer does, draw its answers on
+ * a photo.
+ * @packageDocumentation
+ */
+export { annotateImage, type Annotation } from './annotate-image.js';
+export { readImage, DETECTION_MAX_SIDE, MAX_IMAGE_PIXELS, type DecodedImage } from '@eolgul/detector';

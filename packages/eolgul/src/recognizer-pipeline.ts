@@ -1,0 +1,160 @@
+/**
+ * The composed detect → align → embed (→ emotion) pipeline: the one place where the model packages are put together.
+ * Platform-free: it takes decoded RGB images and model sources.
+ * @module
+ */
+import type { FaceDetection, RgbImage } from '@eolgul/core';
+import {
+  alignFace,
+  createFaceDetector,
+  mainFaceIndex,
+  type DetectOptions,
+  type FaceDetector,
+  type MtcnnModels,
+} from '@eolgul/detector';
+import { createEmotionClassifier, emotionModelSpec, type EmotionClassifier, type EmotionResult } from '@eolgul/emotion';
+import { DEFAULT_FACENET_CONFIG, createFaceNet, type FaceNet } from '@eolgul/facenet';
+import type { ModelName } from '@eolgul/models';
+import type { ModelSource } from '@eolgul/runtime';
+import type { ResolvedConfig } from './recognizer-config.js';
+
+/** One analysed face, in the pixels of the image it was found in; no gallery match yet. */
+export interface PipelineFace extends FaceDetection {
+  /** Unit-norm embedding, `Float32Array(D)`. */
+  embedding: Float32Array;
+  /** Expression, when the pipeline classifies it. */
+  emotion?: EmotionResult;
+}
+
+/** Per-image options of {@link Pipeline.analyse}. */
+export interface PipelineAnalyseOptions {
+  maxFaces?: number;
+  minScore?: number;
+  /**
+   * Detect again at {@link RETRY_MIN_SCORE} when the first pass finds no face, then `'only'`: embed the main face alone;
+   * `'find'`: embed every face. Default: one pass, every face.
+   */
+  mainFace?: 'only' | 'find';
+}
+
+/** Faces of one image, each embedded, and which is the main one. */
+export interface PipelineResult {
+  /** Highest detector score first (with `mainFace: 'only'`, the main face alone). */
+  faces: PipelineFace[];
+  /** Index of the main face in `faces` (see `mainFaceIndex` of `@eolgul/detector`); -1 when there is no face. */
+  main: number;
+}
+
+/**
+ * Score at which detection runs again when the first pass finds no face and only the main face is wanted: faces that
+ * the detector scores low in tight LFW-style crops are still real faces (measured on the LFW subset,
+ * docs/benchmarks/accuracy.md).
+ */
+export const RETRY_MIN_SCORE = 0.2;
+
+/** What the embedder and the alignment are, for galleries. */
+export interface PipelineInfo {
+  dimension: number;
+  modelId: string;
+  /** E.g. `'arcface, 5 points fr_detect+onet'`: the embedder's pixel preprocessing and the source of the 5 points. */
+  preprocess: string;
+}
+
+/** The loaded models, composed. */
+export interface Pipeline extends PipelineInfo {
+  /** Faces of `image` (its pixels), each embedded (and classified). */
+  analyse(image: RgbImage, options?: PipelineAnalyseOptions): Promise<PipelineResult>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Where the 5 alignment points come from, as galleries record it (the same strings as the `eolgul` command has
+ * always written): `fr_detect+onet` (default), `fr_detect+68`, `mtcnn`, `<detector>+mesh`.
+ */
+export function pointsName(config: Pick<ResolvedConfig, 'detector' | 'landmarks'>): string {
+  const detector = config.detector === 'mtcnn' ? 'mtcnn' : 'fr_detect';
+  if (config.landmarks === 'mesh') return `${detector}+mesh`;
+  if (detector === 'mtcnn') return 'mtcnn';
+  return config.landmarks === 'onet' ? 'fr_detect+onet' : 'fr_detect+68';
+}
+
+/** The detector package's `refine` for a `landmarks` choice. */
+const REFINE = { onet: 'onet', landmarks68: 'none', mesh: 'mesh' } as const;
+
+/**
+ * Loads the models a configuration needs, once.
+ * @param config validated configuration.
+ * @param source where each model file is (the platform's `modelBasePath` rule).
+ * @throws {ModelLoadError} a model cannot be loaded.
+ */
+export async function createPipeline(
+  config: ResolvedConfig,
+  source: (name: ModelName) => ModelSource,
+): Promise<Pipeline> {
+  const threads = config.threads;
+  const mtcnnModels: MtcnnModels = {
+    pnet: source('mtcnn-pnet'),
+    rnet: source('mtcnn-rnet'),
+    onet: source('mtcnn-onet'),
+  };
+  const detector: FaceDetector = await createFaceDetector({
+    detector: config.detector === 'mtcnn' ? 'mtcnn' : 'fr_detect',
+    detectorModel: source('detector'),
+    landmarkModel: source('landmarks'),
+    meshModel: source('facemesh'),
+    mtcnnModels,
+    threads,
+  });
+  let facenet: FaceNet | undefined;
+  let emotion: EmotionClassifier | undefined;
+  try {
+    // The bundled embedder's settings (BGR, ArcFace scaling, its gallery id), wherever its file is.
+    facenet = await createFaceNet({ ...DEFAULT_FACENET_CONFIG, model: source('embedder'), threads });
+    // 'fast': the 64×64 grey model alone; 'accurate': its mean with the 224×224 one (the emotion package's default).
+    const fast = { ...emotionModelSpec('human-emotion'), source: source('emotion') };
+    if (config.emotion === 'fast') emotion = await createEmotionClassifier({ model: fast, threads });
+    else if (config.emotion === 'accurate') {
+      const accurate = { ...emotionModelSpec('faceplugin-expression'), source: source('expression') };
+      emotion = await createEmotionClassifier({ model: [fast, accurate], threads });
+    }
+  } catch (err) {
+    await facenet?.dispose();
+    await detector.dispose();
+    throw err;
+  }
+  const embedder = facenet;
+  const detect: DetectOptions = { refine: REFINE[config.landmarks] };
+
+  async function complete(image: RgbImage, faces: FaceDetection[]): Promise<PipelineFace[]> {
+    const crops = faces.map((f) => alignFace(image, f.landmarks, embedder.inputSize));
+    const embeddings = await embedder.embedBatch(crops);
+    const out: PipelineFace[] = [];
+    for (let i = 0; i < faces.length; i++) {
+      const face: PipelineFace = { ...faces[i], embedding: embeddings[i] };
+      if (emotion) face.emotion = await emotion.classify(image, faces[i]);
+      out.push(face);
+    }
+    return out;
+  }
+
+  return {
+    dimension: embedder.dimension,
+    modelId: embedder.modelId,
+    preprocess: `${embedder.preprocess}, 5 points ${pointsName(config)}`,
+    async analyse(image, options = {}) {
+      const given: DetectOptions = { ...detect, maxFaces: options.maxFaces, minScore: options.minScore };
+      let faces = await detector.detect(image, given);
+      if (options.mainFace && faces.length === 0) {
+        faces = await detector.detect(image, { ...given, minScore: RETRY_MIN_SCORE });
+      }
+      const main = faces.length > 0 ? mainFaceIndex(faces, image) : -1;
+      if (options.mainFace === 'only' && main >= 0) return { faces: await complete(image, [faces[main]]), main: 0 };
+      return { faces: await complete(image, faces), main };
+    },
+    async dispose() {
+      await detector.dispose();
+      await embedder.dispose();
+      await emotion?.dispose();
+    },
+  };
+}
