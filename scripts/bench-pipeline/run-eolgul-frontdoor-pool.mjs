@@ -1,0 +1,32 @@
+// eolgul's front door with worker threads: createFaceRecognizer({ workers }), then every image's main face at once
+// (analyse(path, { mainFace: true }), the work of `eolgul embed`); the pool queues them. Timed from the call that
+// creates the recognizer (worker start and their model loads included) to the last answer, as run-eolgul-pool.mjs.
+import os from 'node:os';
+import { emit, readJob } from './common.mjs';
+
+const job = readJob();
+const workers = job.workers ?? os.availableParallelism();
+const { createFaceRecognizer } = await import('eolgul');
+const loadavgStart = os.loadavg();
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+const recognizer = await createFaceRecognizer({ workers });
+const results = await Promise.allSettled(job.images.map((p) => recognizer.analyse(p, { mainFace: true })));
+const wallMs = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+await recognizer.dispose();
+const ok = results.filter((r) => r.status === 'fulfilled' && r.value.faces.length > 0);
+emit({
+  library: 'eolgul-frontdoor-pool',
+  workers,
+  images: job.images.length,
+  wallMs,
+  imagesPerSecond: (job.images.length * 1000) / wallMs,
+  cpuMsPerImage: (cpu.user + cpu.system) / 1000 / job.images.length,
+  faces: ok.length,
+  imagesWithFace: ok.length,
+  descriptorLength: ok[0]?.value.faces[0].embedding.length ?? 0,
+  loadavgStart,
+  loadavgEnd: os.loadavg(),
+  numTensors: null,
+});
