@@ -75,6 +75,64 @@ async function docsQuickStart(): Promise<string> {
   return m[1];
 }
 
+/**
+ * The README's Node quick start as printed (the ```js block under "## Node quick start") and the output printed under
+ * it (the ```text block that follows).
+ */
+async function readmeNodeQuickStart(): Promise<{ code: string; output: string }> {
+  const md = await readFile(join(ROOT, 'README.md'), 'utf8');
+  const m = /## Node quick start[\s\S]*?```js\n([\s\S]*?)```\s*```text\n([\s\S]*?)```/.exec(md);
+  if (!m) throw new Error('README.md has no ```js block then ```text block under "## Node quick start"');
+  return { code: m[1], output: m[2] };
+}
+
+/**
+ * The same code for a CommonJS app: its one `import … from 'eolgul'` line becomes `require`, and the rest runs in an
+ * async function (CommonJS has no top-level await). Nothing else changes.
+ */
+function asCommonJs(code: string): string {
+  const lines = code.split('\n');
+  const i = lines.findIndex((l) => /^import .* from 'eolgul';$/.test(l));
+  if (i < 0) throw new Error("the quick start has no `import … from 'eolgul';` line");
+  const required = lines[i].replace(/^import (.*) from 'eolgul';$/, "const $1 = require('eolgul');");
+  const rest = lines.filter((_, j) => j !== i).join('\n');
+  return `${required}\n(async () => {\n${rest}\n})().catch((e) => { console.error(e); process.exit(1); });\n`;
+}
+
+/** `photo [x, y, w, h] name distance` lines: the same words, and numbers within `tolerance` (or 1 %). */
+function expectSameOutput(actual: string, printed: string, tolerance = 0.05): void {
+  const lines = (s: string) =>
+    s
+      .trim()
+      .split('\n')
+      .map((l) =>
+        l
+          .replace(/[[\],]/g, ' ')
+          .split(/\s+/)
+          .filter(Boolean),
+      );
+  const [a, p] = [lines(actual), lines(printed)];
+  const isNum = (t: string) => /^-?\d+(\.\d+)?$/.test(t);
+  expect(a.map((l) => l.map((t) => (isNum(t) ? '#' : t)))).toEqual(p.map((l) => l.map((t) => (isNum(t) ? '#' : t))));
+  for (const [i, line] of a.entries()) {
+    for (const [j, t] of line.entries()) {
+      if (!isNum(t)) continue;
+      const want = Number(p[i][j]);
+      expect(Math.abs(Number(t) - want), `line ${i + 1}: ${t} vs ${want}`).toBeLessThanOrEqual(
+        Math.max(tolerance, Math.abs(want) * 0.01),
+      );
+    }
+  }
+}
+
+/** The README quick start's photos: LFW images under the names it uses. */
+const README_PHOTOS: Record<string, string> = {
+  'tom-1.jpg': join('gallery', 'Tom_Hanks', 'Tom_Hanks_0004.jpg'),
+  'tom-2.jpg': join('gallery', 'Tom_Hanks', 'Tom_Hanks_0005.jpg'),
+  'tom-3.jpg': join('probes', 'Tom_Hanks_0008.jpg'),
+  'stranger.jpg': join('probes', 'Meryl_Streep_0001.jpg'),
+};
+
 const CJS_CHECK = `const core = require('@eolgul/core');
 const names = JSON.parse(process.argv[2]);
 const exportsOf = Object.fromEntries(names.map((n) => [n, Object.keys(require(n)).length]));
@@ -104,6 +162,14 @@ import { createEmotionClassifier } from '@eolgul/emotion';
 import { evaluatePairs } from '@eolgul/lfw-tools';
 import { loadModel } from '@eolgul/runtime';
 import { PgVectorGalleryStore } from '@eolgul/gallery/pg';
+import { createFaceRecognizer, NoFaceError, type RecognizedFace } from 'eolgul';
+import { annotateImage } from 'eolgul/node';
+const recognizer = await createFaceRecognizer({ emotion: 'fast', workers: 1 });
+const found: RecognizedFace[] = await recognizer.identify('probe-Tom_Hanks.jpg');
+const who: string | undefined = found[0]?.match?.identity;
+// @ts-expect-error not a detector: proves the front door's real declarations are loaded
+await createFaceRecognizer({ detector: 'yolo' });
+console.log(who, NoFaceError, annotateImage);
 const detector: FaceDetector = await createFaceDetector();
 const image = await readImage('probe-Tom_Hanks.jpg');
 const [face] = await detector.detect(image);
@@ -156,6 +222,7 @@ beforeAll(async () => {
   }
   await copyFile(join(DATA, 'probes', 'Tom_Hanks_0008.jpg'), join(app, 'probe-Tom_Hanks.jpg'));
   await copyFile(join(DATA, 'probes', 'Meryl_Streep_0001.jpg'), join(app, 'probe-Meryl_Streep.jpg'));
+  for (const [name, from] of Object.entries(README_PHOTOS)) await copyFile(join(DATA, from), join(app, name));
   await timed('npm install', () =>
     inApp(
       'npm',
@@ -243,6 +310,16 @@ describe('packed packages installed with npm in a fresh project', () => {
     expect(meryl.probe).toBe('probe-Meryl_Streep.jpg');
     expect(meryl.match.accepted).toBe(false); // not enrolled: unknown
     expect(meryl.match.distance).toBeGreaterThan(tom.match.distance);
+  }, 120_000);
+
+  it("the README's Node quick start, as printed, prints the output printed under it (ESM and CommonJS)", async () => {
+    const { code, output } = await readmeNodeQuickStart();
+    await writeFile(join(app, 'readme-quickstart.mjs'), code);
+    await writeFile(join(app, 'readme-quickstart.cjs'), asCommonJs(code));
+    const esm = await timed('readme quick start', () => inApp('node', ['readme-quickstart.mjs']));
+    console.log(`README quick start output:\n${esm}`);
+    expectSameOutput(esm, output);
+    expectSameOutput(await inApp('node', ['readme-quickstart.cjs']), output);
   }, 120_000);
 
   it('CommonJS: require() works for every package, and the CJS build finds the models and detects a face', async () => {
