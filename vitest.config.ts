@@ -14,6 +14,7 @@ export default defineConfig({
       '@eolgul/gallery': pkg('gallery'),
       '@eolgul/emotion': pkg('emotion'),
       '@eolgul/lfw-tools': pkg('lfw-tools'),
+      '@eolgul/liveness': pkg('liveness'),
     },
   },
   test: {

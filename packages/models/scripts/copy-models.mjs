@@ -16,7 +16,7 @@ const sources = [
   {
     pkg: 'faceplugin-face-recognition-js',
     dir: 'model',
-    files: ['fr_detect.onnx', 'fr_landmark.onnx', 'fr_feature.onnx', 'fr_expression.onnx'],
+    files: ['fr_detect.onnx', 'fr_landmark.onnx', 'fr_feature.onnx', 'fr_expression.onnx', 'fr_liveness.onnx'],
     licence: 'LICENSE',
   },
   {

