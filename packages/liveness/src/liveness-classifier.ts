@@ -121,7 +121,7 @@ function checkSpec(s: LivenessModelSpec): void {
 /**
  * Creates a passive liveness classifier: one frame, one face → live or presentation attack, with a score.
  * The default model is `fr_liveness.onnx` (see {@link defaultLivenessModelSpec}), shipped in `@eolgul/models` and run on
- * ONNX Runtime through `@eolgul/runtime`; about 3 ms a face on one core.
+ * ONNX Runtime through `@eolgul/runtime`.
  * @param config see {@link LivenessClassifierConfig}.
  * @throws {InvalidArgumentError} a malformed spec, or `threshold` outside [0, 1].
  * @throws {ModelLoadError} when the model cannot be loaded, or its output has no class `liveClass`.
