@@ -34,6 +34,12 @@ export const defaultIo: CliIo = {
 export const reasonOf = (err: unknown): string =>
   err instanceof EolgulError ? `${err.code}: ${err.message}` : (err as Error).message;
 
+/** An error as a JSON line reports it: the eolgul code (`ERROR` for any other error) and the message. */
+export const errorObject = (err: unknown): { code: string; message: string } => ({
+  code: err instanceof EolgulError ? err.code : 'ERROR',
+  message: (err as Error).message,
+});
+
 /** `x` rounded to `d` decimals (4 by default), for printed distances and scores. */
 export const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d;
 

@@ -21,7 +21,7 @@ import {
 import { readImage } from '@eolgul/detector';
 import { Gallery } from '@eolgul/gallery';
 import { createPipeline } from '../src/cli-pipeline.js';
-import { cli, DATA } from './cli-helpers.js';
+import { cli, DATA, facesOf, jsonLines } from './cli-helpers.js';
 
 const people = ['Jackie_Chan', 'Roh_Moo-hyun', 'Serena_Williams', 'Tom_Hanks'];
 const img = (person: string, n: string) => join(DATA, 'gallery', person, `${person}_${n}.jpg`);
@@ -199,7 +199,11 @@ describe('batch commands list each bad file with its reason and finish the rest'
       expect(line, b.file).toBeDefined();
       expect(line).toContain(`${b.code}: `);
     }
-    const rows = r.out.filter((l) => l.trim()).map((l) => JSON.parse(l));
+    // One JSON line per input, in order; the bad files as error objects with their code.
+    const lines = jsonLines(r.out);
+    expect(lines.map((x) => x.image)).toEqual([probe, ...bad.map((b) => b.file), groupPhoto]);
+    for (const b of bad) expect(lines.find((x) => x.image === b.file)?.error?.code, b.file).toBe(b.code);
+    const rows = facesOf(r.out);
     expect(rows.filter((x) => x.image === probe).some((x) => x.identity === 'Tom_Hanks')).toBe(true);
     const group = rows.filter((x) => x.image === groupPhoto);
     expect(group).toHaveLength(16);
@@ -227,7 +231,7 @@ describe('batch commands list each bad file with its reason and finish the rest'
       .toFile(huge);
     const r = await cli('identify', '--gallery', g, '--json', huge);
     expect(r.code, r.err.join('\n')).toBe(0);
-    const rows = r.out.filter((l) => l.trim()).map((l) => JSON.parse(l));
+    const rows = facesOf(r.out);
     expect(rows).toHaveLength(1);
     const [x, y, w, h] = rows[0].box;
     // The face fills about (7000..8500, 3000..4500) minus LFW's margins (the 250-px photo's face box is ~100 px).
@@ -274,8 +278,8 @@ describe('batch commands list each bad file with its reason and finish the rest'
     expect(r.code).toBe(1);
     expectNoStack(r.err);
     expect(r.err.join('\n')).toContain(bad[0].file);
-    const row = JSON.parse(r.out[0]);
-    const small = JSON.parse((await cli('emotion', '--json', galleryOf.Tom_Hanks[0])).out[0]);
+    const [row] = facesOf(r.out);
+    const [small] = facesOf((await cli('emotion', '--json', galleryOf.Tom_Hanks[0])).out);
     // The 5000-px copy is decoded at 4096 px; its box must still be 20× the 250-px box, not 4096/5000 of that.
     for (let i = 0; i < 4; i++)
       expect(Math.abs(row.box[i] - small.box[i] * 20), `box[${i}]`).toBeLessThan(small.box[3] * 20 * 0.08);
@@ -345,7 +349,7 @@ describe('names and paths', () => {
     expect([...JSON.parse(list.out[0]).identities].sort()).toEqual(names.map(([n]) => n).sort());
     // And they are found again by name.
     const r = await cli('identify', '--gallery', g, '--json', join(DATA, 'probes', 'Serena_Williams_0005.jpg'));
-    const rows = r.out.filter((l) => l.trim()).map((l) => JSON.parse(l));
+    const rows = facesOf(r.out);
     expect(rows.some((x) => x.identity === '세레나 윌리엄스')).toBe(true);
     // Names that XML forbids or must escape are drawn on annotated images too.
     const ann = join(tmp, 'annotated');
@@ -360,7 +364,7 @@ describe('names and paths', () => {
       galleryOf.Jackie_Chan[1],
     );
     expect(a.code, a.err.join('\n')).toBe(0);
-    expect(a.out.map((l) => JSON.parse(l).identity)).toEqual(['nul\0byte', 'bell\u0007 <b>&"x"']);
+    expect(facesOf(a.out).map((x) => x.identity)).toEqual(['nul\0byte', 'bell\u0007 <b>&"x"']);
     expect((await readdir(ann)).sort()).toEqual(['Jackie_Chan_0002.annotated.jpg', 'Jackie_Chan_0003.annotated.jpg']);
     expect((await sharp(join(ann, 'Jackie_Chan_0002.annotated.jpg')).metadata()).width).toBe(250);
     expect((await cli('gallery', 'remove', '--gallery', g, '../../evil')).code).toBe(0);
@@ -389,7 +393,7 @@ describe('names and paths', () => {
     expect((await cli('enroll', '--gallery', g, '--name', '톰', a)).code).toBe(0);
     const r = await cli('identify', '--gallery', g, '--json', b);
     expect(r.code, r.err.join('\n')).toBe(0);
-    const row = JSON.parse(r.out[0]);
+    const [row] = facesOf(r.out);
     expect(row.image).toBe(b);
     expect(row.identity).toBe('톰');
     const v = await cli('verify', '--json', a, b);
@@ -465,7 +469,7 @@ describe('empty galleries answer unknown, without an exception', () => {
     expect((await cli('gallery', 'remove', '--gallery', g, 'Tom')).code).toBe(0);
     const r = await cli('identify', '--gallery', g, '--json', galleryOf.Tom_Hanks[0], groupPhoto);
     expect(r.code, r.err.join('\n')).toBe(0);
-    const rows = r.out.filter((l) => l.trim()).map((l) => JSON.parse(l));
+    const rows = facesOf(r.out);
     expect(rows).toHaveLength(17);
     for (const x of rows) {
       expect(x.identity).toBeNull();
@@ -482,7 +486,7 @@ describe('empty galleries answer unknown, without an exception', () => {
     const r = await cli('identify', '--gallery', g, '--json', galleryOf.Tom_Hanks[0]);
     expect(r.code, r.err.join('\n')).toBe(0);
     expectNoStack(r.err);
-    const rows = r.out.filter((l) => l.trim()).map((l) => JSON.parse(l));
+    const rows = facesOf(r.out);
     expect(rows).toHaveLength(1);
     expect(rows[0].identity).toBeNull();
     expect(await readdir(g)).toEqual([]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, DATA } from './cli-helpers.js';
+import { cli, DATA, facesOf } from './cli-helpers.js';
 
 const people = ['Jackie_Chan', 'Roh_Moo-hyun', 'Serena_Williams', 'Tom_Hanks'];
 const dist = (box: number[]) => Math.hypot(box[0] + box[2] / 2 - 125, box[1] + box[3] / 2 - 125);
@@ -28,7 +28,7 @@ describe.each([
     const probes = (await readdir(join(DATA, 'probes'))).sort().map((f) => join(DATA, 'probes', f));
     const r = await cli('identify', ...flags, '--gallery', g, '--json', ...probes);
     expect(r.code, r.err.join('\n')).toBe(0);
-    const faces = r.out.filter((l) => l.trim()).map((l) => JSON.parse(l));
+    const faces = facesOf(r.out);
     for (const probe of probes) {
       const mine = faces.filter((f) => f.image === probe);
       expect(mine.length, probe).toBeGreaterThan(0);
@@ -93,5 +93,5 @@ it('records the alignment in the gallery: identify with other points is refused 
   }
   const ok = await cli('identify', '--gallery', g, '--json', probe);
   expect(ok.code, ok.err.join('\n')).toBe(0);
-  expect(JSON.parse(ok.out[0]).identity).toBe('Tom_Hanks');
+  expect(facesOf(ok.out)[0].identity).toBe('Tom_Hanks');
 }, 120_000);

@@ -8,7 +8,7 @@ import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, DATA } from './cli-helpers.js';
+import { cli, DATA, facesOf } from './cli-helpers.js';
 
 const TOM = join(DATA, 'gallery', 'Tom_Hanks', 'Tom_Hanks_0004.jpg');
 const TOM2 = join(DATA, 'gallery', 'Tom_Hanks', 'Tom_Hanks_0005.jpg');
@@ -47,7 +47,7 @@ describe('a gallery enrolled before the CLI recorded its alignment points (prepr
     await writeFile(manifestPath, JSON.stringify({ ...manifest, preprocess: 'arcface, 5 points fr_detect+68' }));
     const ok = await cli('--refine', 'none', 'identify', '--gallery', g, '--json', PROBE);
     expect(ok.code, ok.err.join('\n')).toBe(0);
-    expect(JSON.parse(ok.out[0]).identity).toBe('Tom');
+    expect(facesOf(ok.out)[0].identity).toBe('Tom');
   }, 60_000);
 });
 
@@ -156,7 +156,7 @@ describe('gallery export / import and list', () => {
     // Any alignment is accepted for it (nothing to compare with), but no longer without a word.
     const r = await cli('--refine', 'mesh', 'identify', '--gallery', g2, '--json', PROBE);
     expect(r.code, r.err.join('\n')).toBe(0);
-    expect(JSON.parse(r.out[0]).identity).toBe('Tom');
+    expect(facesOf(r.out)[0].identity).toBe('Tom');
     expect(r.err.join('\n')).toContain(`warning: gallery ${g2} does not record how its faces were aligned`);
     expect(r.err.join('\n')).toContain('(--refine mesh)');
   }, 60_000);

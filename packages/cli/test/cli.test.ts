@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import sharp from 'sharp';
 import { decodeNpy, l2Norm, parseCsv } from '@eolgul/core';
-import { cli, DATA, pythonWithNumpy } from './cli-helpers.js';
+import { cli, DATA, facesOf, jsonLines, pythonWithNumpy } from './cli-helpers.js';
 
 const people = ['Jackie_Chan', 'Roh_Moo-hyun', 'Serena_Williams', 'Tom_Hanks'];
 let tmp: string;
@@ -94,7 +94,9 @@ describe('eolgul enroll + identify + verify', () => {
     const probes = (await readdir(join(DATA, 'probes'))).sort().map((f) => join(DATA, 'probes', f));
     const r = await cli('identify', '--gallery', g, '--json', ...probes);
     expect(r.code, r.err.join('\n')).toBe(0);
-    const faces = r.out.filter((l) => l.trim()).map((l) => JSON.parse(l));
+    // One line per probe, in input order.
+    expect(jsonLines(r.out).map((x) => x.image)).toEqual(probes);
+    const faces = facesOf(r.out);
     for (const probe of probes) {
       const mine = faces.filter((f) => f.image === probe);
       expect(mine.length).toBeGreaterThan(0);
@@ -165,6 +167,13 @@ describe('eolgul errors and help', () => {
     expect(r.code).toBe(1);
     expect(r.err.join('\n')).toContain('nope.jpg');
     expect(r.out.filter((l) => l.trim()).length).toBeGreaterThan(0);
+    // Its line in the JSON output is an error object, so a script can account for every input.
+    const [missing, found] = jsonLines(r.out);
+    expect(missing).toEqual({
+      image: join(tmp, 'nope.jpg'),
+      error: { code: 'IMAGE_DECODE', message: expect.stringContaining('nope.jpg') },
+    });
+    expect(found.faces?.length).toBeGreaterThan(0);
   });
 
   it('answers --help for every command and exits 2 on usage errors', async () => {

@@ -1,56 +1,60 @@
 import type { Command } from 'commander';
+import type { Box } from '@eolgul/core';
 import { NoFaceError } from '@eolgul/core';
 import { toSourcePixels } from '@eolgul/detector';
-import { createEmotionClassifier } from '@eolgul/emotion';
+import { createEmotionClassifier, type EmotionResult } from '@eolgul/emotion';
 import type { CliContext } from '../cli-context.js';
-import { reasonOf, round } from '../cli-output.js';
+import { addFilesFromOptions, type FilesFromOptions, inputPaths } from '../cli-inputs.js';
+import { errorObject, reasonOf, round } from '../cli-output.js';
 import { readForDetection } from '../cli-pipeline.js';
 
 /** `eolgul emotion <image...>`: the expression of every face (or of already-cropped faces with --aligned). */
 export function addEmotionCommand(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('emotion')
     .description('Facial expression of every face (7 classes: angry, disgust, fear, happy, sad, surprise, neutral).')
-    .option('--json', 'one JSON object per face per line')
+    .option(
+      '--json',
+      'one JSON object per input image per line, in input order: {image, faces: [{box, emotion, scores}]} (no box with --aligned), or {image, error: {code, message}}',
+    )
     .option('--aligned', 'each image is an already-cropped face (no detection)')
-    .argument('<image...>')
-    .action(async (images: string[], opts: { json?: boolean; aligned?: boolean }) => {
+    .argument('[image...]', 'image files');
+  addFilesFromOptions(command).action(
+    async (args: string[], opts: { json?: boolean; aligned?: boolean } & FilesFromOptions) => {
       const { io } = ctx;
+      const images = await inputPaths(args, opts);
       const classifier = opts.aligned ? await createEmotionClassifier() : undefined;
       const p = opts.aligned ? undefined : await ctx.pipeline(true);
       let failed = 0;
       for (const f of images) {
         try {
           const image = await readForDetection(f);
-          const results = classifier
-            ? [{ box: undefined, emotion: await classifier.classify(image) }]
-            : (await p!.detector.detect(image, ctx.detectOptions())).map(async (face) => ({
-                box: toSourcePixels(face, image).box,
-                emotion: await p!.emotion!.classify(image, face),
-              }));
-          const resolved = await Promise.all(results);
-          if (resolved.length === 0) throw new NoFaceError(f);
-          for (const r of resolved) {
-            const obj: Record<string, unknown> = {
-              image: f,
-              emotion: r.emotion.label,
-              scores: roundScores(r.emotion.scores),
-            };
-            if (r.box) obj.box = r.box;
-            if (opts.json) io.out(JSON.stringify(obj));
-            else
-              io.out(
-                `${f}${r.box ? ` ${JSON.stringify(r.box)}` : ''}: ${r.emotion.label} (${round(r.emotion.score, 3)})`,
-              );
-          }
+          const faces: { box?: Box; emotion: EmotionResult }[] = [];
+          if (classifier) faces.push({ emotion: await classifier.classify(image) });
+          else
+            for (const face of await p!.detector.detect(image, ctx.detectOptions()))
+              faces.push({ box: toSourcePixels(face, image).box, emotion: await p!.emotion!.classify(image, face) });
+          if (faces.length === 0) throw new NoFaceError(f);
+          if (opts.json) {
+            const answers = faces.map(({ box, emotion }) => ({
+              ...(box && { box }),
+              emotion: emotion.label,
+              scores: roundScores(emotion.scores),
+            }));
+            io.out(JSON.stringify({ image: f, faces: answers }));
+          } else
+            for (const { box, emotion } of faces)
+              io.out(`${f}${box ? ` ${JSON.stringify(box)}` : ''}: ${emotion.label} (${round(emotion.score, 3)})`);
         } catch (err) {
           failed++;
           io.err(`failed ${f}: ${reasonOf(err)}`);
+          if (opts.json) io.out(JSON.stringify({ image: f, error: errorObject(err) }));
         }
       }
       await classifier?.dispose();
       ctx.setExit(failed > 0 ? 1 : 0);
-    });
+    },
+  );
 }
 
 function roundScores(scores: Record<string, number>): Record<string, number> {

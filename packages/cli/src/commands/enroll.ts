@@ -6,24 +6,27 @@ import { Gallery } from '@eolgul/gallery';
 import { galleryPreprocess } from '../cli-alignment.js';
 import type { CliContext } from '../cli-context.js';
 import { openGalleryWithPoints } from '../cli-gallery.js';
+import { addFilesFromOptions, type FilesFromOptions, inputPaths } from '../cli-inputs.js';
 import { reasonOf } from '../cli-output.js';
 
 /** `eolgul enroll --gallery <dir> --name <name> <image...>`: exactly one face per image, the others refused. */
 export function addEnrollCommand(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('enroll')
     .description(
       'Enroll the faces of the images (exactly one face per image) under <name> in the gallery folder, creating it when needed. Images with no face or several faces are refused with their reason (exit code 1); the others are enrolled.',
     )
     .requiredOption('--gallery <dir>', 'gallery folder')
     .requiredOption('--name <name>', 'identity name (any Unicode)')
-    .argument('<image...>', 'image files')
-    .action(async (images: string[], opts: { gallery: string; name: string }) => {
+    .argument('[image...]', 'image files');
+  addFilesFromOptions(command).action(
+    async (args: string[], opts: { gallery: string; name: string } & FilesFromOptions) => {
       const { io } = ctx;
       // Names are data, compared as Unicode NFC with outer white space removed, so "José" typed two ways is one person.
       const name = opts.name.normalize('NFC').trim();
       if (!/[^\s\u200b-\u200d\u2060\ufeff]/u.test(name))
         throw new EolgulError('INVALID_ARGUMENT', 'the identity name is blank');
+      const images = await inputPaths(args, opts);
       const p = await ctx.pipeline();
       // An existing gallery is checked before any image is analysed: a gallery aligned otherwise refuses the whole batch.
       const existing = await openGalleryWithPoints(ctx, opts.gallery, p, 'enroll', true);
@@ -91,5 +94,6 @@ export function addEnrollCommand(program: Command, ctx: CliContext): void {
         }
       }
       ctx.setExit(refused > 0 ? 1 : 0);
-    });
+    },
+  );
 }

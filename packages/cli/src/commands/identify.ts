@@ -7,12 +7,21 @@ import { Gallery } from '@eolgul/gallery';
 import { annotateImage } from '../cli-annotate.js';
 import type { CliContext } from '../cli-context.js';
 import { faceAnswer, openGalleryWithPoints } from '../cli-gallery.js';
+import { addFilesFromOptions, type FilesFromOptions, inputPaths } from '../cli-inputs.js';
 import { decimal } from '../cli-options.js';
-import { reasonOf, textTable } from '../cli-output.js';
+import { errorObject, reasonOf, textTable } from '../cli-output.js';
+
+interface IdentifyOptions extends FilesFromOptions {
+  gallery: string;
+  threshold?: number;
+  json?: boolean;
+  annotate?: string;
+  emotion: boolean;
+}
 
 /** `eolgul identify --gallery <dir> <image...>`: every face of every image against the gallery. */
 export function addIdentifyCommand(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('identify')
     .description(
       'Identify every face in every image against the gallery: box, identity or unknown, L2 distance, emotion.',
@@ -23,69 +32,67 @@ export function addIdentifyCommand(program: Command, ctx: CliContext): void {
       "L2 distance above which a face is unknown (default: the gallery's, calibrated at FAR = 1e-3)",
       decimal('threshold'),
     )
-    .option('--json', 'one JSON object per face per line')
+    .option(
+      '--json',
+      'one JSON object per input image per line, in input order: {image, width, height, faces: [{box, identity, distance, emotion, emotionScore}]}, or {image, error: {code, message}} for an image that could not be analysed',
+    )
     .option('--annotate <dir>', 'write each image with boxes and labels into this folder')
-    .argument('<image...>', 'image files')
-    .action(
-      async (images: string[], opts: { gallery: string; threshold?: number; json?: boolean; annotate?: string }) => {
-        const { io } = ctx;
-        const p = await ctx.pipeline(true);
-        // An existing empty folder is a gallery with nobody enrolled yet: every face is unknown, nothing is written.
-        // A path that does not exist stays an error (a typo must not read as "nobody known").
-        const isEmptyDir = (await fs.readdir(opts.gallery).catch(() => undefined))?.length === 0;
-        const gallery = isEmptyDir
-          ? Gallery.inMemory({
-              dimension: p.facenet.dimension,
-              modelId: p.facenet.modelId,
-              defaultThreshold: DEFAULT_THRESHOLD,
-            })
-          : (await openGalleryWithPoints(ctx, opts.gallery, p, 'identify'))!;
-        const threshold = opts.threshold ?? gallery.defaultThreshold;
-        const table = textTable(io, ['image', 'box [x, y, w, h]', 'identity', 'distance', 'emotion']);
-        let failed = 0;
+    .option('--no-emotion', 'skip the expression (emotion and emotionScore are null); several times faster')
+    .argument('[image...]', 'image files');
+  addFilesFromOptions(command).action(async (args: string[], opts: IdentifyOptions) => {
+    const { io } = ctx;
+    const images = await inputPaths(args, opts);
+    const p = await ctx.pipeline(opts.emotion);
+    // An existing empty folder is a gallery with nobody enrolled yet: every face is unknown, nothing is written.
+    // A path that does not exist stays an error (a typo must not read as "nobody known").
+    const isEmptyDir = (await fs.readdir(opts.gallery).catch(() => undefined))?.length === 0;
+    const gallery = isEmptyDir
+      ? Gallery.inMemory({
+          dimension: p.facenet.dimension,
+          modelId: p.facenet.modelId,
+          defaultThreshold: DEFAULT_THRESHOLD,
+        })
+      : (await openGalleryWithPoints(ctx, opts.gallery, p, 'identify'))!;
+    const threshold = opts.threshold ?? gallery.defaultThreshold;
+    const table = textTable(io, ['image', 'box [x, y, w, h]', 'identity', 'distance', 'emotion']);
+    let failed = 0;
+    try {
+      for (const f of images) {
         try {
-          for (const f of images) {
-            try {
-              const { image, faces } = await p.analyseFile(f);
-              if (faces.length === 0 && !opts.json) table.push([f, '-', 'no face', '-', '-']);
-              const labels = [];
-              for (const face of faces) {
-                // Box in file pixels (the image may have been decoded downscaled).
-                const row = {
-                  image: f,
-                  ...faceAnswer(gallery, { ...face, box: toSourcePixels(face, image).box }, threshold),
-                };
-                const identity = row.identity;
-                if (opts.json) io.out(JSON.stringify(row));
-                else
-                  table.push([
-                    f,
-                    JSON.stringify(row.box),
-                    identity ?? 'unknown',
-                    row.distance ?? '-',
-                    `${row.emotion} ${row.emotionScore}`,
-                  ]);
-                labels.push({
-                  box: face.box,
-                  label: `${identity ?? 'unknown'} ${row.distance ?? ''} ${row.emotion ?? ''}`,
-                  color: identity ? '#1a9850' : '#d73027',
-                });
-              }
-              if (opts.annotate) {
-                await fs.mkdir(opts.annotate, { recursive: true });
-                const name = `${path.basename(f, path.extname(f))}.annotated.jpg`;
-                await fs.writeFile(path.join(opts.annotate, name), await annotateImage(image, labels));
-              }
-            } catch (err) {
-              failed++;
-              io.err(`failed ${f}: ${reasonOf(err)}`);
-            }
+          const { image, faces } = await p.analyseFile(f);
+          // Boxes in file pixels (the image may have been decoded downscaled).
+          const answers = faces.map((face) =>
+            faceAnswer(gallery, { ...face, box: toSourcePixels(face, image).box }, threshold),
+          );
+          if (opts.annotate) {
+            const labels = answers.map((a, i) => ({
+              box: faces[i].box,
+              label: `${a.identity ?? 'unknown'} ${a.distance ?? ''} ${a.emotion ?? ''}`,
+              color: a.identity ? '#1a9850' : '#d73027',
+            }));
+            await fs.mkdir(opts.annotate, { recursive: true });
+            const name = `${path.basename(f, path.extname(f))}.annotated.jpg`;
+            await fs.writeFile(path.join(opts.annotate, name), await annotateImage(image, labels));
           }
-        } finally {
-          await gallery.close();
+          if (opts.json) {
+            const { sourceWidth: width, sourceHeight: height } = image;
+            io.out(JSON.stringify({ image: f, width, height, faces: answers }));
+          } else if (answers.length === 0) table.push([f, '-', 'no face', '-', '-']);
+          else
+            for (const a of answers) {
+              const emotion = a.emotion === null ? '-' : `${a.emotion} ${a.emotionScore}`;
+              table.push([f, JSON.stringify(a.box), a.identity ?? 'unknown', a.distance ?? '-', emotion]);
+            }
+        } catch (err) {
+          failed++;
+          io.err(`failed ${f}: ${reasonOf(err)}`);
+          if (opts.json) io.out(JSON.stringify({ image: f, error: errorObject(err) }));
         }
-        if (!opts.json) io.out(table.toString());
-        ctx.setExit(failed > 0 ? 1 : 0);
-      },
-    );
+      }
+    } finally {
+      await gallery.close();
+    }
+    if (!opts.json) io.out(table.toString());
+    ctx.setExit(failed > 0 ? 1 : 0);
+  });
 }
