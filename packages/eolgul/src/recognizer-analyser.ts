@@ -6,7 +6,7 @@
 import { toSourcePixels } from '@eolgul/detector';
 import type { ModelName } from '@eolgul/models';
 import type { ModelSource } from '@eolgul/runtime';
-import type { DecodeInput } from './image-input.js';
+import type { DecodeInput, DecodedInput } from './image-input.js';
 import type { ResolvedConfig } from './recognizer-config.js';
 import {
   createPipeline,
@@ -35,6 +35,14 @@ export interface Analyser {
   dispose(): Promise<void>;
 }
 
+/** The image as `toSourcePixels` sees it with source and decoded sizes swapped: it then maps source → decoded. */
+const swapSizes = (image: DecodedInput) => ({
+  width: image.sourceWidth,
+  height: image.sourceHeight,
+  sourceWidth: image.width,
+  sourceHeight: image.height,
+});
+
 /**
  * Loads the pipeline in this thread. Calls run one at a time, in order: the models run one image at a time anyway, and
  * queuing before the decode keeps at most one decoded image in memory however many calls are waiting.
@@ -53,7 +61,9 @@ export async function createLocalAnalyser(
     analyse(input, name, options) {
       const run = async (): Promise<AnalysedImage> => {
         const image = await decode(input, name);
-        const { faces, main } = await pipeline.analyse(image, options);
+        // Faces given in the input's pixels are mapped onto the decoded (possibly downscaled) image.
+        const onImage = options.faces?.map((f) => toSourcePixels(f, swapSizes(image)));
+        const { faces, main } = await pipeline.analyse(image, { ...options, faces: onImage });
         return {
           width: image.sourceWidth,
           height: image.sourceHeight,

@@ -20,8 +20,8 @@ import type { ResolvedConfig } from './recognizer-config.js';
 
 /** One analysed face, in the pixels of the image it was found in; no gallery match yet. */
 export interface PipelineFace extends FaceDetection {
-  /** Unit-norm embedding, `Float32Array(D)`. */
-  embedding: Float32Array;
+  /** Unit-norm embedding, `Float32Array(D)`; absent with `detectOnly`. */
+  embedding?: Float32Array;
   /** Expression, when the pipeline classifies it. */
   emotion?: EmotionResult;
 }
@@ -35,6 +35,10 @@ export interface PipelineAnalyseOptions {
    * `'find'`: embed every face. Default: one pass, every face.
    */
   mainFace?: 'only' | 'find';
+  /** Faces already found on this image (its pixels): embed these instead of detecting. */
+  faces?: readonly FaceDetection[];
+  /** Detect only: no embedding, no emotion. */
+  detectOnly?: boolean;
 }
 
 /** Faces of one image, each embedded, and which is the main one. */
@@ -125,7 +129,7 @@ export async function createPipeline(
   const embedder = facenet;
   const detect: DetectOptions = { refine: REFINE[config.landmarks] };
 
-  async function complete(image: RgbImage, faces: FaceDetection[]): Promise<PipelineFace[]> {
+  async function complete(image: RgbImage, faces: readonly FaceDetection[]): Promise<PipelineFace[]> {
     const crops = faces.map((f) => alignFace(image, f.landmarks, embedder.inputSize));
     const embeddings = await embedder.embedBatch(crops);
     const out: PipelineFace[] = [];
@@ -142,12 +146,14 @@ export async function createPipeline(
     modelId: embedder.modelId,
     preprocess: `${embedder.preprocess}, 5 points ${pointsName(config)}`,
     async analyse(image, options = {}) {
+      if (options.faces) return { faces: await complete(image, options.faces), main: -1 };
       const given: DetectOptions = { ...detect, maxFaces: options.maxFaces, minScore: options.minScore };
       let faces = await detector.detect(image, given);
       if (options.mainFace && faces.length === 0) {
         faces = await detector.detect(image, { ...given, minScore: RETRY_MIN_SCORE });
       }
       const main = faces.length > 0 ? mainFaceIndex(faces, image) : -1;
+      if (options.detectOnly) return { faces, main };
       if (options.mainFace === 'only' && main >= 0) return { faces: await complete(image, [faces[main]]), main: 0 };
       return { faces: await complete(image, faces), main };
     },

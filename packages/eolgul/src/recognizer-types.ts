@@ -178,7 +178,35 @@ export interface AnalyseOptions {
    * Cheaper when only one face matters (embedding a photo collection, verification). Default false.
    */
   mainFace?: boolean;
+  /**
+   * Faces already found on this same input by `detect` (their `box`, `score` and 5 `landmarks`): embed, classify and
+   * match these instead of detecting again. For video: detect every frame, and embed a tracked face only now and then.
+   */
+  faces?: readonly DetectedFace[];
 }
+
+/** One face found by `detect`: where it is, without embedding. Pixels of the input as displayed. */
+export interface DetectedFace {
+  /** Face box `[x, y, width, height]`, pixels, clamped to the image. */
+  box: Box;
+  /** Detector confidence in [0, 1]. */
+  score: number;
+  /** 5 points: left eye, right eye, nose tip, left and right mouth corners (pixels). */
+  landmarks: Point[];
+}
+
+/** What `detect` returns. */
+export interface DetectionResult {
+  /** Width of the input as displayed, pixels. */
+  width: number;
+  /** Height of the input as displayed, pixels. */
+  height: number;
+  /** Every face, highest detector score first. */
+  faces: DetectedFace[];
+}
+
+/** Per-call options of `detect`. */
+export type DetectOptions = Pick<AnalyseOptions, 'maxFaces' | 'minScore'>;
 
 /** Options of `enroll`. */
 export interface EnrollOptions {
@@ -249,6 +277,12 @@ export interface FaceRecognizer {
    * @throws {ModelDisposedError} after `dispose`.
    */
   analyse(input: ImageInput, options?: AnalyseOptions): Promise<AnalysisResult>;
+  /**
+   * Finds the faces of `input` (box, score, 5 landmarks) without embedding them: a few milliseconds less per face. Pass
+   * some of them to `analyse(input, { faces })` to embed and match those.
+   * @throws as `analyse`.
+   */
+  detect(input: ImageInput, options?: DetectOptions): Promise<DetectionResult>;
   /** The faces of `analyse`. */
   identify(input: ImageInput, options?: AnalyseOptions): Promise<RecognizedFace[]>;
   /**

@@ -18,6 +18,9 @@ import type { PipelineInfo } from './recognizer-pipeline.js';
 import type {
   AnalyseOptions,
   AnalysisResult,
+  DetectedFace,
+  DetectionResult,
+  DetectOptions,
   EnrollResult,
   FaceRecognizer,
   FaceRecognizerConfig,
@@ -66,6 +69,28 @@ function createGate() {
       return closing;
     },
   };
+}
+
+const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * Checks the `faces` option of `analyse`: the box, score and 5 landmarks of each, as `detect` gives them; only those
+ * fields cross to a worker thread.
+ * @throws {InvalidArgumentError} not an array, or a face without a finite box or 5 finite landmarks (names it).
+ */
+function checkFaces(faces: unknown): DetectedFace[] {
+  if (!Array.isArray(faces)) throw new InvalidArgumentError('faces must be an array of faces from detect');
+  return faces.map((f: DetectedFace, i) => {
+    const box = f?.box;
+    if (!(Array.isArray(box) && box.length === 4 && box.every(finite) && box[2] > 0 && box[3] > 0)) {
+      throw new InvalidArgumentError(`faces[${i}].box must be [x, y, width, height] in pixels, got ${String(box)}`);
+    }
+    const points = f.landmarks;
+    if (!(Array.isArray(points) && points.length === 5 && points.every((p) => finite(p?.x) && finite(p?.y)))) {
+      throw new InvalidArgumentError(`faces[${i}].landmarks must be the 5 points { x, y } that detect gives`);
+    }
+    return { box: [...box], score: finite(f.score) ? f.score : 1, landmarks: points.map(({ x, y }) => ({ x, y })) };
+  });
 }
 
 /**
@@ -118,9 +143,20 @@ export async function createRecognizer(
       maxFaces,
       minScore,
       mainFace: mainFace ? 'only' : undefined,
+      faces: options.faces === undefined ? undefined : checkFaces(options.faces),
     });
     const faces: RecognizedFace[] = [];
-    for (const face of image.faces) faces.push({ ...face, match: await matchOf(face.embedding, exclusions) });
+    for (const face of image.faces) {
+      const embedding = face.embedding!;
+      faces.push({ ...face, embedding, match: await matchOf(embedding, exclusions) });
+    }
+    return { width: image.width, height: image.height, faces };
+  }
+
+  async function detect(input: ImageInput, options: DetectOptions = {}): Promise<DetectionResult> {
+    const { maxFaces, minScore } = options;
+    const image = await analyser.analyse(input, describeInput(input), { maxFaces, minScore, detectOnly: true });
+    const faces = image.faces.map(({ box, score, landmarks }) => ({ box, score, landmarks }));
     return { width: image.width, height: image.height, faces };
   }
 
@@ -164,7 +200,7 @@ export async function createRecognizer(
       const { faces } = await analyser.analyse(inputs[i], label, {});
       if (faces.length === 0) throw new NoFaceError(label);
       if (faces.length > 1) throw new MultipleFacesError(label, faces.length);
-      embeddings.push(faces[0].embedding);
+      embeddings.push(faces[0].embedding!);
     }
     await gallery.enroll(name, embeddings, ids);
     return { identity: name, imageIds: ids } satisfies EnrollResult;
@@ -185,7 +221,7 @@ export async function createRecognizer(
     const chosen = index ?? main;
     const face = faces[chosen];
     const report: VerifiedFace = { index: chosen, box: face.box, faces: faces.length };
-    return { embedding: face.embedding, report };
+    return { embedding: face.embedding!, report };
   }
 
   const recognizer: FaceRecognizer = {
@@ -197,6 +233,7 @@ export async function createRecognizer(
     preprocess: info.preprocess,
     threshold,
     analyse: (input, options) => gate.run(() => analyse(input, options)),
+    detect: (input, options) => gate.run(() => detect(input, options)),
     identify: (input, options) => gate.run(async () => (await analyse(input, options)).faces),
     enroll: (identity, inputs, options = {}) => gate.run(() => enroll(identity, inputs, options.imageIds)),
     verify: (a, b, options = {}) =>

@@ -90,6 +90,33 @@ describe('enroll → identify', () => {
   });
 });
 
+describe('detect, then analyse the faces found', () => {
+  it('detect finds the faces analyse finds; analyse({ faces }) embeds those without detecting again', async () => {
+    const image = await readImage(probe('Jackie_Chan_0009.jpg'));
+    const full = await r.analyse(image);
+    const found = await r.detect(image);
+    expect(found.faces.length).toBe(full.faces.length);
+    expect(found.faces.length).toBeGreaterThan(1); // a background face too
+    expect(found.faces.map((f) => f.box)).toEqual(full.faces.map((f) => f.box));
+    expect(found.faces[0]).not.toHaveProperty('embedding');
+    const second = await r.analyse(image, { faces: [found.faces[1]] });
+    expect(second.faces).toHaveLength(1);
+    expect(second.faces[0].embedding).toEqual(full.faces[1].embedding);
+    expect(second.faces[0].match).toEqual(full.faces[1].match);
+  });
+
+  it('refuses faces that detect did not give', async () => {
+    const path = probe('Tom_Hanks_0008.jpg');
+    await expect(r.analyse(path, { faces: [{ box: [1, 2, 3], score: 1, landmarks: [] } as never] })).rejects.toThrow(
+      /faces\[0\]\.box must be/,
+    );
+    const { faces } = await r.detect(path);
+    await expect(
+      r.analyse(path, { faces: [{ ...faces[0], landmarks: faces[0].landmarks.slice(0, 4) }] }),
+    ).rejects.toThrow(/faces\[0\]\.landmarks must be the 5 points/);
+  });
+});
+
 describe('verify', () => {
   it('says which face of an image with several was compared, and lets the caller choose', async () => {
     const both = await twoFaces();
@@ -250,6 +277,9 @@ describe('workers', () => {
         Promise.all(inputs.map((p) => pooled.analyse(p))),
       ]);
       expect(there).toEqual(here);
+      const found = await pooled.detect(inputs[0]);
+      expect(found).toEqual(await r.detect(inputs[0]));
+      expect(await pooled.analyse(inputs[0], { faces: found.faces })).toEqual(here[0]);
       await expect(pooled.analyse('/no/such/photo.jpg')).rejects.toThrow(ImageDecodeError);
       const v1 = await r.verify(inputs[4], probe('Tom_Hanks_0008.jpg'));
       const v2 = await pooled.verify(inputs[4], probe('Tom_Hanks_0008.jpg'));
