@@ -126,6 +126,13 @@ export async function openManifest(pool: PgPool, t: string, o: ManifestOptions):
       ]);
     });
   }
+  const log = await pool.query('select to_regclass($1) is not null as ok', [`${t}_changes`]);
+  if (!log.rows[0].ok) {
+    throw new InvalidArgumentError(
+      `the tables ${t}_* have no change log ${t}_changes: they belong to PgVectorGalleryStore (open them with it, or ` +
+        'choose another table prefix)',
+    );
+  }
   const { rows } = await pool.query(
     `select format_version, dimension, model_id, preprocess, default_threshold from ${t}_manifest where id = 1`,
   );

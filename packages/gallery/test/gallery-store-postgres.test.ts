@@ -243,6 +243,12 @@ describe('PostgresGalleryStore replicas', () => {
       InvalidArgumentError,
     );
     await expect(open('mm', { pollIntervalMs: -1 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    // Tables of the other PostgreSQL store (pgvector's layout has no change log) are refused, not misread.
+    const admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+    await admin.query('create table pv_manifest (id int primary key)');
+    await admin.end();
+    await expect(PostgresGalleryStore.open(server.url, { table: 'pv' })).rejects.toThrow(/PgVectorGalleryStore/);
     const again = await PostgresGalleryStore.open(server.url, { table: 'mm' });
     expect(again.dimension).toBe(D);
     await again.close();
