@@ -4,7 +4,7 @@ import { InvalidArgumentError } from '@eolgul/core';
 import { Gallery } from '@eolgul/gallery';
 import { galleryPreprocess, pointsFlags, pointsMismatch } from './cli-alignment.js';
 import type { CliContext } from './cli-context.js';
-import { round } from './cli-output.js';
+import { printable, round } from './cli-output.js';
 import type { AnalysedFace, Pipeline } from './cli-pipeline.js';
 
 /**
@@ -52,7 +52,7 @@ export async function openGalleryWithPoints(
   const stored = gallery.manifest.preprocess;
   if (stored === undefined) {
     ctx.io.err(
-      `warning: gallery ${dir} does not record how its faces were aligned (it was made by \`gallery import\` or the library): distances hold only if they were aligned as this run's (${pointsFlags(wanted)})`,
+      `warning: gallery ${printable(dir)} does not record how its faces were aligned (it was made by \`gallery import\` or the library): distances hold only if they were aligned as this run's (${pointsFlags(wanted)})`,
     );
   } else if (stored !== wanted) {
     await gallery.close();

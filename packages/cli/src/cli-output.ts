@@ -30,9 +30,36 @@ export const defaultIo: CliIo = {
   colour: stdoutHasColour(),
 };
 
-/** `CODE: message` of an eolgul error, the bare message of any other, for one line of stderr. */
+/**
+ * Characters that must not reach a terminal raw: C0 controls (newline, ESC, which starts colour and OSC sequences…),
+ * DEL, C1 controls (U+009B is a one-character CSI), the line and paragraph separators, and the bidirectional
+ * controls that reorder how a line displays.
+ */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * A name, path or message made safe for one line of text output: each such character becomes an
+ * escape (`\n`, `\r`, `\t`, `\xHH` up to U+00FF, else `\uHHHH`), so that data can neither start a new line nor
+ * drive the terminal. Everything else, other scripts and emoji included, is kept. `--json` output is not escaped
+ * this way: JSON keeps names exact.
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => {
+    const code = c.charCodeAt(0);
+    return (
+      SHORT_ESCAPES[c] ??
+      (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`)
+    );
+  });
+}
+
+/** A name between double quotes for text output: JSON string syntax, then {@link printable}. */
+export const quoted = (text: string): string => printable(JSON.stringify(text));
+
+/** `CODE: message` of an eolgul error, the bare message of any other, for one line of stderr (see {@link printable}). */
 export const reasonOf = (err: unknown): string =>
-  err instanceof EolgulError ? `${err.code}: ${err.message}` : (err as Error).message;
+  printable(err instanceof EolgulError ? `${err.code}: ${err.message}` : (err as Error).message);
 
 /** An error as a JSON line reports it: the eolgul code (`ERROR` for any other error) and the message. */
 export const errorObject = (err: unknown): { code: string; message: string } => ({

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import type { EmotionClassifierConfig } from '@eolgul/emotion';
 import { alignmentOf, type DetectorName, type RefineMode } from './cli-alignment.js';
 import type { CliContext, ExitCode } from './cli-context.js';
-import { type CliIo, defaultIo, reasonOf } from './cli-output.js';
+import { type CliIo, defaultIo, printable, reasonOf } from './cli-output.js';
 import { createPipeline, type Pipeline } from './cli-pipeline.js';
 import { addCheckCommand } from './commands/check.js';
 import { addEmbedCommand } from './commands/embed.js';
@@ -30,7 +30,10 @@ export type { ExitCode } from './cli-context.js';
  * @param io output sinks (stdout/stderr by default).
  * @param setExit receives the exit code of the command that ran.
  */
-export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) => void = () => {}): Command {
+export function buildProgram(rawIo: CliIo = defaultIo, setExit: (code: ExitCode) => void = () => {}): Command {
+  // stderr is always text for a person: whatever a message quotes (commander echoes arguments as typed) is escaped,
+  // its line breaks kept. stdout is escaped where each command prints names and paths as text, never in --json.
+  const io: CliIo = { ...rawIo, err: (l) => rawIo.err(l.split('\n').map(printable).join('\n')) };
   const program = new Command('eolgul')
     .description(
       'Face recognition on the command line: detect, align, embed, enroll, identify, verify, emotion, LFW evaluation.',

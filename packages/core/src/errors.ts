@@ -8,6 +8,7 @@
 export type EolgulErrorCode =
   | 'IMAGE_DECODE'
   | 'IMAGE_TOO_LARGE'
+  | 'VIDEO_DECODE'
   | 'NO_FACE'
   | 'MULTIPLE_FACES'
   | 'EMBEDDING_DIMENSION'
@@ -39,6 +40,19 @@ export class ImageDecodeError extends EolgulError {
   readonly path: string;
   constructor(path: string, reason: string, options?: { cause?: unknown }) {
     super('IMAGE_DECODE', `cannot decode image ${path}: ${reason}`, options);
+    this.path = path;
+  }
+}
+
+/**
+ * A video could not be opened or decoded: missing, not a regular file (a FIFO would block), a URL of an unsupported
+ * kind, no video stream, or the decoder (ffmpeg) failed.
+ */
+export class VideoDecodeError extends EolgulError {
+  /** The file path or URL as given. */
+  readonly path: string;
+  constructor(path: string, reason: string, options?: { cause?: unknown }) {
+    super('VIDEO_DECODE', `cannot decode video ${path}: ${reason}`, options);
     this.path = path;
   }
 }

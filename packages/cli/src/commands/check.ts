@@ -5,7 +5,7 @@ import { type Command, InvalidArgumentError as CommanderArgError } from 'command
 import { Gallery } from '@eolgul/gallery';
 import { checkEmbeddings } from '@eolgul/lfw-tools';
 import type { CliContext } from '../cli-context.js';
-import { reasonOf } from '../cli-output.js';
+import { printable, reasonOf } from '../cli-output.js';
 
 /** `eolgul check`: the consistency of an NPY + CSV pair (and image folder), or of a gallery folder. */
 export function addCheckCommand(program: Command, ctx: CliContext): void {
@@ -25,7 +25,7 @@ export function addCheckCommand(program: Command, ctx: CliContext): void {
       ctx.io.out(
         `rows ${r.rows} (npy), ${r.csvRows} (csv), dimension ${r.dimension}: ${r.ok ? 'consistent' : 'INCONSISTENT'}`,
       );
-      for (const p of r.problems) ctx.io.err(`problem: ${p}`);
+      for (const p of r.problems) ctx.io.err(`problem: ${printable(p)}`);
       ctx.setExit(r.ok ? 0 : 1);
     });
 }
@@ -37,7 +37,7 @@ async function checkGallery(ctx: CliContext, dir: string): Promise<void> {
   try {
     g = await Gallery.open(dir, {});
   } catch (err) {
-    io.out(`gallery ${dir}: INCONSISTENT`);
+    io.out(`gallery ${printable(dir)}: INCONSISTENT`);
     io.err(`problem: ${reasonOf(err)}`);
     ctx.setExit(1);
     return;
@@ -47,9 +47,9 @@ async function checkGallery(ctx: CliContext, dir: string): Promise<void> {
     await g.exportPair(path.join(tmp, 'g.npy'), path.join(tmp, 'g.csv'));
     const r = await checkEmbeddings({ npy: path.join(tmp, 'g.npy'), csv: path.join(tmp, 'g.csv') });
     io.out(
-      `gallery ${dir}: ${g.identities().length} identities, ${r.rows} embeddings, dimension ${r.dimension}, model ${g.modelId}: ${r.ok ? 'consistent' : 'INCONSISTENT'}`,
+      `gallery ${printable(dir)}: ${g.identities().length} identities, ${r.rows} embeddings, dimension ${r.dimension}, model ${g.modelId}: ${r.ok ? 'consistent' : 'INCONSISTENT'}`,
     );
-    for (const p of r.problems) io.err(`problem: ${p}`);
+    for (const p of r.problems) io.err(`problem: ${printable(p)}`);
     ctx.setExit(r.ok ? 0 : 1);
   } finally {
     await g.close();

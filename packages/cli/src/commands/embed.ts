@@ -6,7 +6,7 @@ import { identityOf, listImages } from '../cli-files.js';
 import { addFilesFromOptions, type FilesFromOptions, inputPaths } from '../cli-inputs.js';
 import type { CliContext } from '../cli-context.js';
 import { MAX_WORKERS, positive } from '../cli-options.js';
-import { progress } from '../cli-output.js';
+import { printable, progress } from '../cli-output.js';
 import { analyseImages, defaultWorkers } from '../cli-pool.js';
 
 /** `eolgul embed <dir> --out <prefix>`: the main face of every image → an NPY + CSV pair, and the failures' CSV. */
@@ -66,11 +66,12 @@ export function addEmbedCommand(program: Command, ctx: CliContext): void {
     await writeFileAtomic(`${opts.out}.npy`, encodeNpy(data, [vecs.length, D]), 0o644);
     await writeFileAtomic(`${opts.out}.csv`, formatCsv(rows, ['image', 'category']), 0o644);
     await writeFileAtomic(`${opts.out}.failures.csv`, formatCsv(failures, ['image', 'reason']), 0o644);
+    const out = printable(opts.out);
     io.out(
-      `embedded ${vecs.length} of ${files.length} images (${ids.length} identities, D=${D}) -> ${opts.out}.npy, ${opts.out}.csv`,
+      `embedded ${vecs.length} of ${files.length} images (${ids.length} identities, D=${D}) -> ${out}.npy, ${out}.csv`,
     );
-    for (const f of failures) io.err(`skipped ${f.image}: ${f.reason}`);
-    if (failures.length) io.err(`${failures.length} images without a face listed in ${opts.out}.failures.csv`);
+    for (const f of failures) io.err(`skipped ${printable(f.image)}: ${printable(f.reason)}`);
+    if (failures.length) io.err(`${failures.length} images without a face listed in ${out}.failures.csv`);
     ctx.setExit(vecs.length === 0 && files.length > 0 ? 1 : 0);
   });
 }

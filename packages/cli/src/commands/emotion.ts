@@ -5,7 +5,7 @@ import { toSourcePixels } from '@eolgul/detector';
 import { createEmotionClassifier, type EmotionResult } from '@eolgul/emotion';
 import type { CliContext } from '../cli-context.js';
 import { addFilesFromOptions, type FilesFromOptions, inputPaths } from '../cli-inputs.js';
-import { errorObject, reasonOf, round } from '../cli-output.js';
+import { errorObject, printable, reasonOf, round } from '../cli-output.js';
 import { readForDetection } from '../cli-pipeline.js';
 
 /** `eolgul emotion <image...>`: the expression of every face (or of already-cropped faces with --aligned). */
@@ -44,10 +44,12 @@ export function addEmotionCommand(program: Command, ctx: CliContext): void {
             io.out(JSON.stringify({ image: f, faces: answers }));
           } else
             for (const { box, emotion } of faces)
-              io.out(`${f}${box ? ` ${JSON.stringify(box)}` : ''}: ${emotion.label} (${round(emotion.score, 3)})`);
+              io.out(
+                `${printable(f)}${box ? ` ${JSON.stringify(box)}` : ''}: ${emotion.label} (${round(emotion.score, 3)})`,
+              );
         } catch (err) {
           failed++;
-          io.err(`failed ${f}: ${reasonOf(err)}`);
+          io.err(`failed ${printable(f)}: ${reasonOf(err)}`);
           if (opts.json) io.out(JSON.stringify({ image: f, error: errorObject(err) }));
         }
       }

@@ -7,7 +7,7 @@ import { galleryPreprocess } from '../cli-alignment.js';
 import type { CliContext } from '../cli-context.js';
 import { openGalleryWithPoints } from '../cli-gallery.js';
 import { addFilesFromOptions, type FilesFromOptions, inputPaths } from '../cli-inputs.js';
-import { reasonOf } from '../cli-output.js';
+import { printable, quoted, reasonOf } from '../cli-output.js';
 
 /** `eolgul enroll --gallery <dir> --name <name> <image...>`: exactly one face per image, the others refused. */
 export function addEnrollCommand(program: Command, ctx: CliContext): void {
@@ -36,7 +36,7 @@ export function addEnrollCommand(program: Command, ctx: CliContext): void {
       let refused = 0;
       const refuse = (file: string, err: unknown) => {
         refused++;
-        io.err(`refused ${file}: ${reasonOf(err)}`);
+        io.err(`refused ${printable(file)}: ${reasonOf(err)}`);
       };
       for (const f of images) {
         try {
@@ -87,7 +87,7 @@ export function addEnrollCommand(program: Command, ctx: CliContext): void {
               imageIds.filter((_, i) => keep[i]),
             );
           io.out(
-            `enrolled ${fresh.length} image(s) as ${JSON.stringify(name)} in ${opts.gallery} (${gallery.identities().length} identities, ${gallery.size} embeddings)`,
+            `enrolled ${fresh.length} image(s) as ${quoted(name)} in ${printable(opts.gallery)} (${gallery.identities().length} identities, ${gallery.size} embeddings)`,
           );
         } finally {
           await gallery.close();

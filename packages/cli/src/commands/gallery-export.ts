@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { EolgulError } from '@eolgul/core';
 import type { CliContext } from '../cli-context.js';
 import { openGallery } from '../cli-gallery.js';
+import { printable } from '../cli-output.js';
 
 /** `eolgul gallery export --out <prefix>`: the gallery as an NPY + CSV pair and its identities' CSV. */
 export function addGalleryExportCommand(gallery: Command, ctx: CliContext): void {
@@ -24,7 +25,7 @@ export function addGalleryExportCommand(gallery: Command, ctx: CliContext): void
       const g = await openGallery(opts.gallery);
       try {
         await g.exportPair(`${opts.out}.npy`, `${opts.out}.csv`);
-        ctx.io.out(`exported ${g.size} embeddings -> ${opts.out}.npy, ${opts.out}.csv`);
+        ctx.io.out(`exported ${g.size} embeddings -> ${printable(opts.out)}.npy, ${printable(opts.out)}.csv`);
       } finally {
         await g.close();
       }

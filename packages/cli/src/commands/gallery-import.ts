@@ -5,6 +5,7 @@ import { pointsFlags } from '../cli-alignment.js';
 import type { CliContext } from '../cli-context.js';
 import { galleryExists } from '../cli-gallery.js';
 import { decimal } from '../cli-options.js';
+import { printable } from '../cli-output.js';
 
 /** `eolgul gallery import --npy <f> --csv <f>`: create or extend a gallery from an NPY + CSV pair. */
 export function addGalleryImportCommand(gallery: Command, ctx: CliContext): void {
@@ -33,16 +34,20 @@ export function addGalleryImportCommand(gallery: Command, ctx: CliContext): void
       });
       try {
         if (!existing)
-          io.out(`imported ${g.size} embeddings of ${g.identities().length} identities into ${opts.gallery}`);
+          io.out(
+            `imported ${g.size} embeddings of ${g.identities().length} identities into ${printable(opts.gallery)}`,
+          );
         else
           io.out(
-            `imported ${g.size - sizeBefore} embeddings into ${opts.gallery}, which now holds ${g.size} embeddings of ${g.identities().length} identities`,
+            `imported ${g.size - sizeBefore} embeddings into ${printable(opts.gallery)}, which now holds ${g.size} embeddings of ${g.identities().length} identities`,
           );
         // The pair holds no record of how its faces were aligned, but this gallery does: it now vouches for rows it cannot check.
         const stored = g.manifest.preprocess;
         if (stored !== undefined) {
           io.err(
-            `warning: ${opts.npy} carries no record of how its faces were aligned, and gallery ${opts.gallery} records ${pointsFlags(stored)} (preprocess ${JSON.stringify(stored)}): distances to the imported rows hold only if they were made with those flags`,
+            printable(
+              `warning: ${opts.npy} carries no record of how its faces were aligned, and gallery ${opts.gallery} records ${pointsFlags(stored)} (preprocess ${JSON.stringify(stored)}): distances to the imported rows hold only if they were made with those flags`,
+            ),
           );
         }
       } finally {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { pointsFlags } from '../cli-alignment.js';
 import type { CliContext } from '../cli-context.js';
 import { openGallery } from '../cli-gallery.js';
+import { printable } from '../cli-output.js';
 
 /** `eolgul gallery list`: identities, size, model, threshold and the recorded alignment. */
 export function addGalleryListCommand(gallery: Command, ctx: CliContext): void {
@@ -32,9 +33,12 @@ export function addGalleryListCommand(gallery: Command, ctx: CliContext): void {
         else {
           const aligned = preprocess === null ? 'alignment not recorded' : `aligned with ${pointsFlags(preprocess)}`;
           io.out(
-            `${names.length} identities, ${g.size} embeddings, D=${g.dimension}, model ${g.modelId}, threshold ${g.defaultThreshold}, ${aligned}`,
+            printable(
+              `${names.length} identities, ${g.size} embeddings, D=${g.dimension}, model ${g.modelId}, threshold ${g.defaultThreshold}, ${aligned}`,
+            ),
           );
-          for (const n of names) io.out(n);
+          // One name per line, its control characters escaped (a name could otherwise add lines or drive the terminal).
+          for (const n of names) io.out(printable(n));
         }
       } finally {
         await g.close();

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { openGallery } from '../cli-gallery.js';
+import { quoted } from '../cli-output.js';
 
 /** `eolgul gallery rename <old> <new>`: renaming onto an existing name merges the two. */
 export function addGalleryRenameCommand(gallery: Command, ctx: CliContext): void {
@@ -14,7 +15,7 @@ export function addGalleryRenameCommand(gallery: Command, ctx: CliContext): void
       const g = await openGallery(opts.gallery);
       try {
         await g.rename(oldName, newName);
-        ctx.io.out(`renamed ${JSON.stringify(oldName)} to ${JSON.stringify(newName)}`);
+        ctx.io.out(`renamed ${quoted(oldName)} to ${quoted(newName)}`);
       } finally {
         await g.close();
       }

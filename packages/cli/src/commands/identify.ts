@@ -9,7 +9,7 @@ import type { CliContext } from '../cli-context.js';
 import { faceAnswer, openGalleryWithPoints } from '../cli-gallery.js';
 import { addFilesFromOptions, type FilesFromOptions, inputPaths } from '../cli-inputs.js';
 import { decimal } from '../cli-options.js';
-import { errorObject, reasonOf, textTable } from '../cli-output.js';
+import { errorObject, printable, reasonOf, textTable } from '../cli-output.js';
 
 interface IdentifyOptions extends FilesFromOptions {
   gallery: string;
@@ -77,15 +77,21 @@ export function addIdentifyCommand(program: Command, ctx: CliContext): void {
           if (opts.json) {
             const { sourceWidth: width, sourceHeight: height } = image;
             io.out(JSON.stringify({ image: f, width, height, faces: answers }));
-          } else if (answers.length === 0) table.push([f, '-', 'no face', '-', '-']);
+          } else if (answers.length === 0) table.push([printable(f), '-', 'no face', '-', '-']);
           else
             for (const a of answers) {
               const emotion = a.emotion === null ? '-' : `${a.emotion} ${a.emotionScore}`;
-              table.push([f, JSON.stringify(a.box), a.identity ?? 'unknown', a.distance ?? '-', emotion]);
+              table.push([
+                printable(f),
+                JSON.stringify(a.box),
+                printable(a.identity ?? 'unknown'),
+                a.distance ?? '-',
+                emotion,
+              ]);
             }
         } catch (err) {
           failed++;
-          io.err(`failed ${f}: ${reasonOf(err)}`);
+          io.err(`failed ${printable(f)}: ${reasonOf(err)}`);
           if (opts.json) io.out(JSON.stringify({ image: f, error: errorObject(err) }));
         }
       }

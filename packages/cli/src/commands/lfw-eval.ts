@@ -6,7 +6,7 @@ import { evaluatePairs, identificationRank1, parsePairs, type PairScore } from '
 import type { CliContext } from '../cli-context.js';
 import { listImages } from '../cli-files.js';
 import { MAX_WORKERS, positive } from '../cli-options.js';
-import { progress, round } from '../cli-output.js';
+import { printable, progress, round } from '../cli-output.js';
 import { analyseImages, defaultWorkers } from '../cli-pool.js';
 
 /** `eolgul lfw eval`: the LFW View-2 pairs protocol (and 1:N rank-1 with --rank1) over an LFW-layout folder. */
@@ -59,7 +59,7 @@ export function addLfwEvalCommand(lfw: Command, ctx: CliContext): void {
           else {
             emb.set(wanted[i], null);
             missingFaces++;
-            io.err(`no embedding for ${wanted[i]}: ${r.code}: ${r.message}`);
+            io.err(printable(`no embedding for ${wanted[i]}: ${r.code}: ${r.message}`));
           }
         });
         const scores: PairScore[] = pairs.map((x) => {

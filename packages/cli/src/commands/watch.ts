@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { faceAnswer, openGalleryWithPoints } from '../cli-gallery.js';
 import { decimal, positive } from '../cli-options.js';
-import { round } from '../cli-output.js';
-import { probeVideo, readVideoFrames } from '../cli-video.js';
+import { printable, round } from '../cli-output.js';
+import { probeVideo, readVideoFrames, type VideoEnd } from '../cli-video.js';
 
 /** `eolgul watch <video> --gallery <dir>`: the faces of a video, frame by frame, through ffmpeg. */
 export function addWatchCommand(program: Command, ctx: CliContext): void {
@@ -12,7 +12,7 @@ export function addWatchCommand(program: Command, ctx: CliContext): void {
     .description(
       "Identify the faces in a video file frame by frame (frames decoded by ffmpeg: Debian's, or $EOLGUL_FFMPEG): frame index, time, and per face box, identity or unknown, distance, emotion.",
     )
-    .argument('<video>', 'video file (anything ffmpeg reads)')
+    .argument('<video>', 'video file (any format ffmpeg reads) or http(s) URL')
     .requiredOption('--gallery <dir>', 'gallery folder')
     .option('--every <n>', 'analyse one frame in n (default 1: every frame)', positive('every'))
     .option(
@@ -31,28 +31,37 @@ export function addWatchCommand(program: Command, ctx: CliContext): void {
         opts: { gallery: string; every?: number; threshold?: number; json?: boolean; accurateEmotion?: boolean },
       ) => {
         const { io } = ctx;
-        await probeVideo(video); // a clear error for a missing or unreadable video before any model loads
+        // A clear error for a missing, unreadable or blocking source before any model loads.
+        const info = await probeVideo(video);
         const p = await ctx.pipeline(opts.accurateEmotion ? true : { model: 'human-emotion' });
         const gallery = (await openGalleryWithPoints(ctx, opts.gallery, p, 'watch'))!;
         const threshold = opts.threshold ?? gallery.defaultThreshold;
-        let frames = 0;
+        let analysed = 0;
+        let end: VideoEnd;
         const t0 = performance.now();
         try {
-          for await (const { index, time, image } of readVideoFrames(video, opts.every ?? 1)) {
+          const frames = readVideoFrames(video, info, opts.every ?? 1);
+          for (let next = await frames.next(); ; next = await frames.next()) {
+            if (next.done) {
+              end = next.value;
+              break;
+            }
+            const { index, time, image } = next.value;
             const faces = (await p.analyse(image)).map((face) => faceAnswer(gallery, face, threshold));
-            frames++;
+            analysed++;
             if (opts.json) io.out(JSON.stringify({ frame: index, time: round(time, 3), faces }));
             else
               io.out(
-                `frame ${index} (${time.toFixed(2)} s): ${faces.length ? faces.map((f) => `${f.identity ?? 'unknown'} ${f.distance ?? ''} ${f.emotion ?? ''}`).join('; ') : 'no face'}`,
+                `frame ${index} (${time.toFixed(2)} s): ${faces.length ? faces.map((f) => `${printable(f.identity ?? 'unknown')} ${f.distance ?? ''} ${f.emotion ?? ''}`).join('; ') : 'no face'}`,
               );
           }
         } finally {
           await gallery.close();
         }
         const s = (performance.now() - t0) / 1000;
-        io.err(`analysed ${frames} frames in ${s.toFixed(1)} s (${(frames / s).toFixed(1)} frames per second)`);
-        ctx.setExit(0);
+        io.err(`analysed ${analysed} frames in ${s.toFixed(1)} s (${(analysed / s).toFixed(1)} frames per second)`);
+        if (end.problem) io.err(printable(`warning: video ${video}: ${end.problem}`));
+        ctx.setExit(end.problem ? 1 : 0);
       },
     );
 }
