@@ -145,6 +145,7 @@ export function registerRecognitionRoutes(app: FastifyInstance, ctx: ServiceCont
       if (!main) throw new NoFaceError('upload "a"');
       const others = (await gallery.identities()).filter((n) => n !== name);
       const [m] = await gallery.identify(main.embedding, { exclude: others, threshold: recognizer.threshold });
+      if (!m) throw new ServiceError(404, 'NOT_FOUND', `subject ${JSON.stringify(name)} has no face left to compare`);
       return {
         distance: m.distance,
         same: m.accepted,

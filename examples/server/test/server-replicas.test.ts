@@ -119,4 +119,23 @@ describe('replicas on one PostgreSQL', () => {
     const late = await replica();
     expect(await subjects(late)).toEqual(seen);
   });
+
+  it('with the database down: recognition goes on from memory, writes answer 503, readiness says why', async () => {
+    const r = replicas[1];
+    await pg.stop();
+    const seen = await call(r.url, key, 'POST', '/v1/recognise', await form({ image: [tom.probes[1]] }));
+    expect(seen.body.faces[0].subject).toBe('Tom Hanks');
+    const write = await call(
+      r.url,
+      key,
+      'POST',
+      '/v1/subjects',
+      await form({ image: [serena.probes[0]] }, { name: 'Late' }),
+    );
+    expect(write.status).toBe(503);
+    expect(write.body.error.code).toBe('STORAGE_UNAVAILABLE');
+    await within(10_000, async () => (await call(r.url, undefined, 'GET', '/ready')).status === 503);
+    const ready = await call(r.url, undefined, 'GET', '/ready');
+    expect(ready.body.error).toMatchObject({ code: 'NOT_READY', message: expect.stringContaining('database') });
+  });
 });

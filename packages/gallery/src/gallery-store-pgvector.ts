@@ -1,6 +1,7 @@
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { GalleryMismatchError, InvalidArgumentError, UnknownIdentityError, validateEmbedding } from '@eolgul/core';
 import { validateEnrollBatch, validateLabel } from './gallery-names.js';
+import { readStoredManifest } from './gallery-store-postgres-schema.js';
 import { createGallerySession, DEFAULT_GALLERY_THRESHOLD } from './gallery-session.js';
 import type { GalleryManifest, GalleryStore, GalleryStoreSession, IdentifyOptions, Match } from './gallery-types.js';
 
@@ -145,28 +146,7 @@ export class PgVectorGalleryStore implements GalleryStore {
         client.release();
       }
     }
-    const { rows } = await pool.query(
-      `select format_version, dimension, model_id, preprocess, default_threshold from ${t}_manifest where id = 1`,
-    );
-    const r = rows[0];
-    const manifest: GalleryManifest = {
-      formatVersion: 1,
-      dimension: r.dimension,
-      modelId: r.model_id,
-      ...(r.preprocess !== null ? { preprocess: r.preprocess } : {}),
-      defaultThreshold: Number(r.default_threshold),
-    };
-    const checks: [keyof GalleryManifest, unknown][] = [
-      ['dimension', o.dimension],
-      ['modelId', o.modelId],
-      ['preprocess', o.preprocess],
-    ];
-    for (const [field, want] of checks) {
-      if (want !== undefined && manifest[field] !== undefined && want !== manifest[field]) {
-        throw new GalleryMismatchError(field, manifest[field], want);
-      }
-    }
-    return manifest;
+    return readStoredManifest(pool, t, o);
   }
 
   /** Embedding length D. */

@@ -133,6 +133,16 @@ export async function openManifest(pool: PgPool, t: string, o: ManifestOptions):
         'choose another table prefix)',
     );
   }
+  return readStoredManifest(pool, t, o);
+}
+
+/**
+ * Reads the manifest row of the tables `t` and checks it against the requested D, model id and preprocessing (both
+ * PostgreSQL stores keep the same `<t>_manifest` row).
+ * @throws {GalleryMismatchError} a stored field differs (`field` names it).
+ * @throws {InvalidArgumentError} the row is missing.
+ */
+export async function readStoredManifest(pool: PgPool, t: string, o: ManifestOptions): Promise<GalleryManifest> {
   const { rows } = await pool.query(
     `select format_version, dimension, model_id, preprocess, default_threshold from ${t}_manifest where id = 1`,
   );
