@@ -4,18 +4,17 @@
 // identifies faces; the `eolgul` bin runs; CommonJS `require` works; TypeScript finds the types (node16 ESM + CJS).
 // publint --strict and @arethetypeswrong/cli also check each tarball. Needs the packages built (`pnpm test` builds
 // first) and the npm registry for the third-party dependencies (onnxruntime-node, sharp, tfjs, ...).
-import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain .mjs script without type declarations
 import { listPackages, packAll, runAttw, runPublint, undeclaredImports } from '../scripts/check-packages.mjs';
+// @ts-expect-error plain .mjs script without type declarations
+import { readmeBlocks, runIn } from '../scripts/lib/stranger-app.mjs';
 
-const run = promisify(execFile);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, 'examples', 'data');
 
@@ -25,21 +24,6 @@ type CheckResult = {
   publint: { failed: boolean; lines: string[] };
   attw: { failed: boolean; report: string };
 };
-
-/** The environment of a user's shell: no pnpm/npm lifecycle variables, no NODE_PATH/NODE_OPTIONS from the runner. */
-function userEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (
-      /^(npm_|pnpm_|PNPM_|VITEST|TURBO_)/.test(k) ||
-      ['NODE_PATH', 'NODE_OPTIONS', 'INIT_CWD', 'NODE_ENV', 'TEST'].includes(k)
-    )
-      continue;
-    env[k] = v;
-  }
-  env.ONNXRUNTIME_NODE_INSTALL = 'skip'; // its postinstall would fetch CUDA libraries; the CPU binaries are in the package
-  return env;
-}
 
 let work = '';
 let app = '';
@@ -58,13 +42,7 @@ async function timed<T>(label: string, f: () => Promise<T>): Promise<T> {
 
 /** Runs a command in the app project with the user's environment; resolves to stdout (rejects with stderr). */
 async function inApp(cmd: string, args: string[], timeout = 120_000): Promise<string> {
-  try {
-    const { stdout } = await run(cmd, args, { cwd: app, env: userEnv(), timeout, maxBuffer: 64 << 20 });
-    return stdout;
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${cmd} ${args.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
-  }
+  return (await runIn(app, cmd, args, timeout)).stdout;
 }
 
 /** The quick start of the API site's front page (docs/README.md), run as it is printed there. */
@@ -76,14 +54,15 @@ async function docsQuickStart(): Promise<string> {
 }
 
 /**
- * The README's Node quick start as printed (the ```js block under "## Node quick start") and the output printed under
- * it (the ```text block that follows).
+ * The README's Node quick start as printed (the ```js block of "## Node quick start") and the output printed under it
+ * (the ```text block).
  */
 async function readmeNodeQuickStart(): Promise<{ code: string; output: string }> {
-  const md = await readFile(join(ROOT, 'README.md'), 'utf8');
-  const m = /## Node quick start[\s\S]*?```js\n([\s\S]*?)```\s*```text\n([\s\S]*?)```/.exec(md);
-  if (!m) throw new Error('README.md has no ```js block then ```text block under "## Node quick start"');
-  return { code: m[1], output: m[2] };
+  const blocks: { lang: string; code: string }[] = await readmeBlocks('## Node quick start');
+  const code = blocks.find((b) => b.lang === 'js')?.code;
+  const output = blocks.find((b) => b.lang === 'text')?.code;
+  if (!code || !output) throw new Error('README.md has no ```js and ```text blocks under "## Node quick start"');
+  return { code, output };
 }
 
 /**

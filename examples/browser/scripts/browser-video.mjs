@@ -5,10 +5,11 @@ import { execFileSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 
 /**
- * One still shown for `seconds`: an image, two images side by side (two faces), or a plain grey frame (no face).
- * @typedef {{ kind: 'image', path: string, seconds: number }
+ * One still shown for `seconds`: an image, two images side by side (two faces), or a plain frame (no face), on a
+ * background of colour `background` (ffmpeg colour, default grey `0x7f7f7f`; a test can tell segments apart by it).
+ * @typedef {({ kind: 'image', path: string, seconds: number }
  *   | { kind: 'pair', paths: [string, string], seconds: number }
- *   | { kind: 'blank', seconds: number }} Segment
+ *   | { kind: 'blank', seconds: number }) & { background?: string }} Segment
  */
 
 export const WIDTH = 640;
@@ -33,8 +34,9 @@ function ffmpegFrame(args) {
  * @returns {Buffer}
  */
 export function segmentFrame(s, side = 400) {
-  const pad = `pad=${WIDTH}:${HEIGHT}:(ow-iw)/2:(oh-ih)/2:color=0x7f7f7f`;
-  if (s.kind === 'blank') return ffmpegFrame(['-f', 'lavfi', '-i', `color=c=0x7f7f7f:s=${WIDTH}x${HEIGHT}`]);
+  const background = s.background ?? '0x7f7f7f';
+  const pad = `pad=${WIDTH}:${HEIGHT}:(ow-iw)/2:(oh-ih)/2:color=${background}`;
+  if (s.kind === 'blank') return ffmpegFrame(['-f', 'lavfi', '-i', `color=c=${background}:s=${WIDTH}x${HEIGHT}`]);
   if (s.kind === 'image') return ffmpegFrame(['-i', s.path, '-vf', `scale=${side}:${side},${pad}`]);
   const half = WIDTH / 2 - 20;
   return ffmpegFrame([
@@ -61,7 +63,7 @@ export async function writeY4m(file, segments, fps = 15) {
   const cache = new Map();
   let frames = 0;
   for (const s of segments) {
-    const key = s.kind === 'blank' ? 'blank' : s.kind === 'image' ? s.path : s.paths.join('|');
+    const key = `${s.background ?? ''}|${s.kind === 'blank' ? 'blank' : s.kind === 'image' ? s.path : s.paths.join('|')}`;
     let frame = cache.get(key);
     if (!frame) {
       frame = segmentFrame(s);

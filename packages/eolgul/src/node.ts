@@ -5,3 +5,4 @@
  */
 export { annotateImage, type Annotation } from './annotate-image.js';
 export { readImage, DETECTION_MAX_SIDE, MAX_IMAGE_PIXELS, type DecodedImage } from '@eolgul/detector';
+export { copyModelFiles, modelFilesFor, type ModelChoices } from './copy-model-files.js';

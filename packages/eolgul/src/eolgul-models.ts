@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// `npx eolgul-models <dir> [--detector mtcnn] [--landmarks mesh] [--emotion fast]`: copies the model files and the
+// runtime WebAssembly that one configuration of createFaceRecognizer needs into a web app's public folder.
+// Arguments are parsed with node:util parseArgs (Node's own, no dependency for four options).
+import { parseArgs } from 'node:util';
+import { copyModelFiles, type ModelChoices } from './copy-model-files.js';
+
+const USAGE = `Usage: eolgul-models <dir> [--detector rfb320|mtcnn] [--landmarks onet|landmarks68|mesh] [--emotion fast|accurate]
+
+Copies into <dir> the model files that createFaceRecognizer loads with these options (the defaults when none are given),
+their licence notices, and the WebAssembly of onnxruntime-web (<dir>/ort/) and, for emotion or mesh, of TensorFlow.js
+(<dir>/tfjs/). Serve <dir> as the app's models/ folder, or pass its URL as modelBasePath.`;
+
+try {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      detector: { type: 'string' },
+      landmarks: { type: 'string' },
+      emotion: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  if (positionals.length !== 1) throw new Error(`expected one folder, got ${positionals.length}\n\n${USAGE}`);
+  const choices = {
+    detector: values.detector,
+    landmarks: values.landmarks,
+    emotion: values.emotion === 'true' ? true : values.emotion,
+  } as ModelChoices;
+  const files = await copyModelFiles(positionals[0], choices);
+  console.log(`copied ${files.length} files to ${positionals[0]}: ${files.join(', ')}`);
+} catch (err) {
+  console.error(`eolgul-models: ${(err as Error).message}`);
+  process.exit(2);
+}
