@@ -349,13 +349,14 @@ describe('packed packages installed with npm in a fresh project', () => {
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l));
-      expect(rows.map((r) => [r.image, r.identity])).toEqual([
-        ['probe-Tom_Hanks.jpg', 'Tom_Hanks'],
-        ['probe-Meryl_Streep.jpg', null],
+      // One line per image: { image, width, height, faces: [{ box, identity, distance, emotion, emotionScore }] }.
+      expect(rows.map((r) => [r.image, r.faces.map((f: { identity: string | null }) => f.identity)])).toEqual([
+        ['probe-Tom_Hanks.jpg', ['Tom_Hanks']],
+        ['probe-Meryl_Streep.jpg', [null]],
       ]);
-      for (const r of rows) {
-        expect(['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral']).toContain(r.emotion);
-        expect(r.emotionScore).toBeGreaterThan(0);
+      for (const { faces } of rows) {
+        expect(['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral']).toContain(faces[0].emotion);
+        expect(faces[0].emotionScore).toBeGreaterThan(0);
       }
     });
   }, 120_000);
