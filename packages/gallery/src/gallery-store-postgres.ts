@@ -59,6 +59,8 @@ export interface PostgresStoreStatus {
   listening: boolean;
   /** `Date.now()` of the last successful catch-up with the database. */
   syncedAt: number;
+  /** Full reloads since open (after a replica fell behind the pruned change log). */
+  reloads: number;
   /** The error of the last failed catch-up or listen attempt, if the latest attempt failed. */
   lastError?: Error;
 }
@@ -73,6 +75,7 @@ export class PostgresGalleryStore implements GalleryStore {
   private listener: Client | null = null;
   private listening = false;
   private syncedAt = 0;
+  private reloads = -1; // the first load, at open, is not a reload
   private lastError: Error | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private reconnect: ReturnType<typeof setTimeout> | undefined;
@@ -166,6 +169,7 @@ export class PostgresGalleryStore implements GalleryStore {
       appliedSeq: this.applied,
       listening: this.listening,
       syncedAt: this.syncedAt,
+      reloads: this.reloads,
       ...(this.lastError ? { lastError: this.lastError } : {}),
     };
   }
@@ -221,12 +225,10 @@ export class PostgresGalleryStore implements GalleryStore {
            select coalesce(max(seq), 0) + 1, $1, $2, $3, $4, $5, $6 from ${this.t}_changes returning seq`,
           [l.kind, l.name, l.new_name, l.image_id, l.first_row, l.last_row],
         );
-        if (this.retentionMs > 0) {
-          await c.query(
-            `delete from ${this.t}_changes where seq < $1 and at < now() - make_interval(secs => $2::float8 / 1000)`,
-            [rows[0].seq, this.retentionMs],
-          );
-        }
+        await c.query(
+          `delete from ${this.t}_changes where seq < $1 and at < now() - make_interval(secs => $2::float8 / 1000)`,
+          [rows[0].seq, this.retentionMs],
+        );
         await c.query('select pg_notify($1, $2)', [this.channel, String(rows[0].seq)]);
       }
       return out.result;
@@ -399,6 +401,7 @@ export class PostgresGalleryStore implements GalleryStore {
     });
     this.index = next;
     this.applied = seq;
+    this.reloads++;
     this.synced();
   }
 
@@ -417,16 +420,17 @@ export class PostgresGalleryStore implements GalleryStore {
     try {
       const batch = await inTransaction(this.pool, 'begin isolation level repeatable read read only', async (c) => {
         const changes = await c.query<ChangeRow>(
-          `select seq::text, kind, name, new_name, image_id, first_row::text, last_row::text
-           from ${this.t}_changes where seq > $1 order by seq`,
+          // Ordered by the bigint column (c.seq), not by the text the select list makes of it.
+          `select c.seq::text as seq, kind, name, new_name, image_id, first_row::text, last_row::text
+           from ${this.t}_changes c where c.seq > $1 order by c.seq`,
           [this.applied],
         );
         const enrolls = changes.rows.filter((r) => r.kind === 'enroll');
         const rows = enrolls.length
           ? (
               await c.query(
-                `select row_id::text, image_id, embedding from ${this.t}_embeddings
-                 where row_id between $1 and $2 order by row_id`,
+                `select e.row_id::text as row_id, image_id, embedding from ${this.t}_embeddings e
+                 where e.row_id between $1 and $2 order by e.row_id`,
                 [enrolls[0].first_row, enrolls[enrolls.length - 1].last_row],
               )
             ).rows
@@ -435,28 +439,41 @@ export class PostgresGalleryStore implements GalleryStore {
       });
       if (!batch.changes.length) return this.synced();
       if (Number(batch.changes[0].seq) !== this.applied + 1) return await this.reload();
-      let r = 0;
-      for (const ch of batch.changes) {
-        if (ch.kind === 'enroll') {
-          const first = BigInt(ch.first_row as string);
-          const last = BigInt(ch.last_row as string);
-          while (r < batch.rows.length && BigInt(batch.rows[r].row_id) < first) r++;
-          const mine: typeof batch.rows = [];
-          for (; r < batch.rows.length && BigInt(batch.rows[r].row_id) <= last; r++) mine.push(batch.rows[r]);
-          if (mine.length) {
-            await this.index.enroll(
-              dec(ch.name as Buffer),
-              mine.map((x) => new Float32Array(new Uint8Array(x.embedding).buffer)),
-              mine.map((x) => dec(x.image_id)),
-            );
-          }
-        } else await this.applyTolerant(ch);
-        this.applied = Number(ch.seq);
+      try {
+        await this.replay(batch.changes, batch.rows);
+      } catch {
+        // The copy and the log disagree (never seen; a safety net): start again from a snapshot.
+        await this.reload();
       }
       this.synced();
     } catch (err) {
       this.lastError = err as Error;
       throw err;
+    }
+  }
+
+  /** Applies log rows in order; `rows` are the embeddings rows of the batch's enrollments, by row id. */
+  private async replay(
+    changes: ChangeRow[],
+    rows: { row_id: string; image_id: Buffer; embedding: Buffer }[],
+  ): Promise<void> {
+    let r = 0;
+    for (const ch of changes) {
+      if (ch.kind === 'enroll') {
+        const first = BigInt(ch.first_row as string);
+        const last = BigInt(ch.last_row as string);
+        while (r < rows.length && BigInt(rows[r].row_id) < first) r++;
+        const mine: typeof rows = [];
+        for (; r < rows.length && BigInt(rows[r].row_id) <= last; r++) mine.push(rows[r]);
+        if (mine.length) {
+          await this.index.enroll(
+            dec(ch.name as Buffer),
+            mine.map((x) => new Float32Array(new Uint8Array(x.embedding).buffer)),
+            mine.map((x) => dec(x.image_id)),
+          );
+        }
+      } else await this.applyTolerant(ch);
+      this.applied = Number(ch.seq);
     }
   }
 

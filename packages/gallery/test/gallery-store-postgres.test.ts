@@ -137,6 +137,7 @@ describe('PostgresGalleryStore replicas', () => {
       await b.refresh();
       expect(await stateOf(b, probes)).toEqual(fresh);
       expect(b.status().appliedSeq).toBe(4 + 8);
+      expect(b.status().reloads).toBe(0); // replayed step by step, not reloaded
       await b.close();
       await c.close();
     } finally {
@@ -147,7 +148,8 @@ describe('PostgresGalleryStore replicas', () => {
 
   it('a replica behind by many changes replays them step by step; one behind the pruned log reloads', async () => {
     const a = await open('lag', { pollIntervalMs: 0 });
-    const data = clusters(['Ada', 'Bo', 'Chen'], 2, D, 9);
+    // 4 rows each: the replayed batch spans row ids 5–12 and change numbers 2–6, across a change of digit count.
+    const data = clusters(['Ada', 'Bo', 'Chen'], 4, D, 9);
     await a.enroll('Ada', data[0].embeddings, data[0].imageIds);
     const pool = new pg.Pool({ connectionString: server.url, max: 1 });
     const slow = await PostgresGalleryStore.open(pool, {
@@ -163,6 +165,7 @@ describe('PostgresGalleryStore replicas', () => {
       await a.remove('Chen');
       await slow.refresh(); // replays 5 changes
       expect(await stateOf(slow, probes)).toEqual(await stateOf(a, probes));
+      expect(slow.status().reloads).toBe(0);
       // Prune the log: every change but the newest goes, so `slow` sees a gap and reloads.
       const pruner = await open('lag', { pollIntervalMs: 0, changeRetentionMs: 0 });
       await pruner.excludeImage(data[0].imageIds[0]);
@@ -171,6 +174,7 @@ describe('PostgresGalleryStore replicas', () => {
       await slow.refresh();
       expect(await stateOf(slow, probes)).toEqual(await stateOf(a, probes));
       expect(slow.identities()).toEqual(['Ada L', 'Bo', 'Dee']);
+      expect(slow.status().reloads).toBe(1);
     } finally {
       await a.close();
       await slow.close();
