@@ -11,3 +11,4 @@
  */
 export * from './liveness-classifier.js';
 export { livenessCropRect, type CropRect } from './liveness-crop.js';
+export * from './head-turn-challenge.js';
