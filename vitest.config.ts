@@ -15,6 +15,7 @@ export default defineConfig({
       '@eolgul/emotion': pkg('emotion'),
       '@eolgul/lfw-tools': pkg('lfw-tools'),
       '@eolgul/liveness': pkg('liveness'),
+      '@eolgul/attributes': pkg('attributes'),
     },
   },
   test: {

