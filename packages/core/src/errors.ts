@@ -21,7 +21,9 @@ export type EolgulErrorCode =
   | 'NPY_FORMAT'
   | 'CSV_FORMAT'
   | 'PAIRS_FORMAT'
-  | 'INVALID_ARGUMENT';
+  | 'INVALID_ARGUMENT'
+  | 'POOR_QUALITY'
+  | 'PRESENTATION_ATTACK';
 
 /** Base class of every error eolgul throws on purpose. `code` is stable across versions. */
 export class EolgulError extends Error {
@@ -193,5 +195,44 @@ export class PairsFormatError extends EolgulError {
 export class InvalidArgumentError extends EolgulError {
   constructor(message: string) {
     super('INVALID_ARGUMENT', message);
+  }
+}
+
+/** One reason a photo failed the enrollment quality gate (see `checkEnrollmentQuality` of `@eolgul/attributes`). */
+export interface QualityProblemLike {
+  reason: string;
+  message: string;
+  value?: number;
+  limit?: number;
+}
+
+/** A photo was refused for enrollment by the quality gate: no face or several, small, blurred, turned, eyes closed, a near-copy. */
+export class EnrollmentQualityError extends EolgulError {
+  /** The photo as given (a path, or a description of an in-memory input). */
+  readonly path: string;
+  /** Every reason, each with the measured value and the limit. */
+  readonly problems: readonly QualityProblemLike[];
+  constructor(path: string, problems: readonly QualityProblemLike[]) {
+    super('POOR_QUALITY', `${path} cannot be enrolled: ${problems.map((p) => p.message).join('; ')}`);
+    this.path = path;
+    this.problems = problems;
+  }
+}
+
+/** Passive liveness judged a face to be a presentation attack (a printed photo held to the camera), where a live person was required. */
+export class PresentationAttackError extends EolgulError {
+  readonly path: string;
+  /** The liveness score, in [0, 1] (higher = more live). */
+  readonly score: number;
+  /** The threshold it fell below. */
+  readonly threshold: number;
+  constructor(path: string, score: number, threshold: number) {
+    super(
+      'PRESENTATION_ATTACK',
+      `${path} looks like a photo of a face, not a live person (liveness ${score.toFixed(3)}, below ${threshold})`,
+    );
+    this.path = path;
+    this.score = score;
+    this.threshold = threshold;
   }
 }

@@ -19,5 +19,18 @@ export {
   UnknownIdentityError,
   ModelLoadError,
   InvalidArgumentError,
+  EnrollmentQualityError,
+  PresentationAttackError,
   type EolgulErrorCode,
 } from '@eolgul/core';
+export { checkEnrollmentQuality, DEFAULT_QUALITY_RULES } from '@eolgul/attributes';
+export {
+  createHeadTurnChallenge,
+  DEFAULT_HEAD_TURN_OPTIONS,
+  LIVENESS_THRESHOLD,
+  type ChallengeFrame,
+  type ChallengeState,
+  type ChallengeStatus,
+  type HeadTurnChallenge,
+  type HeadTurnChallengeOptions,
+} from '@eolgul/liveness';

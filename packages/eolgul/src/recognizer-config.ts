@@ -3,6 +3,7 @@
  * not a silent default.
  * @module
  */
+import { DEFAULT_QUALITY_RULES, type QualityRules } from '@eolgul/attributes';
 import { InvalidArgumentError } from '@eolgul/core';
 import type { GalleryStore } from '@eolgul/gallery';
 import type {
@@ -20,6 +21,10 @@ export interface ResolvedConfig {
   detector: DetectorName;
   landmarks: LandmarksName;
   emotion: EmotionChoice | false;
+  liveness: boolean;
+  attributes: boolean;
+  /** The quality gate's limits for `enroll`, or false (no gate). */
+  quality: QualityRules | false;
   threshold?: number;
   threads: number;
   workers: number;
@@ -32,6 +37,9 @@ const KEYS: readonly (keyof FaceRecognizerConfig)[] = [
   'detector',
   'landmarks',
   'emotion',
+  'liveness',
+  'attributes',
+  'quality',
   'threshold',
   'threads',
   'workers',
@@ -59,6 +67,31 @@ function integer(what: string, value: unknown, min: number, max: number, fallbac
     throw new InvalidArgumentError(`${what} must be an integer from ${min} to ${max}, got ${show(value)}`);
   }
   return value;
+}
+
+function flag(what: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new InvalidArgumentError(`${what} must be true or false, got ${show(value)}`);
+  return value;
+}
+
+/** `quality`: false / undefined (no gate), true (the default limits) or some limits over the defaults. */
+function qualityRules(value: unknown): QualityRules | false {
+  if (value === undefined || value === false) return false;
+  if (value === true) return { ...DEFAULT_QUALITY_RULES };
+  if (value === null || typeof value !== 'object')
+    throw new InvalidArgumentError(`quality must be true, false or an object of limits, got ${show(value)}`);
+  const rules: QualityRules = { ...DEFAULT_QUALITY_RULES };
+  for (const [k, v] of Object.entries(value)) {
+    if (!(k in DEFAULT_QUALITY_RULES))
+      throw new InvalidArgumentError(
+        `unknown quality limit ${JSON.stringify(k)} (limits: ${Object.keys(DEFAULT_QUALITY_RULES).join(', ')})`,
+      );
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw new InvalidArgumentError(`quality limit ${k} must be a finite number >= 0, got ${show(v)}`);
+    rules[k as keyof QualityRules] = v;
+  }
+  return rules;
 }
 
 /**
@@ -107,6 +140,9 @@ export function resolveConfig(config: FaceRecognizerConfig = {}): ResolvedConfig
     detector: oneOf('detector', config.detector, ['rfb320', 'mtcnn'] as const, 'rfb320'),
     landmarks: oneOf('landmarks', config.landmarks, ['onet', 'landmarks68', 'mesh'] as const, 'onet'),
     emotion: emotion === undefined || emotion === false ? false : oneOf('emotion', emotion, EMOTIONS, 'accurate'),
+    liveness: flag('liveness', config.liveness),
+    attributes: flag('attributes', config.attributes),
+    quality: qualityRules(config.quality),
     threshold: config.threshold === undefined ? undefined : checkThreshold(config.threshold),
     threads: integer('threads', config.threads, 0, 1024, 1),
     workers: integer('workers', config.workers, 0, MAX_WORKERS, 0),

@@ -12,9 +12,21 @@ import {
   type FaceDetector,
   type MtcnnModels,
 } from '@eolgul/detector';
+import {
+  createAttributeEstimator,
+  faceSharpness,
+  type AttributeEstimator,
+  type FaceAttributes,
+} from '@eolgul/attributes';
 import { createEmotionClassifier, emotionModelSpec, type EmotionClassifier, type EmotionResult } from '@eolgul/emotion';
 import { DEFAULT_FACENET_CONFIG, createFaceNet, type FaceNet } from '@eolgul/facenet';
 import type { ModelName } from '@eolgul/models';
+import {
+  createLivenessClassifier,
+  defaultLivenessModelSpec,
+  type LivenessClassifier,
+  type LivenessResult,
+} from '@eolgul/liveness';
 import type { ModelSource } from '@eolgul/runtime';
 import type { ResolvedConfig } from './recognizer-config.js';
 
@@ -24,6 +36,12 @@ export interface PipelineFace extends FaceDetection {
   embedding?: Float32Array;
   /** Expression, when the pipeline classifies it. */
   emotion?: EmotionResult;
+  /** Passive liveness, with `liveness` in the configuration. */
+  liveness?: LivenessResult;
+  /** Age, gender, head pose and eye state, with `attributes` (or `quality`) in the configuration. */
+  attributes?: FaceAttributes;
+  /** `faceSharpness` of `@eolgul/attributes`, with `quality` in the configuration. */
+  sharpness?: number;
 }
 
 /** Per-image options of {@link Pipeline.analyse}. */
@@ -111,6 +129,8 @@ export async function createPipeline(
   });
   let facenet: FaceNet | undefined;
   let emotion: EmotionClassifier | undefined;
+  let liveness: LivenessClassifier | undefined;
+  let attributes: AttributeEstimator | undefined;
   try {
     // The bundled embedder's settings (BGR, ArcFace scaling, its gallery id), wherever its file is.
     facenet = await createFaceNet({ ...DEFAULT_FACENET_CONFIG, model: source('embedder'), threads });
@@ -121,9 +141,18 @@ export async function createPipeline(
       const accurate = { ...emotionModelSpec('faceplugin-expression'), source: source('expression') };
       emotion = await createEmotionClassifier({ model: [fast, accurate], threads });
     }
+    if (config.liveness)
+      liveness = await createLivenessClassifier({
+        model: { ...defaultLivenessModelSpec(), source: source('liveness') },
+        threads,
+      });
+    // The quality gate reads the head pose and the eyes.
+    if (config.attributes || config.quality) {
+      const models = { ageGender: source('age-gender'), headPose: source('head-pose'), eyeState: source('eye-state') };
+      attributes = await createAttributeEstimator({ models, threads });
+    }
   } catch (err) {
-    await facenet?.dispose();
-    await detector.dispose();
+    await Promise.all([facenet?.dispose(), emotion?.dispose(), liveness?.dispose(), detector.dispose()]);
     throw err;
   }
   const embedder = facenet;
@@ -136,6 +165,9 @@ export async function createPipeline(
     for (let i = 0; i < faces.length; i++) {
       const face: PipelineFace = { ...faces[i], embedding: embeddings[i] };
       if (emotion) face.emotion = await emotion.classify(image, faces[i]);
+      if (liveness) face.liveness = await liveness.classify(image, faces[i]);
+      if (attributes) face.attributes = await attributes.estimate(image, faces[i]);
+      if (config.quality) face.sharpness = faceSharpness(image, faces[i]);
       out.push(face);
     }
     return out;
@@ -161,6 +193,8 @@ export async function createPipeline(
       await detector.dispose();
       await embedder.dispose();
       await emotion?.dispose();
+      await liveness?.dispose();
+      await attributes?.dispose();
     },
   };
 }

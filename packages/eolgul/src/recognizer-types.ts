@@ -5,9 +5,33 @@
  */
 import type { Box, FaceDetection, Point, RgbImage } from '@eolgul/core';
 import type { EmotionResult } from '@eolgul/emotion';
+import type {
+  FaceAttributes,
+  HeadPose,
+  EyeState,
+  QualityRules,
+  QualityProblem,
+  QualityReason,
+} from '@eolgul/attributes';
 import type { Gallery, GalleryStore, IdentifyOptions, Match } from '@eolgul/gallery';
+import type { LivenessResult } from '@eolgul/liveness';
 
-export type { Box, Point, RgbImage, Match, EmotionResult, Gallery, GalleryStore };
+export type {
+  Box,
+  Point,
+  RgbImage,
+  Match,
+  EmotionResult,
+  Gallery,
+  GalleryStore,
+  LivenessResult,
+  FaceAttributes,
+  HeadPose,
+  EyeState,
+  QualityRules,
+  QualityProblem,
+  QualityReason,
+};
 
 /** Load progress of one model file: bytes `loaded` of `total` (`total` is 0 when the size is not known). */
 export interface ModelLoadProgress {
@@ -55,6 +79,21 @@ export interface FaceRecognizerConfig {
   landmarks?: LandmarksName;
   /** Classify each face's expression (default false; `true` = `'accurate'`). */
   emotion?: boolean | EmotionChoice;
+  /**
+   * Passive liveness of each face (default false): `liveness: { live, score, model }`, from one frame — a printed
+   * photo held to the camera scores low (`@eolgul/liveness`). With it, `enroll` refuses a face that is not live
+   * (`PresentationAttackError`).
+   */
+  liveness?: boolean;
+  /** Age, gender, head pose and eye state of each face (default false): `attributes` (`@eolgul/attributes`). */
+  attributes?: boolean;
+  /**
+   * The enrollment quality gate (default false): `enroll` refuses a photo whose face is small, blurred, turned, with
+   * eyes closed, or a near-copy of another photo of the same enrollment (`EnrollmentQualityError` naming the photo and
+   * every reason). `true` = `DEFAULT_QUALITY_RULES`; an object overrides single limits. Each face then also carries
+   * `attributes` and `sharpness`, so an app can check a camera frame with `checkEnrollmentQuality` before taking it.
+   */
+  quality?: boolean | Partial<QualityRules>;
   /**
    * L2 distance at or below which a match is accepted. Default: the gallery's threshold, which for a new gallery is the
    * embedder's calibrated threshold (1.10 for the bundled model: FAR = 1e-3 on the LFW mismatched pairs).
@@ -152,6 +191,12 @@ export interface RecognizedFace extends FaceDetection {
   match: Match | null;
   /** Expression, when the recognizer was created with `emotion`. */
   emotion?: EmotionResult;
+  /** Passive liveness, when the recognizer was created with `liveness`. */
+  liveness?: LivenessResult;
+  /** Age, gender, head pose (degrees) and eye state, when created with `attributes` or `quality`. */
+  attributes?: FaceAttributes;
+  /** Sharpness of the face (`faceSharpness` of `@eolgul/attributes`), when created with `quality`. */
+  sharpness?: number;
 }
 
 /** What `analyse` returns. */

@@ -6,11 +6,15 @@
 import {
   GalleryMismatchError,
   InvalidArgumentError,
+  EnrollmentQualityError,
   MultipleFacesError,
   NoFaceError,
+  PresentationAttackError,
   euclideanDistance,
 } from '@eolgul/core';
 import { Gallery, type GalleryStore } from '@eolgul/gallery';
+import { checkEnrollmentQuality } from '@eolgul/attributes';
+import { LIVENESS_THRESHOLD } from '@eolgul/liveness';
 import { describeInput } from './image-input.js';
 import type { Analyser } from './recognizer-analyser.js';
 import { checkThreshold, resolveConfig, type ResolvedConfig } from './recognizer-config.js';
@@ -200,7 +204,25 @@ export async function createRecognizer(
       const { faces } = await analyser.analyse(inputs[i], label, {});
       if (faces.length === 0) throw new NoFaceError(label);
       if (faces.length > 1) throw new MultipleFacesError(label, faces.length);
-      embeddings.push(faces[0].embedding!);
+      const face = faces[0];
+      // A printed photo is named as such before its quality is judged.
+      if (face.liveness && !face.liveness.live)
+        throw new PresentationAttackError(label, face.liveness.score, LIVENESS_THRESHOLD);
+      if (config.quality) {
+        const problems = checkEnrollmentQuality(
+          {
+            faceCount: 1,
+            face,
+            sharpness: face.sharpness,
+            attributes: face.attributes,
+            embedding: face.embedding,
+            previous: embeddings,
+          },
+          config.quality,
+        );
+        if (problems.length) throw new EnrollmentQualityError(label, problems);
+      }
+      embeddings.push(face.embedding!);
     }
     await gallery.enroll(name, embeddings, ids);
     return { identity: name, imageIds: ids } satisfies EnrollResult;
