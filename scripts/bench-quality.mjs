@@ -3,7 +3,10 @@
 // and the measurements its limits come from (sharpness of sharp and blurred faces, embedding distances of a still
 // person's webcam frames against different photos of one person). Writes docs/benchmarks/quality.md.
 //
-//   pnpm bench:quality    (= turbo run build && node scripts/bench-quality.mjs [--lfw DIR] [--nuaa DIR] [--out FILE])
+//   pnpm bench:quality    (= turbo run build && node scripts/bench-quality.mjs [--lfw DIR] [--nuaa DIR] [--out FILE]
+//                          [--cache FILE])
+// --cache keeps the per-image measurements (JSON, outside the repository) so the rules can be re-applied without
+// running the models again.
 //
 // Every LFW image goes through the front door (createFaceRecognizer: detection, 5 points, embedding), then the
 // attribute estimator (pose, eyes) and faceSharpness on its main face. Rank-1: per person, the enrollment candidates
@@ -11,7 +14,7 @@
 // the gate the first 5 candidates are enrolled (main face), with it the first 5 candidates that pass the gate, each
 // checked against those already accepted (near-duplicates). Identification: nearest per-identity mean template.
 // The research images are read here, never copied.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
@@ -28,6 +31,7 @@ const lfwDir = resolve(opt('lfw', join(root, '..', 'shared', 'data', 'lfw-subset
 const nuaaDir = resolve(opt('nuaa', join(root, '..', 'shared', 'data', 'liveness-nuaa-dev')));
 const outFile = resolve(opt('out', join(root, 'docs', 'benchmarks', 'quality.md')));
 const maxPeople = Number(opt('people', '0')) || Infinity;
+const cacheFile = opt('cache', '');
 for (const p of ['eolgul', 'attributes']) {
   if (!existsSync(join(root, 'packages', p, 'dist'))) {
     console.error(`missing packages/${p}/dist: build first (pnpm build)`);
@@ -76,56 +80,75 @@ async function measure(image) {
   };
 }
 
-// ---------- LFW: every image ----------
+// ---------- measurements (or the cache of an earlier run) ----------
 const people = readdirSync(lfwDir).sort().slice(0, maxPeople);
-const lfw = [];
-let done = 0;
-for (const person of people) {
-  const files = readdirSync(join(lfwDir, person)).sort();
-  for (const [index, file] of files.entries()) {
-    const image = await readImage(join(lfwDir, person, file));
-    lfw.push({ person, index, file, ...(await measure(image)) });
-    if (++done % 250 === 0) console.log(`${done} LFW images`);
-  }
-}
-console.log(`${lfw.length} LFW images of ${people.length} people`);
-
-// ---------- sharpness of blurred copies ----------
+let lfw, blurred, stillDistances, blurCount;
 const blurSigmas = [1, 2, 3];
-const blurSample = lfw.filter((x) => x.faceCount && x.index === 0);
-const blurred = Object.fromEntries(blurSigmas.map((s) => [s, []]));
-for (const x of blurSample) {
-  for (const s of blurSigmas) {
-    const { data, info } = await sharp(join(lfwDir, x.person, x.file))
-      .blur(s)
-      .removeAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    blurred[s].push(faceSharpness({ data: new Uint8Array(data), width: info.width, height: info.height }, x.face));
+if (cacheFile && existsSync(cacheFile)) {
+  const c = JSON.parse(readFileSync(cacheFile, 'utf8'));
+  lfw = c.lfw.map((x) => ({ ...x, embedding: x.embedding && Float32Array.from(x.embedding) }));
+  ({ blurred, stillDistances, blurCount } = c);
+  console.log(`measurements from ${cacheFile}`);
+} else {
+  lfw = [];
+  let done = 0;
+  for (const person of people) {
+    const files = readdirSync(join(lfwDir, person)).sort();
+    for (const [index, file] of files.entries()) {
+      const image = await readImage(join(lfwDir, person, file));
+      lfw.push({ person, index, file, ...(await measure(image)) });
+      if (++done % 250 === 0) console.log(`${done} LFW images`);
+    }
   }
-}
+  console.log(`${lfw.length} LFW images of ${people.length} people`);
 
-// ---------- near-duplicates: a still person's webcam frames vs different photos ----------
-const nuaa = readFileSync(join(nuaaDir, 'labels.csv'), 'utf8')
-  .trim()
-  .split('\n')
-  .slice(1)
-  .map((l) => l.split(','))
-  .filter(([, label]) => label === 'live');
-const stillEmb = new Map();
-for (const [file, , subject, session] of nuaa) {
-  const image = await readImage(join(nuaaDir, file));
-  const { faces } = await recognizer.analyse(image);
-  if (!faces.length) continue;
-  const face = faces.reduce((a, b) => (b.box[2] * b.box[3] > a.box[2] * a.box[3] ? b : a));
-  const key = `${subject}/${session}`;
-  if (!stillEmb.has(key)) stillEmb.set(key, []);
-  stillEmb.get(key).push(face.embedding);
+  // ---------- sharpness of blurred copies ----------
+  const blurSample = lfw.filter((x) => x.faceCount && x.index === 0);
+  blurred = Object.fromEntries(blurSigmas.map((s) => [s, []]));
+  for (const x of blurSample) {
+    for (const s of blurSigmas) {
+      const { data, info } = await sharp(join(lfwDir, x.person, x.file))
+        .blur(s)
+        .removeAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      blurred[s].push(faceSharpness({ data: new Uint8Array(data), width: info.width, height: info.height }, x.face));
+    }
+  }
+
+  // ---------- near-duplicates: a still person's webcam frames vs different photos ----------
+  const nuaa = readFileSync(join(nuaaDir, 'labels.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','))
+    .filter(([, label]) => label === 'live');
+  const stillEmb = new Map();
+  for (const [file, , subject, session] of nuaa) {
+    const image = await readImage(join(nuaaDir, file));
+    const { faces } = await recognizer.analyse(image);
+    if (!faces.length) continue;
+    const face = faces.reduce((a, b) => (b.box[2] * b.box[3] > a.box[2] * a.box[3] ? b : a));
+    const key = `${subject}/${session}`;
+    if (!stillEmb.has(key)) stillEmb.set(key, []);
+    stillEmb.get(key).push(face.embedding);
+  }
+  stillDistances = [];
+  for (const list of stillEmb.values())
+    for (let i = 0; i < list.length; i++)
+      for (let j = i + 1; j < list.length; j++) stillDistances.push(l2(list[i], list[j]));
+  blurCount = blurSample.length;
+  if (cacheFile)
+    writeFileSync(
+      cacheFile,
+      JSON.stringify({
+        lfw: lfw.map((x) => ({ ...x, embedding: x.embedding && Array.from(x.embedding) })),
+        blurred,
+        stillDistances,
+        blurCount,
+      }),
+    );
 }
-const stillDistances = [];
-for (const list of stillEmb.values())
-  for (let i = 0; i < list.length; i++)
-    for (let j = i + 1; j < list.length; j++) stillDistances.push(l2(list[i], list[j]));
 const photoDistances = [];
 const byPerson = new Map();
 for (const x of lfw) if (x.embedding) (byPerson.get(x.person) ?? byPerson.set(x.person, []).get(x.person)).push(x);
@@ -212,7 +235,7 @@ ${os.cpus().length} cores (load average ${os
 
 The gate (\`checkEnrollmentQuality\` of \`@eolgul/attributes\`) refuses a photo for enrollment when it has no face or
 several, the face is small (eyes less than ${R.minEyeDistance} px apart), blurred (\`faceSharpness\` below ${R.minSharpness}), turned (|yaw|, |pitch|
-or |roll| above ${R.maxYaw}°, ${R.maxPitch}°, ${R.maxRoll}°), its eyes look closed (open probability below ${R.minEyeOpen}), or it is a near-copy of a
+or |roll| above ${R.maxYaw}°, ${R.maxPitch}°, ${R.maxRoll}°), both its eyes look closed (open probability below ${R.minEyeOpen}), or it is a near-copy of a
 photo already accepted (embedding distance below ${R.minDistanceToPrevious}). The same function decides in \`eolgul enroll\`, the front door and
 the browser sign-up.
 
@@ -239,14 +262,16 @@ nearest per-identity mean template):
 - **Face size**: the embedder's aligned 112×112 crop puts the eye centres 35 px apart; a face with closer eyes is
   enlarged. LFW main faces: eye distance median ${quantile(eyeDist, 0.5).toFixed(1)} px, 1st percentile ${quantile(eyeDist, 0.01).toFixed(1)} px.
 - **Sharpness** (variance of the Laplacian of the face's grey 112×112 square): LFW main faces median ${quantile(sharpAll, 0.5).toFixed(1)}, 5th
-  percentile ${quantile(sharpAll, 0.05).toFixed(1)}, 1st percentile ${quantile(sharpAll, 0.01).toFixed(1)}; the first photo of each person (${blurSample.length}) blurred with a Gaussian
+  percentile ${quantile(sharpAll, 0.05).toFixed(1)}, 1st percentile ${quantile(sharpAll, 0.01).toFixed(1)}; the first photo of each person (${blurCount}) blurred with a Gaussian
   of σ = ${blurSigmas.join(', ')} px (on the 250×250 photo):
 ${blurSigmas.map((s) => `  σ ${s}: median ${quantile(blurred[s], 0.5).toFixed(1)}, 95th percentile ${quantile(blurred[s], 0.95).toFixed(1)}, refused ${pct(blurred[s].filter((v) => v < R.minSharpness).length, blurred[s].length)}`).join('\n')}
 - **Near-duplicates**: L2 distance between the embeddings of a still person's webcam frames (NUAA live frames of one
   subject and session, ${stillDistances.length} pairs): median ${quantile(stillDistances, 0.5).toFixed(3)}, 95th percentile ${quantile(stillDistances, 0.95).toFixed(3)}, max
   ${Math.max(...stillDistances).toFixed(3)}; between two different LFW photos of one person (${photoDistances.length} pairs): 1st percentile
-  ${quantile(photoDistances, 0.01).toFixed(3)}, 5th ${quantile(photoDistances, 0.05).toFixed(3)}, median ${quantile(photoDistances, 0.5).toFixed(3)}. Below ${R.minDistanceToPrevious} a new photo adds little over one already
-  taken.
+  ${quantile(photoDistances, 0.01).toFixed(3)}, 5th ${quantile(photoDistances, 0.05).toFixed(3)}, median ${quantile(photoDistances, 0.5).toFixed(3)}. At the limit ${R.minDistanceToPrevious}, ${pct(stillDistances.filter((d) => d < R.minDistanceToPrevious).length, stillDistances.length)} of the
+  still-person pairs count as near-copies (the sign-up asks for a new view) and ${pct(photoDistances.filter((d) => d < R.minDistanceToPrevious).length, photoDistances.length)} of the different-photo pairs.
+- **Eyes**: ${withFace.filter((x) => x.attributes.eyes && Math.min(x.attributes.eyes.left, x.attributes.eyes.right) < 0.5).length} LFW main faces have one eye or both called closed (open probability below 0.5), ${withFace.filter((x) => x.attributes.eyes && Math.max(x.attributes.eyes.left, x.attributes.eyes.right) < 0.5).length} both: the gate
+  refuses only when both look closed.
 - **Pose** and **eyes**: the attribute models (\`docs/benchmarks/attributes.md\`); LFW |yaw| 95th percentile
   ${quantile(
     withFace.map((x) => Math.abs(x.attributes.pose.yaw)),
