@@ -7,7 +7,10 @@ import { resolveConfig } from './recognizer-config.js';
 import type { FaceRecognizerConfig } from './recognizer-types.js';
 
 /** The model choices of a configuration: what decides which files a browser app serves. */
-export type ModelChoices = Pick<FaceRecognizerConfig, 'detector' | 'landmarks' | 'emotion'>;
+export type ModelChoices = Pick<
+  FaceRecognizerConfig,
+  'detector' | 'landmarks' | 'emotion' | 'liveness' | 'attributes' | 'quality'
+>;
 
 /**
  * The model files a configuration loads, in the models folder.
@@ -22,6 +25,8 @@ export function modelFilesFor(choices: ModelChoices = {}): string[] {
   files.push('fr_feature.onnx');
   if (config.emotion) files.push('emotion.json', 'emotion.bin');
   if (config.emotion === 'accurate') files.push('fr_expression.onnx');
+  if (config.liveness) files.push('fr_liveness.onnx');
+  if (config.attributes || config.quality) files.push('age-gender.onnx', 'fr_pose.onnx', 'fr_eye.onnx');
   return files;
 }
 

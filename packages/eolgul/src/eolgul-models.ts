@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// `npx eolgul-models <dir> [--detector mtcnn] [--landmarks mesh] [--emotion fast]`: copies the model files and the
+// `npx eolgul-models <dir> [--detector mtcnn] [--landmarks mesh] [--emotion fast] [--liveness] [--attributes]`: copies the model files and the
 // runtime WebAssembly that one configuration of createFaceRecognizer needs into a web app's public folder.
 // Arguments are parsed with node:util parseArgs (Node's own, no dependency for four options).
 import { parseArgs } from 'node:util';
 import { copyModelFiles, type ModelChoices } from './copy-model-files.js';
 
 const USAGE = `Usage: eolgul-models <dir> [--detector rfb320|mtcnn] [--landmarks onet|landmarks68|mesh] [--emotion fast|accurate]
+                     [--liveness] [--attributes]
 
 Copies into <dir> the model files that createFaceRecognizer loads with these options (the defaults when none are given),
 their licence notices, and the WebAssembly of onnxruntime-web (<dir>/ort/) and, for emotion or mesh, of TensorFlow.js
@@ -18,6 +19,8 @@ try {
       detector: { type: 'string' },
       landmarks: { type: 'string' },
       emotion: { type: 'string' },
+      liveness: { type: 'boolean' },
+      attributes: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -30,6 +33,8 @@ try {
     detector: values.detector,
     landmarks: values.landmarks,
     emotion: values.emotion === 'true' ? true : values.emotion,
+    liveness: values.liveness,
+    attributes: values.attributes,
   } as ModelChoices;
   const files = await copyModelFiles(positionals[0], choices);
   console.log(`copied ${files.length} files to ${positionals[0]}: ${files.join(', ')}`);

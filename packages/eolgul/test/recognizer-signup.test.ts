@@ -11,6 +11,7 @@ import {
   type FaceRecognizer,
   PresentationAttackError,
 } from 'eolgul';
+import { modelFilesFor } from 'eolgul/node';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DATA = join(HERE, '..', '..', '..', 'examples', 'data');
@@ -86,6 +87,14 @@ describe('createFaceRecognizer({ liveness, attributes, quality })', () => {
     await expect(createFaceRecognizer({ liveness: 'yes' as never })).rejects.toThrow(/liveness must be true or false/);
     await expect(createFaceRecognizer({ quality: { maxYow: 10 } as never })).rejects.toThrow(
       /unknown quality limit "maxYow"/,
+    );
+  });
+
+  it('lists the model files a web app serves for these options', () => {
+    expect(modelFilesFor()).not.toContain('fr_liveness.onnx');
+    expect(modelFilesFor({ liveness: true })).toContain('fr_liveness.onnx');
+    expect(modelFilesFor({ quality: true })).toEqual(
+      expect.arrayContaining(['age-gender.onnx', 'fr_pose.onnx', 'fr_eye.onnx']),
     );
   });
 });
