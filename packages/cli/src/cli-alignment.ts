@@ -1,11 +1,10 @@
 import * as path from 'node:path';
 import { GalleryMismatchError } from '@eolgul/core';
-import type { DetectOptions } from '@eolgul/detector';
 
 /** The CLI's face detectors (`--detector`). */
 export type DetectorName = 'fr_detect' | 'mtcnn';
-/** Where the 5 alignment points come from (`--refine`). */
-export type RefineMode = NonNullable<DetectOptions['refine']>;
+/** Where the 5 alignment points come from (`--refine`): MTCNN's ONet, the 68-point model, MediaPipe FaceMesh. */
+export type RefineMode = 'onet' | 'none' | 'mesh';
 
 /** One way of placing the 5 alignment points, as the CLI's flags choose it. */
 export interface Alignment {
@@ -61,6 +60,17 @@ export const ALIGNMENTS: readonly Alignment[] = Object.freeze([
     landmarks: 'FaceMesh (--refine mesh)',
   },
 ]);
+
+/**
+ * The front door's names for the CLI's flags: `--detector fr_detect` is `detector: 'rfb320'` (fr_detect.onnx is its
+ * model file), `--refine none` is `landmarks: 'landmarks68'`.
+ */
+export function recognizerChoice(detector: DetectorName, refine: RefineMode) {
+  return {
+    detector: detector === 'mtcnn' ? ('mtcnn' as const) : ('rfb320' as const),
+    landmarks: refine === 'none' ? ('landmarks68' as const) : refine,
+  };
+}
 
 /** The alignment that `--detector` and `--refine` choose. */
 export function alignmentOf(detector: DetectorName, refine: RefineMode): Alignment {

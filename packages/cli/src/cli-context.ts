@@ -1,26 +1,30 @@
-import type { DetectOptions } from '@eolgul/detector';
-import type { EmotionClassifierConfig } from '@eolgul/emotion';
-import type { Alignment, DetectorName } from './cli-alignment.js';
+import type { FaceRecognizer, FaceRecognizerConfig } from 'eolgul';
+import type { Alignment, DetectorName, RefineMode } from './cli-alignment.js';
 import type { CliIo } from './cli-output.js';
-import type { Pipeline } from './cli-pipeline.js';
 
 /** Exit codes: 0 success, 1 some input failed (reported on stderr), 2 usage or fatal error. */
 export type ExitCode = 0 | 1 | 2;
+
+/** The recognizer options a command chooses; detector and landmarks come from the global flags. */
+export type RecognizerOptions = Omit<FaceRecognizerConfig, 'detector' | 'landmarks'>;
 
 /** What every command gets from the program: where to write, how to end, the global options, the models. */
 export interface CliContext {
   readonly io: CliIo;
   /** Records the exit code of the command that ran. */
   setExit(code: ExitCode): void;
-  /** The detector chosen by `--detector`. */
-  detector(): DetectorName;
-  /** Detection options from the global flags (`--refine`), for every command that detects. */
-  detectOptions(): DetectOptions;
-  /** The alignment `--detector` and `--refine` choose. */
+  /** The global flags `--detector` and `--refine`. */
+  flags(): { detector: DetectorName; refine: RefineMode };
+  /** The alignment the global flags choose. */
   alignment(): Alignment;
   /**
-   * The models, loaded once per run on first use with this run's detector and landmarks (and the emotion classifier
-   * when asked for), disposed after the command.
+   * Loads the models through the front door (`createFaceRecognizer` of `eolgul`) with this run's detector and
+   * landmarks and `options`; the recognizer is disposed when the command ends, however it ends.
    */
-  pipeline(emotion?: boolean | EmotionClassifierConfig): Promise<Pipeline>;
+  recognizer(options?: RecognizerOptions): Promise<FaceRecognizer>;
+  /**
+   * Runs `close` when the command ends, however it ends. Closers and recognizers are released last first: a gallery
+   * opened before the recognizer that searches it is closed after the recognizer is disposed.
+   */
+  onClose(close: () => Promise<void>): void;
 }

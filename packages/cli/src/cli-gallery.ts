@@ -2,10 +2,10 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError } from '@eolgul/core';
 import { Gallery } from '@eolgul/gallery';
-import { galleryPreprocess, pointsFlags, pointsMismatch } from './cli-alignment.js';
-import type { CliContext } from './cli-context.js';
+import type { FaceRecognizer, RecognizedFace } from 'eolgul';
+import { pointsFlags, pointsMismatch } from './cli-alignment.js';
+import type { CliContext, RecognizerOptions } from './cli-context.js';
 import { printable, round } from './cli-output.js';
-import type { AnalysedFace, Pipeline } from './cli-pipeline.js';
 
 /**
  * Refuses a gallery path that does not exist with a message that says how galleries are made (Gallery.open would call it
@@ -32,38 +32,35 @@ export async function openGallery(dir: string): Promise<Gallery> {
 }
 
 /**
- * Opens the gallery `dir` for `command` and checks that its recorded alignment points are this run's (see
- * `galleryPreprocess`). A gallery that records none (made by `gallery import` or the library) opens with a warning on
- * stderr. Returns undefined when `ifExists` is set and `dir` holds no gallery yet.
- * @throws {GalleryMismatchError} other points, or a gallery enrolled before the CLI recorded them; the message names
- *   the flags that match the gallery and what to do.
+ * Opens the gallery `dir` for `command` (closed when the command ends), loads the models to search it (the front door
+ * checks its dimension and model) and checks that its recorded alignment points are this run's. A gallery that
+ * records none (made by `gallery import` or the library) is searched with a warning on stderr.
+ * @throws {InvalidArgumentError} `dir` does not exist.
+ * @throws {GalleryMismatchError} another model, or other points: the message names the flags that match the gallery.
  */
-export async function openGalleryWithPoints(
+export async function recognizerForGallery(
   ctx: CliContext,
   dir: string,
-  p: Pipeline,
   command: 'enroll' | 'identify' | 'watch',
-  ifExists = false,
-): Promise<Gallery | undefined> {
-  if (ifExists && !(await galleryExists(dir))) return undefined;
-  await requireGalleryDir(dir);
-  const wanted = galleryPreprocess(p.facenet.preprocess, ctx.alignment());
-  const gallery = await Gallery.open(dir, { dimension: p.facenet.dimension, modelId: p.facenet.modelId });
+  options: RecognizerOptions = {},
+): Promise<{ recognizer: FaceRecognizer; gallery: Gallery }> {
+  const gallery = await openGallery(dir);
+  ctx.onClose(() => gallery.close());
+  const recognizer = await ctx.recognizer({ ...options, gallery });
   const stored = gallery.manifest.preprocess;
   if (stored === undefined) {
     ctx.io.err(
-      `warning: gallery ${printable(dir)} does not record how its faces were aligned (it was made by \`gallery import\` or the library): distances hold only if they were aligned as this run's (${pointsFlags(wanted)})`,
+      `warning: gallery ${printable(dir)} does not record how its faces were aligned (it was made by \`gallery import\` or the library): distances hold only if they were aligned as this run's (${pointsFlags(recognizer.preprocess)})`,
     );
-  } else if (stored !== wanted) {
-    await gallery.close();
-    throw pointsMismatch(dir, stored, wanted, command);
+  } else if (stored !== recognizer.preprocess) {
+    throw pointsMismatch(dir, stored, recognizer.preprocess, command);
   }
-  return gallery;
+  return { recognizer, gallery };
 }
 
 /** What `identify` and `watch` print for one face: box, identity (null = unknown), L2 distance, emotion. */
-export function faceAnswer(gallery: Gallery, face: AnalysedFace, threshold: number) {
-  const [m] = gallery.identify(face.embedding, { threshold, k: 1 });
+export function faceAnswer(face: RecognizedFace) {
+  const m = face.match;
   return {
     box: face.box,
     identity: m?.accepted ? m.identity : null,

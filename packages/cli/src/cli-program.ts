@@ -1,10 +1,9 @@
 import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
-import type { EmotionClassifierConfig } from '@eolgul/emotion';
-import { alignmentOf, type DetectorName, type RefineMode } from './cli-alignment.js';
+import { createFaceRecognizer } from 'eolgul';
+import { alignmentOf, type DetectorName, type RefineMode, recognizerChoice } from './cli-alignment.js';
 import type { CliContext, ExitCode } from './cli-context.js';
 import { type CliIo, defaultIo, printable, reasonOf } from './cli-output.js';
-import { createPipeline, type Pipeline } from './cli-pipeline.js';
 import { addCheckCommand } from './commands/check.js';
 import { addEmbedCommand } from './commands/embed.js';
 import { addEmotionCommand } from './commands/emotion.js';
@@ -26,11 +25,17 @@ export type { ExitCode } from './cli-context.js';
 /**
  * Builds the `eolgul` command-line program. Commands: embed, enroll, identify, watch, verify, emotion, lfw eval,
  * lfw filter, check, gallery list|remove|rename|export|import (one file each under `commands/`). See the package
- * README for the contract.
+ * README for the contract. The models a command loaded are freed after it succeeds; use {@link runCli} to free them
+ * whatever happens.
  * @param io output sinks (stdout/stderr by default).
  * @param setExit receives the exit code of the command that ran.
  */
-export function buildProgram(rawIo: CliIo = defaultIo, setExit: (code: ExitCode) => void = () => {}): Command {
+export function buildProgram(io: CliIo = defaultIo, setExit: (code: ExitCode) => void = () => {}): Command {
+  return createProgram(io, setExit).program;
+}
+
+/** The program and a `close` that releases what its command opened (models, worker threads, galleries). */
+function createProgram(rawIo: CliIo, setExit: (code: ExitCode) => void) {
   // stderr is always text for a person: whatever a message quotes (commander echoes arguments as typed) is escaped,
   // its line breaks kept. stdout is escaped where each command prints names and paths as text, never in --json.
   const io: CliIo = { ...rawIo, err: (l) => rawIo.err(l.split('\n').map(printable).join('\n')) };
@@ -58,16 +63,27 @@ export function buildProgram(rawIo: CliIo = defaultIo, setExit: (code: ExitCode)
         .default('fr_detect'),
     );
 
-  const globals = () => program.opts<{ refine: RefineMode; detector: DetectorName }>();
-  let pipelinePromise: Promise<Pipeline> | undefined;
+  const flags = () => program.opts<{ refine: RefineMode; detector: DetectorName }>();
+  const closers: (() => Promise<void>)[] = [];
   const ctx: CliContext = {
     io,
     setExit,
-    detector: () => globals().detector,
-    detectOptions: () => ({ refine: globals().refine }),
-    alignment: () => alignmentOf(globals().detector, globals().refine),
-    pipeline: (emotion: boolean | EmotionClassifierConfig = false) =>
-      (pipelinePromise ??= createPipeline({ emotion, detect: ctx.detectOptions(), detector: ctx.detector() })),
+    flags: () => ({ detector: flags().detector, refine: flags().refine }),
+    alignment: () => alignmentOf(flags().detector, flags().refine),
+    async recognizer(options = {}) {
+      const recognizer = await createFaceRecognizer({
+        ...options,
+        ...recognizerChoice(flags().detector, flags().refine),
+      });
+      closers.push(() => recognizer.dispose());
+      return recognizer;
+    },
+    onClose: (close) => closers.push(close),
+  };
+  const close = async () => {
+    let failure: unknown;
+    while (closers.length > 0) await closers.pop()!().catch((err) => (failure ??= err));
+    if (failure !== undefined) throw failure;
   };
 
   addEmbedCommand(program, ctx);
@@ -87,11 +103,8 @@ export function buildProgram(rawIo: CliIo = defaultIo, setExit: (code: ExitCode)
   addGalleryExportCommand(gallery, ctx);
   addGalleryImportCommand(gallery, ctx);
 
-  program.hook('postAction', async () => {
-    if (pipelinePromise) await (await pipelinePromise).dispose();
-    pipelinePromise = undefined;
-  });
-  return program;
+  program.hook('postAction', close);
+  return { program, close };
 }
 
 /** The version of @eolgul/cli (from its package.json). */
@@ -105,11 +118,12 @@ function cliVersion(): string {
 
 /**
  * Runs the CLI with the given arguments (without `node` and the script name) and resolves with the exit code:
- * 0 success, 1 some input failed, 2 usage or fatal error. Errors are printed to stderr, never thrown.
+ * 0 success, 1 some input failed, 2 usage or fatal error. Errors are printed to stderr, never thrown. Models, worker
+ * threads and galleries the command opened are released before it resolves, whatever happened.
  */
 export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<ExitCode> {
   let code: ExitCode = 0;
-  const program = buildProgram(io, (c) => (code = c));
+  const { program, close } = createProgram(io, (c) => (code = c));
   program.exitOverride();
   for (const c of program.commands) {
     c.exitOverride();
@@ -125,5 +139,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<Exi
     }
     io.err(`error: ${reasonOf(err)}`);
     return 2;
+  } finally {
+    await close().catch((err) => io.err(`error: ${reasonOf(err)}`));
   }
 }

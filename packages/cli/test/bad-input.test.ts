@@ -18,9 +18,8 @@ import {
   encodeNpyHeader,
   parseCsv,
 } from '@eolgul/core';
-import { readImage } from '@eolgul/detector';
 import { Gallery } from '@eolgul/gallery';
-import { createPipeline } from '../src/cli-pipeline.js';
+import { createFaceRecognizer } from 'eolgul';
 import { cli, DATA, facesOf, jsonLines } from './cli-helpers.js';
 
 const people = ['Jackie_Chan', 'Roh_Moo-hyun', 'Serena_Williams', 'Tom_Hanks'];
@@ -403,11 +402,11 @@ describe('names and paths', () => {
 
 describe('numbers: the gallery refuses bad embeddings and stores nothing (public Gallery API, real embeddings)', () => {
   it('wrong dimension, NaN, ±Infinity, zero norm: typed errors, no row stored, files unchanged; empty gallery answers []', async () => {
-    const p = await createPipeline();
+    const p = await createFaceRecognizer();
     const real: Float32Array[] = [];
     try {
       for (const f of [galleryOf.Tom_Hanks[0], galleryOf.Tom_Hanks[1], galleryOf.Jackie_Chan[0]]) {
-        real.push((await p.mainFace(await readImage(f), f)).embedding);
+        real.push((await p.analyse(f, { mainFace: true })).faces[0].embedding);
       }
     } finally {
       await p.dispose();

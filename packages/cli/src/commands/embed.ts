@@ -4,10 +4,10 @@ import type { Command } from 'commander';
 import { EolgulError, encodeNpy, formatCsv, writeFileAtomic } from '@eolgul/core';
 import { identityOf, listImages } from '../cli-files.js';
 import { addFilesFromOptions, type FilesFromOptions, inputPaths } from '../cli-inputs.js';
+import { defaultWorkers, embedMainFaces } from '../cli-batch.js';
 import type { CliContext } from '../cli-context.js';
 import { MAX_WORKERS, positive } from '../cli-options.js';
 import { printable, progress } from '../cli-output.js';
-import { analyseImages, defaultWorkers } from '../cli-pool.js';
 
 /** `eolgul embed <dir> --out <prefix>`: the main face of every image → an NPY + CSV pair, and the failures' CSV. */
 export function addEmbedCommand(program: Command, ctx: CliContext): void {
@@ -43,21 +43,16 @@ export function addEmbedCommand(program: Command, ctx: CliContext): void {
     const vecs: Float32Array[] = [];
     const failures: { image: string; reason: string }[] = [];
     const bar = progress(io, files.length, 'embed');
-    const results = await analyseImages(files, 'main', {
-      workers: opts.workers,
-      onProgress: bar.tick,
-      detect: ctx.detectOptions(),
-      detector: ctx.detector(),
-    });
+    const results = await embedMainFaces(ctx, files, opts.workers ?? defaultWorkers(), bar.tick);
     bar.stop();
     results.forEach((r, i) => {
       const f = files[i];
       if (r.ok) {
         rows.push({ image: path.basename(f), category: category.get(identityOf(f, dir))! });
-        vecs.push(r.faces[0].embedding);
+        vecs.push(r.embedding);
       } else failures.push({ image: path.relative(dir, f), reason: `${r.code}: ${r.message}` });
     });
-    const D = vecs[0]?.length ?? (await ctx.pipeline()).facenet.dimension;
+    const D = vecs[0]?.length ?? (await ctx.recognizer()).dimension;
     const data = new Float32Array(vecs.length * D);
     vecs.forEach((v, i) => {
       data.set(v, i * D);

@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import type { Box } from '@eolgul/core';
 import { NoFaceError } from '@eolgul/core';
-import { toSourcePixels } from '@eolgul/detector';
 import { createEmotionClassifier, type EmotionResult } from '@eolgul/emotion';
+import { DETECTION_MAX_SIDE, readImage } from 'eolgul/node';
 import type { CliContext } from '../cli-context.js';
 import { addFilesFromOptions, type FilesFromOptions, inputPaths } from '../cli-inputs.js';
 import { errorObject, printable, reasonOf, round } from '../cli-output.js';
-import { readForDetection } from '../cli-pipeline.js';
 
 /** `eolgul emotion <image...>`: the expression of every face (or of already-cropped faces with --aligned). */
 export function addEmotionCommand(program: Command, ctx: CliContext): void {
@@ -23,17 +22,16 @@ export function addEmotionCommand(program: Command, ctx: CliContext): void {
     async (args: string[], opts: { json?: boolean; aligned?: boolean } & FilesFromOptions) => {
       const { io } = ctx;
       const images = await inputPaths(args, opts);
+      // --aligned: each image is a face crop, classified whole; otherwise the front door finds the faces.
       const classifier = opts.aligned ? await createEmotionClassifier() : undefined;
-      const p = opts.aligned ? undefined : await ctx.pipeline(true);
+      if (classifier) ctx.onClose(() => classifier.dispose());
+      const recognizer = opts.aligned ? undefined : await ctx.recognizer({ emotion: 'accurate' });
       let failed = 0;
       for (const f of images) {
         try {
-          const image = await readForDetection(f);
-          const faces: { box?: Box; emotion: EmotionResult }[] = [];
-          if (classifier) faces.push({ emotion: await classifier.classify(image) });
-          else
-            for (const face of await p!.detector.detect(image, ctx.detectOptions()))
-              faces.push({ box: toSourcePixels(face, image).box, emotion: await p!.emotion!.classify(image, face) });
+          const faces: { box?: Box; emotion: EmotionResult }[] = classifier
+            ? [{ emotion: await classifier.classify(await readImage(f, { maxSide: DETECTION_MAX_SIDE })) }]
+            : (await recognizer!.analyse(f)).faces.map(({ box, emotion }) => ({ box, emotion: emotion! }));
           if (faces.length === 0) throw new NoFaceError(f);
           if (opts.json) {
             const answers = faces.map(({ box, emotion }) => ({
@@ -53,7 +51,6 @@ export function addEmotionCommand(program: Command, ctx: CliContext): void {
           if (opts.json) io.out(JSON.stringify({ image: f, error: errorObject(err) }));
         }
       }
-      await classifier?.dispose();
       ctx.setExit(failed > 0 ? 1 : 0);
     },
   );

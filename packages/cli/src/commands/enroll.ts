@@ -1,11 +1,10 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { EolgulError, InvalidArgumentError, MultipleFacesError, NoFaceError } from '@eolgul/core';
-import { DEFAULT_THRESHOLD } from '@eolgul/facenet';
 import { Gallery } from '@eolgul/gallery';
-import { galleryPreprocess } from '../cli-alignment.js';
+import { DEFAULT_THRESHOLD } from 'eolgul';
 import type { CliContext } from '../cli-context.js';
-import { openGalleryWithPoints } from '../cli-gallery.js';
+import { galleryExists, recognizerForGallery } from '../cli-gallery.js';
 import { addFilesFromOptions, type FilesFromOptions, inputPaths } from '../cli-inputs.js';
 import { printable, quoted, reasonOf } from '../cli-output.js';
 
@@ -27,9 +26,11 @@ export function addEnrollCommand(program: Command, ctx: CliContext): void {
       if (!/[^\s\u200b-\u200d\u2060\ufeff]/u.test(name))
         throw new EolgulError('INVALID_ARGUMENT', 'the identity name is blank');
       const images = await inputPaths(args, opts);
-      const p = await ctx.pipeline();
       // An existing gallery is checked before any image is analysed: a gallery aligned otherwise refuses the whole batch.
-      const existing = await openGalleryWithPoints(ctx, opts.gallery, p, 'enroll', true);
+      // A new one is made once there is something to enroll, with the loaded embedder's dimension and model.
+      const { recognizer, gallery: existing } = (await galleryExists(opts.gallery))
+        ? await recognizerForGallery(ctx, opts.gallery, 'enroll')
+        : { recognizer: await ctx.recognizer(), gallery: undefined };
       const embeddings: Float32Array[] = [];
       const imageIds: string[] = [];
       const files: string[] = [];
@@ -46,7 +47,7 @@ export function addEnrollCommand(program: Command, ctx: CliContext): void {
               `image id ${JSON.stringify(path.basename(f))} (the file name) appears twice in this batch`,
             );
           }
-          const { faces } = await p.analyseFile(f);
+          const { faces } = await recognizer.analyse(f);
           if (faces.length === 0) throw new NoFaceError(f);
           if (faces.length > 1) throw new MultipleFacesError(f, faces.length);
           embeddings.push(faces[0].embedding);
@@ -56,42 +57,38 @@ export function addEnrollCommand(program: Command, ctx: CliContext): void {
           refuse(f, err);
         }
       }
-      if (embeddings.length === 0) await existing?.close();
-      else {
+      if (embeddings.length > 0) {
         if (existing) await existing.refresh(); // another process may have enrolled while the images were analysed
         const gallery =
           existing ??
           (await Gallery.open(opts.gallery, {
             create: true,
-            dimension: p.facenet.dimension,
-            modelId: p.facenet.modelId,
-            preprocess: galleryPreprocess(p.facenet.preprocess, ctx.alignment()),
+            dimension: recognizer.dimension,
+            modelId: recognizer.modelId,
+            preprocess: recognizer.preprocess,
             defaultThreshold: DEFAULT_THRESHOLD,
           }));
-        try {
-          // Images already in the gallery are refused one by one instead of failing the whole batch.
-          const enrolled = new Set(gallery.identities().flatMap((n) => gallery.imagesOf(n)));
-          const keep = imageIds.map((id, i) => {
-            if (!enrolled.has(id)) return true;
-            refuse(
-              files[i],
-              new InvalidArgumentError(`image id ${JSON.stringify(id)} is already enrolled in ${opts.gallery}`),
-            );
-            return false;
-          });
-          const fresh = embeddings.filter((_, i) => keep[i]);
-          if (fresh.length > 0)
-            await gallery.enroll(
-              name,
-              fresh,
-              imageIds.filter((_, i) => keep[i]),
-            );
-          io.out(
-            `enrolled ${fresh.length} image(s) as ${quoted(name)} in ${printable(opts.gallery)} (${gallery.identities().length} identities, ${gallery.size} embeddings)`,
+        if (!existing) ctx.onClose(() => gallery.close());
+        // Images already in the gallery are refused one by one instead of failing the whole batch.
+        const enrolled = new Set(gallery.identities().flatMap((n) => gallery.imagesOf(n)));
+        const keep = imageIds.map((id, i) => {
+          if (!enrolled.has(id)) return true;
+          refuse(
+            files[i],
+            new InvalidArgumentError(`image id ${JSON.stringify(id)} is already enrolled in ${opts.gallery}`),
           );
-        } finally {
-          await gallery.close();
-        }
+          return false;
+        });
+        const fresh = embeddings.filter((_, i) => keep[i]);
+        if (fresh.length > 0)
+          await gallery.enroll(
+            name,
+            fresh,
+            imageIds.filter((_, i) => keep[i]),
+          );
+        io.out(
+          `enrolled ${fresh.length} image(s) as ${quoted(name)} in ${printable(opts.gallery)} (${gallery.identities().length} identities, ${gallery.size} embeddings)`,
+        );
       }
       ctx.setExit(refused > 0 ? 1 : 0);
     },

@@ -1,12 +1,9 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { toSourcePixels } from '@eolgul/detector';
-import { DEFAULT_THRESHOLD } from '@eolgul/facenet';
-import { Gallery } from '@eolgul/gallery';
-import { annotateImage } from '../cli-annotate.js';
+import { annotateImage } from 'eolgul/node';
 import type { CliContext } from '../cli-context.js';
-import { faceAnswer, openGalleryWithPoints } from '../cli-gallery.js';
+import { faceAnswer, recognizerForGallery } from '../cli-gallery.js';
 import { addFilesFromOptions, type FilesFromOptions, inputPaths } from '../cli-inputs.js';
 import { decimal } from '../cli-options.js';
 import { errorObject, printable, reasonOf, textTable } from '../cli-output.js';
@@ -42,61 +39,48 @@ export function addIdentifyCommand(program: Command, ctx: CliContext): void {
   addFilesFromOptions(command).action(async (args: string[], opts: IdentifyOptions) => {
     const { io } = ctx;
     const images = await inputPaths(args, opts);
-    const p = await ctx.pipeline(opts.emotion);
+    const options = { emotion: opts.emotion, threshold: opts.threshold };
     // An existing empty folder is a gallery with nobody enrolled yet: every face is unknown, nothing is written.
     // A path that does not exist stays an error (a typo must not read as "nobody known").
     const isEmptyDir = (await fs.readdir(opts.gallery).catch(() => undefined))?.length === 0;
-    const gallery = isEmptyDir
-      ? Gallery.inMemory({
-          dimension: p.facenet.dimension,
-          modelId: p.facenet.modelId,
-          defaultThreshold: DEFAULT_THRESHOLD,
-        })
-      : (await openGalleryWithPoints(ctx, opts.gallery, p, 'identify'))!;
-    const threshold = opts.threshold ?? gallery.defaultThreshold;
+    const recognizer = isEmptyDir
+      ? await ctx.recognizer(options)
+      : (await recognizerForGallery(ctx, opts.gallery, 'identify', options)).recognizer;
     const table = textTable(io, ['image', 'box [x, y, w, h]', 'identity', 'distance', 'emotion']);
     let failed = 0;
-    try {
-      for (const f of images) {
-        try {
-          const { image, faces } = await p.analyseFile(f);
-          // Boxes in file pixels (the image may have been decoded downscaled).
-          const answers = faces.map((face) =>
-            faceAnswer(gallery, { ...face, box: toSourcePixels(face, image).box }, threshold),
-          );
-          if (opts.annotate) {
-            const labels = answers.map((a, i) => ({
-              box: faces[i].box,
-              label: `${a.identity ?? 'unknown'} ${a.distance ?? ''} ${a.emotion ?? ''}`,
-              color: a.identity ? '#1a9850' : '#d73027',
-            }));
-            await fs.mkdir(opts.annotate, { recursive: true });
-            const name = `${path.basename(f, path.extname(f))}.annotated.jpg`;
-            await fs.writeFile(path.join(opts.annotate, name), await annotateImage(image, labels));
-          }
-          if (opts.json) {
-            const { sourceWidth: width, sourceHeight: height } = image;
-            io.out(JSON.stringify({ image: f, width, height, faces: answers }));
-          } else if (answers.length === 0) table.push([printable(f), '-', 'no face', '-', '-']);
-          else
-            for (const a of answers) {
-              const emotion = a.emotion === null ? '-' : `${a.emotion} ${a.emotionScore}`;
-              table.push([
-                printable(f),
-                JSON.stringify(a.box),
-                printable(a.identity ?? 'unknown'),
-                a.distance ?? '-',
-                emotion,
-              ]);
-            }
-        } catch (err) {
-          failed++;
-          io.err(`failed ${printable(f)}: ${reasonOf(err)}`);
-          if (opts.json) io.out(JSON.stringify({ image: f, error: errorObject(err) }));
+    for (const f of images) {
+      try {
+        // Boxes in the file's pixels as displayed, whatever size it was decoded at.
+        const { width, height, faces } = await recognizer.analyse(f);
+        const answers = faces.map(faceAnswer);
+        if (opts.annotate) {
+          const labels = answers.map((a) => ({
+            box: a.box,
+            label: `${a.identity ?? 'unknown'} ${a.distance ?? ''} ${a.emotion ?? ''}`,
+            color: a.identity ? '#1a9850' : '#d73027',
+          }));
+          await fs.mkdir(opts.annotate, { recursive: true });
+          const name = `${path.basename(f, path.extname(f))}.annotated.jpg`;
+          await fs.writeFile(path.join(opts.annotate, name), await annotateImage(f, labels));
         }
+        if (opts.json) io.out(JSON.stringify({ image: f, width, height, faces: answers }));
+        else if (answers.length === 0) table.push([printable(f), '-', 'no face', '-', '-']);
+        else
+          for (const a of answers) {
+            const emotion = a.emotion === null ? '-' : `${a.emotion} ${a.emotionScore}`;
+            table.push([
+              printable(f),
+              JSON.stringify(a.box),
+              printable(a.identity ?? 'unknown'),
+              a.distance ?? '-',
+              emotion,
+            ]);
+          }
+      } catch (err) {
+        failed++;
+        io.err(`failed ${printable(f)}: ${reasonOf(err)}`);
+        if (opts.json) io.out(JSON.stringify({ image: f, error: errorObject(err) }));
       }
-    } finally {
-      await gallery.close();
     }
     if (!opts.json) io.out(table.toString());
     ctx.setExit(failed > 0 ? 1 : 0);

@@ -3,11 +3,11 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { euclideanDistance, formatCsv, writeFileAtomic } from '@eolgul/core';
 import { evaluatePairs, identificationRank1, parsePairs, type PairScore } from '@eolgul/lfw-tools';
+import { defaultWorkers, embedMainFaces } from '../cli-batch.js';
 import type { CliContext } from '../cli-context.js';
 import { listImages } from '../cli-files.js';
 import { MAX_WORKERS, positive } from '../cli-options.js';
 import { printable, progress, round } from '../cli-output.js';
-import { analyseImages, defaultWorkers } from '../cli-pool.js';
 
 /** `eolgul lfw eval`: the LFW View-2 pairs protocol (and 1:N rank-1 with --rank1) over an LFW-layout folder. */
 export function addLfwEvalCommand(lfw: Command, ctx: CliContext): void {
@@ -47,15 +47,12 @@ export function addLfwEvalCommand(lfw: Command, ctx: CliContext): void {
           ].sort();
         const emb = new Map<string, Float32Array | null>();
         const bar = progress(io, wanted.length, 'lfw eval');
-        const results = await analyseImages(
-          wanted.map((rel) => path.join(opts.images, rel)),
-          'main',
-          { workers: opts.workers, onProgress: bar.tick, detect: ctx.detectOptions(), detector: ctx.detector() },
-        );
+        const files = wanted.map((rel) => path.join(opts.images, rel));
+        const results = await embedMainFaces(ctx, files, opts.workers ?? defaultWorkers(), bar.tick);
         bar.stop();
         let missingFaces = 0;
         results.forEach((r, i) => {
-          if (r.ok) emb.set(wanted[i], r.faces[0].embedding);
+          if (r.ok) emb.set(wanted[i], r.embedding);
           else {
             emb.set(wanted[i], null);
             missingFaces++;
@@ -76,8 +73,8 @@ export function addLfwEvalCommand(lfw: Command, ctx: CliContext): void {
           threshold: round(result.threshold, 4),
           pairs: result.pairs,
           missingFaces: result.missingFaces,
-          refine: ctx.detectOptions().refine,
-          detector: ctx.detector(),
+          refine: ctx.flags().refine,
+          detector: ctx.flags().detector,
         };
         if (opts.rank1) {
           const rels = [...emb.keys()].filter((k) => emb.get(k));
@@ -91,7 +88,7 @@ export function addLfwEvalCommand(lfw: Command, ctx: CliContext): void {
           summary.rank1Probes = r.probes;
         }
         io.out(
-          `pairs ${result.pairs}, images without a face ${missingFaces}, detector: ${ctx.detector()}, landmarks: ${ctx.alignment().landmarks}`,
+          `pairs ${result.pairs}, images without a face ${missingFaces}, detector: ${ctx.flags().detector}, landmarks: ${ctx.alignment().landmarks}`,
         );
         io.out(
           `10-fold accuracy ${(result.accuracy * 100).toFixed(2)} % ± ${(result.accuracyStd * 100).toFixed(2)}, AUC ${result.auc.toFixed(5)}, TAR ${(result.tarAtFar1e3 * 100).toFixed(2)} % at FAR = 1e-3, threshold ${result.threshold.toFixed(4)}`,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
-import { faceAnswer, openGalleryWithPoints } from '../cli-gallery.js';
+import { faceAnswer, recognizerForGallery } from '../cli-gallery.js';
 import { decimal, positive } from '../cli-options.js';
 import { printable, round } from '../cli-output.js';
 import { probeVideo, readVideoFrames, type VideoEnd } from '../cli-video.js';
@@ -33,30 +33,28 @@ export function addWatchCommand(program: Command, ctx: CliContext): void {
         const { io } = ctx;
         // A clear error for a missing, unreadable or blocking source before any model loads.
         const info = await probeVideo(video);
-        const p = await ctx.pipeline(opts.accurateEmotion ? true : { model: 'human-emotion' });
-        const gallery = (await openGalleryWithPoints(ctx, opts.gallery, p, 'watch'))!;
-        const threshold = opts.threshold ?? gallery.defaultThreshold;
+        const emotion = opts.accurateEmotion ? 'accurate' : 'fast';
+        const { recognizer } = await recognizerForGallery(ctx, opts.gallery, 'watch', {
+          emotion,
+          threshold: opts.threshold,
+        });
         let analysed = 0;
         let end: VideoEnd;
         const t0 = performance.now();
-        try {
-          const frames = readVideoFrames(video, info, opts.every ?? 1);
-          for (let next = await frames.next(); ; next = await frames.next()) {
-            if (next.done) {
-              end = next.value;
-              break;
-            }
-            const { index, time, image } = next.value;
-            const faces = (await p.analyse(image)).map((face) => faceAnswer(gallery, face, threshold));
-            analysed++;
-            if (opts.json) io.out(JSON.stringify({ frame: index, time: round(time, 3), faces }));
-            else
-              io.out(
-                `frame ${index} (${time.toFixed(2)} s): ${faces.length ? faces.map((f) => `${printable(f.identity ?? 'unknown')} ${f.distance ?? ''} ${f.emotion ?? ''}`).join('; ') : 'no face'}`,
-              );
+        const frames = readVideoFrames(video, info, opts.every ?? 1);
+        for (let next = await frames.next(); ; next = await frames.next()) {
+          if (next.done) {
+            end = next.value;
+            break;
           }
-        } finally {
-          await gallery.close();
+          const { index, time, image } = next.value;
+          const faces = (await recognizer.analyse(image)).faces.map(faceAnswer);
+          analysed++;
+          if (opts.json) io.out(JSON.stringify({ frame: index, time: round(time, 3), faces }));
+          else
+            io.out(
+              `frame ${index} (${time.toFixed(2)} s): ${faces.length ? faces.map((f) => `${printable(f.identity ?? 'unknown')} ${f.distance ?? ''} ${f.emotion ?? ''}`).join('; ') : 'no face'}`,
+            );
         }
         const s = (performance.now() - t0) / 1000;
         io.err(`analysed ${analysed} frames in ${s.toFixed(1)} s (${(analysed / s).toFixed(1)} frames per second)`);
