@@ -257,7 +257,7 @@ ${blurSigmas.map((s) => `  σ ${s}: median ${quantile(blurred[s], 0.5).toFixed(1
   still-person pairs count as near-copies (the sign-up asks for a new view) and ${pct(photoDistances.filter((d) => d < R.minDistanceToPrevious).length, photoDistances.length)} of the different-photo pairs.
 - **Eyes**: ${withFace.filter((x) => x.attributes.eyes && Math.min(x.attributes.eyes.left, x.attributes.eyes.right) < 0.5).length} LFW main faces have one eye or both called closed (open probability below 0.5), ${withFace.filter((x) => x.attributes.eyes && Math.max(x.attributes.eyes.left, x.attributes.eyes.right) < 0.5).length} both: the gate
   refuses only when both look closed.
-- **Pose** and **eyes**: the attribute models (\`docs/benchmarks/attributes.md\`); LFW |yaw| 95th percentile
+- **Pose**: the attribute model (\`docs/benchmarks/attributes.md\`); LFW |yaw| 95th percentile
   ${quantile(
     withFace.map((x) => Math.abs(x.attributes.pose.yaw)),
     0.95,
