@@ -4,6 +4,7 @@ import { createFaceRecognizer } from 'eolgul';
 import { alignmentOf, type DetectorName, type RefineMode, recognizerChoice } from './cli-alignment.js';
 import type { CliContext, ExitCode } from './cli-context.js';
 import { type CliIo, defaultIo, printable, reasonOf } from './cli-output.js';
+import { addAttributesCommand } from './commands/attributes.js';
 import { addCheckCommand } from './commands/check.js';
 import { addEmbedCommand } from './commands/embed.js';
 import { addEmotionCommand } from './commands/emotion.js';
@@ -16,6 +17,7 @@ import { addGalleryRenameCommand } from './commands/gallery-rename.js';
 import { addIdentifyCommand } from './commands/identify.js';
 import { addLfwEvalCommand } from './commands/lfw-eval.js';
 import { addLfwFilterCommand } from './commands/lfw-filter.js';
+import { addLivenessCommand } from './commands/liveness.js';
 import { addVerifyCommand } from './commands/verify.js';
 import { addWatchCommand } from './commands/watch.js';
 
@@ -23,7 +25,8 @@ export type { CliIo } from './cli-output.js';
 export type { ExitCode } from './cli-context.js';
 
 /**
- * Builds the `eolgul` command-line program. Commands: embed, enroll, identify, watch, verify, emotion, lfw eval,
+ * Builds the `eolgul` command-line program. Commands: embed, enroll, identify, watch, verify, emotion, liveness,
+ * attributes, lfw eval,
  * lfw filter, check, gallery list|remove|rename|export|import (one file each under `commands/`). See the package
  * README for the contract. The models a command loaded are freed after it succeeds; use {@link runCli} to free them
  * whatever happens.
@@ -92,6 +95,8 @@ function createProgram(rawIo: CliIo, setExit: (code: ExitCode) => void) {
   addWatchCommand(program, ctx);
   addVerifyCommand(program, ctx);
   addEmotionCommand(program, ctx);
+  addLivenessCommand(program, ctx);
+  addAttributesCommand(program, ctx);
   const lfw = program.command('lfw').description('Labeled Faces in the Wild tools.');
   addLfwEvalCommand(lfw, ctx);
   addLfwFilterCommand(lfw, ctx);

@@ -1,8 +1,15 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { EolgulError, InvalidArgumentError, MultipleFacesError, NoFaceError } from '@eolgul/core';
+import {
+  EnrollmentQualityError,
+  EolgulError,
+  InvalidArgumentError,
+  MultipleFacesError,
+  NoFaceError,
+  PresentationAttackError,
+} from '@eolgul/core';
 import { Gallery } from '@eolgul/gallery';
-import { DEFAULT_THRESHOLD } from 'eolgul';
+import { checkEnrollmentQuality, DEFAULT_THRESHOLD, LIVENESS_THRESHOLD } from 'eolgul';
 import type { CliContext } from '../cli-context.js';
 import { galleryExists, recognizerForGallery } from '../cli-gallery.js';
 import { addFilesFromOptions, type FilesFromOptions, inputPaths } from '../cli-inputs.js';
@@ -17,9 +24,17 @@ export function addEnrollCommand(program: Command, ctx: CliContext): void {
     )
     .requiredOption('--gallery <dir>', 'gallery folder')
     .requiredOption('--name <name>', 'identity name (any Unicode)')
+    .option('--liveness', 'refuse a face that passive liveness finds is not live (a printed photo held to the camera)')
+    .option(
+      '--quality',
+      'refuse photos that fail the quality gate: small, blurred or turned face, both eyes closed, or a near-copy of another photo of this batch',
+    )
     .argument('[image...]', 'image files');
   addFilesFromOptions(command).action(
-    async (args: string[], opts: { gallery: string; name: string } & FilesFromOptions) => {
+    async (
+      args: string[],
+      opts: { gallery: string; name: string; liveness?: boolean; quality?: boolean } & FilesFromOptions,
+    ) => {
       const { io } = ctx;
       // Names are data, compared as Unicode NFC with outer white space removed, so "José" typed two ways is one person.
       const name = opts.name.normalize('NFC').trim();
@@ -28,9 +43,10 @@ export function addEnrollCommand(program: Command, ctx: CliContext): void {
       const images = await inputPaths(args, opts);
       // An existing gallery is checked before any image is analysed: a gallery aligned otherwise refuses the whole batch.
       // A new one is made once there is something to enroll, with the loaded embedder's dimension and model.
+      const checks = { liveness: !!opts.liveness, quality: !!opts.quality };
       const { recognizer, gallery: existing } = (await galleryExists(opts.gallery))
-        ? await recognizerForGallery(ctx, opts.gallery, 'enroll')
-        : { recognizer: await ctx.recognizer(), gallery: undefined };
+        ? await recognizerForGallery(ctx, opts.gallery, 'enroll', checks)
+        : { recognizer: await ctx.recognizer(checks), gallery: undefined };
       const embeddings: Float32Array[] = [];
       const imageIds: string[] = [];
       const files: string[] = [];
@@ -50,7 +66,22 @@ export function addEnrollCommand(program: Command, ctx: CliContext): void {
           const { faces } = await recognizer.analyse(f);
           if (faces.length === 0) throw new NoFaceError(f);
           if (faces.length > 1) throw new MultipleFacesError(f, faces.length);
-          embeddings.push(faces[0].embedding);
+          const face = faces[0];
+          // The front door's enroll rules, photo by photo: liveness first, then the quality gate (the same function).
+          if (face.liveness && !face.liveness.live)
+            throw new PresentationAttackError(f, face.liveness.score, LIVENESS_THRESHOLD);
+          if (opts.quality) {
+            const problems = checkEnrollmentQuality({
+              faceCount: 1,
+              face,
+              sharpness: face.sharpness,
+              attributes: face.attributes,
+              embedding: face.embedding,
+              previous: embeddings,
+            });
+            if (problems.length) throw new EnrollmentQualityError(f, problems);
+          }
+          embeddings.push(face.embedding);
           imageIds.push(path.basename(f));
           files.push(f);
         } catch (err) {

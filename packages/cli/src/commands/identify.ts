@@ -4,9 +4,10 @@ import type { Command } from 'commander';
 import { annotateImage } from 'eolgul/node';
 import type { CliContext } from '../cli-context.js';
 import { faceAnswer, recognizerForGallery } from '../cli-gallery.js';
+import { attributesAnswer } from './attributes.js';
 import { addFilesFromOptions, type FilesFromOptions, inputPaths } from '../cli-inputs.js';
 import { decimal } from '../cli-options.js';
-import { errorObject, printable, reasonOf, textTable } from '../cli-output.js';
+import { errorObject, printable, reasonOf, round, textTable } from '../cli-output.js';
 
 interface IdentifyOptions extends FilesFromOptions {
   gallery: string;
@@ -14,6 +15,8 @@ interface IdentifyOptions extends FilesFromOptions {
   json?: boolean;
   annotate?: string;
   emotion: boolean;
+  liveness?: boolean;
+  attributes?: boolean;
 }
 
 /** `eolgul identify --gallery <dir> <image...>`: every face of every image against the gallery. */
@@ -35,11 +38,18 @@ export function addIdentifyCommand(program: Command, ctx: CliContext): void {
     )
     .option('--annotate <dir>', 'write each image with boxes and labels into this folder')
     .option('--no-emotion', 'skip the expression (emotion and emotionScore are null); several times faster')
+    .option('--liveness', 'add live and liveScore (passive liveness, in [0, 1]) to each face')
+    .option('--attributes', 'add age, gender, genderScore and pose {yaw, pitch, roll} (degrees) to each face')
     .argument('[image...]', 'image files');
   addFilesFromOptions(command).action(async (args: string[], opts: IdentifyOptions) => {
     const { io } = ctx;
     const images = await inputPaths(args, opts);
-    const options = { emotion: opts.emotion, threshold: opts.threshold };
+    const options = {
+      emotion: opts.emotion,
+      threshold: opts.threshold,
+      liveness: !!opts.liveness,
+      attributes: !!opts.attributes,
+    };
     // An existing empty folder is a gallery with nobody enrolled yet: every face is unknown, nothing is written.
     // A path that does not exist stays an error (a typo must not read as "nobody known").
     const isEmptyDir = (await fs.readdir(opts.gallery).catch(() => undefined))?.length === 0;
@@ -52,7 +62,11 @@ export function addIdentifyCommand(program: Command, ctx: CliContext): void {
       try {
         // Boxes in the file's pixels as displayed, whatever size it was decoded at.
         const { width, height, faces } = await recognizer.analyse(f);
-        const answers = faces.map(faceAnswer);
+        const answers = faces.map((face) => ({
+          ...faceAnswer(face),
+          ...(face.liveness && { live: face.liveness.live, liveScore: round(face.liveness.score, 4) }),
+          ...(face.attributes && attributesAnswer(face.attributes)),
+        }));
         if (opts.annotate) {
           const labels = answers.map((a) => ({
             box: a.box,
