@@ -73,9 +73,10 @@ export interface AttributeEstimator {
    * @example
    * ```ts
    * const attributes = await createAttributeEstimator();
+   * const image = await readImage('Tom_Hanks_0005.jpg'); // LFW, examples/data/gallery
    * const [face] = await detector.detect(image);
    * await attributes.estimate(image, face);
-   * // { age: 47.3, gender: 'male', genderScore: 0.98, pose: { yaw: -3.1, pitch: -6.2, roll: 1.4 }, eyes: { left: 1, right: 1 } }
+   * // { age: 47.69, gender: 'male', genderScore: 0.96, pose: { yaw: -5.97, pitch: -17.41, roll: -6.09 }, eyes: { left: 1, right: 1 } } (rounded)
    * ```
    */
   estimate(image: RgbImage, face?: AttributeFace): Promise<FaceAttributes>;

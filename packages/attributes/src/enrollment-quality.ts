@@ -65,7 +65,7 @@ export const DEFAULT_QUALITY_RULES: Readonly<QualityRules> = Object.freeze({
 /** One reason a photo was refused, with the measured value and the limit it broke. */
 export interface QualityProblem {
   reason: QualityReason;
-  /** A sentence for the person taking the photo, e.g. `'the head is turned 41° sideways (at most 30°)'`. */
+  /** A sentence for the person taking the photo, e.g. `'the head is turned 41° sideways (at most 30°): face the camera'`. */
   message: string;
   /** The measured value (pixels, degrees, probability, sharpness or L2 distance), when there is one. */
   value?: number;
@@ -99,7 +99,7 @@ const round = (v: number, d = 0) => Number(v.toFixed(d));
  * @example
  * ```ts
  * checkEnrollmentQuality({ faceCount: 1, face, sharpness: 45, attributes: { pose: { yaw: 41, pitch: 2, roll: 0 } } });
- * // [{ reason: 'head-turned', message: 'the head is turned 41° sideways (at most 30°)', value: 41, limit: 30 }]
+ * // [{ reason: 'head-turned', message: 'the head is turned 41° sideways (at most 30°): face the camera', value: 41, limit: 30 }]
  * ```
  */
 export function checkEnrollmentQuality(input: QualityInput, rules: Partial<QualityRules> = {}): QualityProblem[] {

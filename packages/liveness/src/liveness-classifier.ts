@@ -97,8 +97,9 @@ export interface LivenessClassifier {
    * @example
    * ```ts
    * const liveness = await createLivenessClassifier();
-   * const [face] = await detector.detect(frame);
-   * await liveness.classify(frame, face); // { live: true, score: 0.9998, model: 'faceplugin-liveness' }
+   * const frame = await readImage('live/0001_00_00_01_0.jpg'); // a NUAA webcam frame
+   * const face = largest(await detector.detect(frame));
+   * await liveness.classify(frame, face); // { live: true, score: 0.999719378677123, model: 'faceplugin-liveness' }
    * ```
    */
   classify(image: RgbImage, face: Box | { box: Box }): Promise<LivenessResult>;
