@@ -1,19 +1,26 @@
 import type { Client, Notification, PoolConfig } from 'pg';
-import { InvalidArgumentError, UnknownIdentityError } from '@eolgul/core';
+import { InvalidArgumentError } from '@eolgul/core';
 import { Gallery } from './gallery.js';
 import { validateEnrollBatch, validateLabel } from './gallery-names.js';
 import { createGallerySession } from './gallery-session.js';
 import {
-  type ChangeKind,
   type ChangeRow,
   checkTablePrefix,
   dec,
-  enc,
   inTransaction,
   openManifest,
   type PgPool,
-  vectorBytes,
 } from './gallery-store-postgres-schema.js';
+import { replayChanges } from './gallery-store-postgres-replay.js';
+import {
+  commitChange,
+  type Tx,
+  type Written,
+  writeEnroll,
+  writeExcluded,
+  writeRemove,
+  writeRename,
+} from './gallery-store-postgres-writes.js';
 import type { GalleryManifest, GalleryStore, GalleryStoreSession, IdentifyOptions, Match } from './gallery-types.js';
 
 /**
@@ -64,8 +71,6 @@ export interface PostgresStoreStatus {
   /** The error of the last failed catch-up or listen attempt, if the latest attempt failed. */
   lastError?: Error;
 }
-
-type Tx = Parameters<Parameters<typeof inTransaction>[2]>[0];
 
 /** A GalleryStore over PostgreSQL, replicated in memory. Create with {@link PostgresGalleryStore.open}. */
 export class PostgresGalleryStore implements GalleryStore {
@@ -209,37 +214,15 @@ export class PostgresGalleryStore implements GalleryStore {
   }
 
   /**
-   * One change: in a transaction that holds the manifest row lock (writers one at a time across all replicas), `fn`
-   * checks and writes, then the change-log row and the notification are added; once committed, this replica replays
-   * the log, so the change is in its copy when this resolves.
+   * One change, committed with its change-log row and notification (`commitChange`); then this replica replays the
+   * log, so the change is in its copy when this resolves.
    */
-  private async change<T>(fn: (c: Tx) => Promise<{ result: T; log?: Omit<ChangeRow, 'seq'> }>): Promise<T> {
+  private async change<T>(write: (c: Tx) => Promise<Written<T>>): Promise<T> {
     this.ensureOpen();
-    const result = await inTransaction(this.pool, 'begin', async (c) => {
-      await c.query(`select 1 from ${this.t}_manifest where id = 1 for update`);
-      const out = await fn(c);
-      if (out.log) {
-        const l = out.log;
-        const { rows } = await c.query(
-          `insert into ${this.t}_changes (seq, kind, name, new_name, image_id, first_row, last_row)
-           select coalesce(max(seq), 0) + 1, $1, $2, $3, $4, $5, $6 from ${this.t}_changes returning seq`,
-          [l.kind, l.name, l.new_name, l.image_id, l.first_row, l.last_row],
-        );
-        await c.query(
-          `delete from ${this.t}_changes where seq < $1 and at < now() - make_interval(secs => $2::float8 / 1000)`,
-          [rows[0].seq, this.retentionMs],
-        );
-        await c.query('select pg_notify($1, $2)', [this.channel, String(rows[0].seq)]);
-      }
-      return out.result;
-    });
+    const result = await commitChange(this.pool, this.t, this.retentionMs, write);
     // Committed: the change stands even if this replay fails (the next poll or notification brings it).
     await this.refresh().catch(() => undefined);
     return result;
-  }
-
-  private static log(kind: ChangeKind, fields: Partial<Omit<ChangeRow, 'seq' | 'kind'>>): Omit<ChangeRow, 'seq'> {
-    return { kind, name: null, new_name: null, image_id: null, first_row: null, last_row: null, ...fields };
   }
 
   /**
@@ -250,34 +233,7 @@ export class PostgresGalleryStore implements GalleryStore {
    */
   async enroll(identity: string, embeddings: readonly Float32Array[], imageIds: readonly string[]): Promise<void> {
     validateEnrollBatch(identity, embeddings, imageIds, this.dimension);
-    await this.change(async (c) => {
-      const dup = await c.query(`select image_id from ${this.t}_embeddings where image_id = any($1::bytea[]) limit 1`, [
-        imageIds.map(enc),
-      ]);
-      if (dup.rows.length) {
-        throw new InvalidArgumentError(`image id ${JSON.stringify(dec(dup.rows[0].image_id))} is already enrolled`);
-      }
-      const cat = await c.query(
-        `insert into ${this.t}_identities (name) values ($1) on conflict (name) do update set name = excluded.name
-         returning category`,
-        [enc(identity)],
-      );
-      const { rows } = await c.query(
-        `with ins as (insert into ${this.t}_embeddings (image_id, category, embedding)
-           select id, $2, v from unnest($1::bytea[], $3::bytea[]) with ordinality as u(id, v, n) order by n
-           returning row_id)
-         select min(row_id)::text as first, max(row_id)::text as last from ins`,
-        [imageIds.map(enc), cat.rows[0].category, embeddings.map(vectorBytes)],
-      );
-      return {
-        result: undefined,
-        log: PostgresGalleryStore.log('enroll', {
-          name: enc(identity),
-          first_row: rows[0].first,
-          last_row: rows[0].last,
-        }),
-      };
-    });
+    await this.change((c) => writeEnroll(c, this.t, identity, embeddings, imageIds));
   }
 
   /**
@@ -285,30 +241,8 @@ export class PostgresGalleryStore implements GalleryStore {
    * identity and an image needs `kind`.
    * @throws {UnknownIdentityError} neither. @throws {InvalidArgumentError} ambiguous without `kind`.
    */
-  async remove(identityOrImageId: string, options: { kind?: 'identity' | 'image' } = {}): Promise<number> {
-    const key = enc(identityOrImageId);
-    return this.change(async (c) => {
-      const cat = await c.query(
-        `select i.category, count(e.row_id)::int as n from ${this.t}_identities i
-         join ${this.t}_embeddings e using (category) where i.name = $1 group by i.category`,
-        [key],
-      );
-      const image = await c.query(`select row_id from ${this.t}_embeddings where image_id = $1`, [key]);
-      const isIdentity = cat.rows.length > 0 && options.kind !== 'image';
-      if (!options.kind && cat.rows.length && image.rows.length) {
-        throw new InvalidArgumentError(
-          `${JSON.stringify(identityOrImageId)} is both an identity and an image id: say which (kind: 'identity' | 'image')`,
-        );
-      }
-      if (isIdentity) {
-        await c.query(`delete from ${this.t}_embeddings where category = $1`, [cat.rows[0].category]);
-        await c.query(`delete from ${this.t}_identities where category = $1`, [cat.rows[0].category]);
-        return { result: cat.rows[0].n, log: PostgresGalleryStore.log('remove-identity', { name: key }) };
-      }
-      if (!image.rows.length || options.kind === 'identity') throw new UnknownIdentityError(identityOrImageId);
-      await c.query(`delete from ${this.t}_embeddings where image_id = $1`, [key]);
-      return { result: 1, log: PostgresGalleryStore.log('remove-image', { image_id: key }) };
-    });
+  remove(identityOrImageId: string, options: { kind?: 'identity' | 'image' } = {}): Promise<number> {
+    return this.change((c) => writeRemove(c, this.t, identityOrImageId, options.kind));
   }
 
   /**
@@ -317,52 +251,16 @@ export class PostgresGalleryStore implements GalleryStore {
    */
   async rename(oldName: string, newName: string): Promise<void> {
     validateLabel(newName, 'identity');
-    await this.change(async (c) => {
-      const from = await c.query(
-        `select category from ${this.t}_identities i where name = $1
-         and exists (select 1 from ${this.t}_embeddings e where e.category = i.category)`,
-        [enc(oldName)],
-      );
-      if (!from.rows.length) throw new UnknownIdentityError(oldName);
-      if (oldName === newName) return { result: undefined };
-      const fromCat = from.rows[0].category;
-      const to = await c.query(`select category from ${this.t}_identities where name = $1`, [enc(newName)]);
-      if (to.rows.length) {
-        await c.query(`update ${this.t}_embeddings set category = $1 where category = $2`, [
-          to.rows[0].category,
-          fromCat,
-        ]);
-        await c.query(`delete from ${this.t}_identities where category = $1`, [fromCat]);
-      } else {
-        await c.query(`update ${this.t}_identities set name = $1 where category = $2`, [enc(newName), fromCat]);
-      }
-      return {
-        result: undefined,
-        log: PostgresGalleryStore.log('rename', { name: enc(oldName), new_name: enc(newName) }),
-      };
-    });
+    await this.change((c) => writeRename(c, this.t, oldName, newName));
   }
 
   /** Leaves one image out of every search of every replica until {@link PostgresGalleryStore.includeImage}. */
   excludeImage(imageId: string): Promise<void> {
-    return this.setExcluded(imageId, true);
+    return this.change((c) => writeExcluded(c, this.t, imageId, true));
   }
   /** Undoes {@link PostgresGalleryStore.excludeImage}. @throws {UnknownIdentityError} the image id is not enrolled. */
   includeImage(imageId: string): Promise<void> {
-    return this.setExcluded(imageId, false);
-  }
-
-  private setExcluded(imageId: string, excluded: boolean): Promise<void> {
-    return this.change(async (c) => {
-      const row = await c.query(`select excluded from ${this.t}_embeddings where image_id = $1`, [enc(imageId)]);
-      if (!row.rows.length) throw new UnknownIdentityError(imageId);
-      if (row.rows[0].excluded === excluded) return { result: undefined };
-      await c.query(`update ${this.t}_embeddings set excluded = $2 where image_id = $1`, [enc(imageId), excluded]);
-      return {
-        result: undefined,
-        log: PostgresGalleryStore.log(excluded ? 'exclude' : 'include', { image_id: enc(imageId) }),
-      };
-    });
+    return this.change((c) => writeExcluded(c, this.t, imageId, false));
   }
 
   /**
@@ -440,7 +338,9 @@ export class PostgresGalleryStore implements GalleryStore {
       if (!batch.changes.length) return this.synced();
       if (Number(batch.changes[0].seq) !== this.applied + 1) return await this.reload();
       try {
-        await this.replay(batch.changes, batch.rows);
+        await replayChanges(this.index, batch.changes, batch.rows, (seq) => {
+          this.applied = seq;
+        });
       } catch {
         // The copy and the log disagree (never seen; a safety net): start again from a snapshot.
         await this.reload();
@@ -449,44 +349,6 @@ export class PostgresGalleryStore implements GalleryStore {
     } catch (err) {
       this.lastError = err as Error;
       throw err;
-    }
-  }
-
-  /** Applies log rows in order; `rows` are the embeddings rows of the batch's enrollments, by row id. */
-  private async replay(
-    changes: ChangeRow[],
-    rows: { row_id: string; image_id: Buffer; embedding: Buffer }[],
-  ): Promise<void> {
-    let r = 0;
-    for (const ch of changes) {
-      if (ch.kind === 'enroll') {
-        const first = BigInt(ch.first_row as string);
-        const last = BigInt(ch.last_row as string);
-        while (r < rows.length && BigInt(rows[r].row_id) < first) r++;
-        const mine: typeof rows = [];
-        for (; r < rows.length && BigInt(rows[r].row_id) <= last; r++) mine.push(rows[r]);
-        if (mine.length) {
-          await this.index.enroll(
-            dec(ch.name as Buffer),
-            mine.map((x) => new Float32Array(new Uint8Array(x.embedding).buffer)),
-            mine.map((x) => dec(x.image_id)),
-          );
-        }
-      } else await this.applyTolerant(ch);
-      this.applied = Number(ch.seq);
-    }
-  }
-
-  /** Applies a non-enroll change; a name or image that is not in the copy (removed later in the log) is skipped. */
-  private async applyTolerant(ch: ChangeRow): Promise<void> {
-    try {
-      if (ch.kind === 'remove-identity') await this.index.remove(dec(ch.name as Buffer), { kind: 'identity' });
-      else if (ch.kind === 'remove-image') await this.index.remove(dec(ch.image_id as Buffer), { kind: 'image' });
-      else if (ch.kind === 'rename') await this.index.rename(dec(ch.name as Buffer), dec(ch.new_name as Buffer));
-      else if (ch.kind === 'exclude') await this.index.excludeImage(dec(ch.image_id as Buffer));
-      else if (ch.kind === 'include') await this.index.includeImage(dec(ch.image_id as Buffer));
-    } catch (err) {
-      if (!(err instanceof UnknownIdentityError)) throw err;
     }
   }
 
