@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
+import { createColors } from 'picocolors';
 import { EolgulError } from '@eolgul/core';
 
 /** Where the CLI writes: injectable for tests and scripts. */
@@ -84,7 +85,14 @@ export function progress(io: CliIo, total: number, label: string): { tick(): voi
   return { tick: () => bar.increment(), stop: () => bar.stop() };
 }
 
-/** A cli-table3 table with these column heads; coloured heads and borders only when `io.colour` is set. */
+/** Red column heads, written whenever the CLI has decided on colour (picocolors' own terminal guess is not asked). */
+const { red } = createColors(true);
+
+/**
+ * A cli-table3 table with these column heads, red only when `io.colour` is set. The CLI colours the heads itself:
+ * cli-table3's colour library turns colour off by its own rules (any `CI` variable, for one), which would make
+ * `io.colour` a request that is sometimes ignored.
+ */
 export function textTable(io: CliIo, head: string[]): Table.Table {
-  return new Table({ head, style: io.colour ? undefined : { head: [], border: [] } });
+  return new Table({ head: io.colour ? head.map((h) => red(h)) : head, style: { head: [], border: [] } });
 }

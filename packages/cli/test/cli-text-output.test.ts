@@ -113,9 +113,10 @@ describe('colour', () => {
         encoding: 'utf8',
         env: { ...process.env, ...env },
       });
-    const coloured = onTerminal({ NO_COLOR: '' });
+    // CI=true as on the CI machine: the CLI's own choice of colour must hold there too.
+    const coloured = onTerminal({ NO_COLOR: '', CI: 'true' });
     expect(coloured.status, coloured.stderr).toBe(0);
-    expect(coloured.stdout).toContain('\u001b[31m'); // cli-table3's red column heads
+    expect(coloured.stdout).toContain('\u001b[31m'); // red column heads
     const plain = onTerminal({ NO_COLOR: '1' });
     expect(plain.status, plain.stderr).toBe(0);
     expect(plain.stdout).toContain('image');
