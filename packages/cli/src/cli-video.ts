@@ -141,15 +141,16 @@ export interface VideoEnd {
  * (no frame duplicated or dropped to keep a constant rate).
  * @param info from {@link probeVideo}.
  * @param every keep one frame in `every` (frames 0, every, 2·every, ...); the others are skipped without a copy.
+ * @param onEnd receives how the video ended ({@link VideoEnd}) once every frame was read.
  * @yields `{ index, time, image }`: frame index from 0, time in seconds, the frame `[H, W, 3]` uint8.
- * @returns how the video ended ({@link VideoEnd}).
  * @throws {VideoDecodeError} ffmpeg decoded no frame at all.
  */
 export async function* readVideoFrames(
   source: string,
   info: VideoInfo,
-  every = 1,
-): AsyncGenerator<{ index: number; time: number; image: RgbImage }, VideoEnd> {
+  every: number,
+  onEnd: (end: VideoEnd) => void,
+): AsyncGenerator<{ index: number; time: number; image: RgbImage }> {
   const frameBytes = info.width * info.height * 3;
   const ff = spawn(
     ffmpegPath(),
@@ -198,5 +199,5 @@ export async function* readVideoFrames(
   if (code !== 0) problem = `ffmpeg failed after ${index} frames${said ? `: ${said}` : ''}`;
   else if (expected !== undefined && (info.exact ? index < expected : index < expected - 1 && said !== ''))
     problem = `truncated or damaged: ${index} of ${expected} frames decoded${said ? ` (ffmpeg: ${said})` : ''}`;
-  return { decoded: index, expected, problem };
+  onEnd({ decoded: index, expected, problem });
 }

@@ -39,15 +39,9 @@ export function addWatchCommand(program: Command, ctx: CliContext): void {
           threshold: opts.threshold,
         });
         let analysed = 0;
-        let end: VideoEnd;
+        let end: VideoEnd = { decoded: 0 };
         const t0 = performance.now();
-        const frames = readVideoFrames(video, info, opts.every ?? 1);
-        for (let next = await frames.next(); ; next = await frames.next()) {
-          if (next.done) {
-            end = next.value;
-            break;
-          }
-          const { index, time, image } = next.value;
+        for await (const { index, time, image } of readVideoFrames(video, info, opts.every ?? 1, (e) => (end = e))) {
           const faces = (await recognizer.analyse(image)).faces.map(faceAnswer);
           analysed++;
           if (opts.json) io.out(JSON.stringify({ frame: index, time: round(time, 3), faces }));
