@@ -22,7 +22,7 @@ export interface Alignment {
 }
 
 /** Every alignment the CLI can make: the one table behind galleries' `preprocess`, messages and reports. */
-export const ALIGNMENTS: readonly Alignment[] = Object.freeze([
+const ALIGNMENTS: readonly Alignment[] = Object.freeze([
   {
     detector: 'fr_detect',
     refine: ['onet'],
@@ -80,17 +80,16 @@ export function alignmentOf(detector: DetectorName, refine: RefineMode): Alignme
 }
 
 /** The alignment's flags for messages, e.g. `--refine none` or `--detector fr_detect --refine onet, the defaults`. */
-export const describeFlags = (a: Alignment): string => (a.isDefault ? `${a.flags}, the defaults` : a.flags);
+const describeFlags = (a: Alignment): string => (a.isDefault ? `${a.flags}, the defaults` : a.flags);
 
 const POINTS_MARK = ', 5 points ';
 
 /**
- * The gallery manifest's `preprocess`: the embedder's pixel preprocessing and where the 5 alignment points come from,
- * e.g. `"arcface, 5 points fr_detect+onet"`. `enroll` stores it; `identify` and `watch` refuse a gallery built with
- * other points (GALLERY_MISMATCH), since one face's embedding moves between alignments and the threshold was calibrated
- * for one of them.
+ * A gallery manifest's `preprocess` for these points: the embedder's pixel preprocessing, then where the 5 alignment
+ * points come from, e.g. `"arcface, 5 points fr_detect+onet"` (the front door writes it as `recognizer.preprocess`;
+ * the CLI reads it back into flags).
  */
-export const galleryPreprocess = (pixels: string, a: Alignment): string => `${pixels}${POINTS_MARK}${a.points}`;
+const galleryPreprocess = (pixels: string, a: Alignment): string => `${pixels}${POINTS_MARK}${a.points}`;
 
 /** The alignment a gallery's `preprocess` records, or undefined (none recorded, or points the CLI does not make). */
 function recordedAlignment(preprocess: string): Alignment | undefined {
@@ -113,7 +112,7 @@ export function pointsFlags(preprocess: string): string {
  * The GALLERY_MISMATCH of a gallery aligned with other points than this run's, with what to do: the flags that match
  * the gallery, or, for a gallery enrolled before the CLI recorded its points (preprocess without ", 5 points"), how to
  * rebuild or label it.
- * @param dir the gallery folder. @param stored its `preprocess`. @param wanted this run's (see {@link galleryPreprocess}).
+ * @param dir the gallery folder. @param stored its `preprocess`. @param wanted this run's (`recognizer.preprocess`).
  */
 export function pointsMismatch(
   dir: string,
