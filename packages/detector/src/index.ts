@@ -32,6 +32,7 @@ export {
 export { fivePoints, LANDMARK_CROP_STATS } from './face-landmarks-68.js';
 export { meshFivePoints } from './face-landmarks-mesh.js';
 export { mainFaceIndex } from './face-main.js';
+export { type DecodedImage, toSourcePixels } from './face-source-pixels.js';
 export type { ModelLoadConfig } from './detector-models.js';
 export * from './face-geometry.js';
 export type { Box, FaceDetection, Point, RgbImage } from '@eolgul/core';

@@ -4,12 +4,5 @@
  * back to the file's pixels.
  * @packageDocumentation
  */
-export {
-  DETECTION_MAX_SIDE,
-  type DecodedImage,
-  encodeImage,
-  MAX_IMAGE_PIXELS,
-  type ReadImageOptions,
-  readImage,
-  toSourcePixels,
-} from './image-decode.js';
+export { DETECTION_MAX_SIDE, encodeImage, MAX_IMAGE_PIXELS, type ReadImageOptions, readImage } from './image-decode.js';
+export { type DecodedImage, toSourcePixels } from './face-source-pixels.js';
