@@ -1,15 +1,22 @@
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 
-const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+const pkg = (name: string, entry = 'index') =>
+  fileURLToPath(new URL(`./packages/${name}/src/${entry}.ts`, import.meta.url));
 
 export default defineConfig({
   resolve: {
     alias: {
+      // Subpaths first: an alias also matches the imports that start with it. Tests run in Node: each package's entry
+      // is the one Node resolves (its `node` export condition).
+      '@eolgul/runtime/tfjs': pkg('runtime', 'tfjs-node'),
+      '@eolgul/models/node': pkg('models', 'node'),
+      '@eolgul/detector/node': pkg('detector', 'node'),
       '@eolgul/core': pkg('core'),
-      '@eolgul/runtime': pkg('runtime'),
+      '@eolgul/runtime': pkg('runtime', 'index-node'),
       '@eolgul/models': pkg('models'),
-      '@eolgul/detector': pkg('detector'),
+      '@eolgul/detector': pkg('detector', 'index-node'),
+      '@eolgul/embedder': pkg('embedder'),
       '@eolgul/facenet': pkg('facenet'),
       '@eolgul/gallery': pkg('gallery'),
       '@eolgul/emotion': pkg('emotion'),

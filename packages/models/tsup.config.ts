@@ -1,3 +1,4 @@
 import { defineConfig } from 'tsup';
 import { preset } from '../../tsup.preset';
-export default defineConfig(preset());
+// Two entry points: the catalogue (browser-safe), and the Node-only file helpers (`@eolgul/models/node`).
+export default defineConfig(preset({ entry: ['src/index.ts', 'src/node.ts'] }));

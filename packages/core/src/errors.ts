@@ -23,7 +23,8 @@ export type EolgulErrorCode =
   | 'PAIRS_FORMAT'
   | 'INVALID_ARGUMENT'
   | 'POOR_QUALITY'
-  | 'PRESENTATION_ATTACK';
+  | 'PRESENTATION_ATTACK'
+  | 'MODEL_DISPOSED';
 
 /** Base class of every error eolgul throws on purpose. `code` is stable across versions. */
 export class EolgulError extends Error {
@@ -234,5 +235,20 @@ export class PresentationAttackError extends EolgulError {
     this.path = path;
     this.score = score;
     this.threshold = threshold;
+  }
+}
+
+/**
+ * A model object (detector, embedder, emotion classifier…) was used after its `dispose()`: calls already running when
+ * `dispose()` was called finish, later ones reject with this error. A subclass of {@link InvalidArgumentError} (using a
+ * disposed object is a misuse of the API), with its own code `'MODEL_DISPOSED'`.
+ */
+export class ModelDisposedError extends InvalidArgumentError {
+  /** What was disposed, e.g. `'face detector'`. */
+  readonly model: string;
+  constructor(model: string) {
+    super(`this ${model} was disposed; create a new one`);
+    (this as { code: EolgulErrorCode }).code = 'MODEL_DISPOSED';
+    this.model = model;
   }
 }

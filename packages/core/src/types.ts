@@ -2,6 +2,7 @@
  * Plain data types shared by the packages: decoded images, boxes, landmarks, detections.
  * @module
  */
+import { checkRgbImage } from './image-check.js';
 
 /**
  * A decoded 8-bit RGB image, row-major, interleaved: `data[(y * width + x) * 3 + c]`, c = 0 red, 1 green, 2 blue.
@@ -44,13 +45,12 @@ export interface FaceDetection {
   mesh?: Point[];
 }
 
-/** Creates an {@link RgbImage}, checking that `data` has `width * height * 3` bytes. */
+/**
+ * Creates an {@link RgbImage}, checking it (see `checkRgbImage`).
+ * @throws {InvalidArgumentError} when the size is not positive integers or `data` does not have `width * height * 3` bytes.
+ */
 export function rgbImage(data: Uint8Array, width: number, height: number): RgbImage {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
-    throw new RangeError(`image size must be positive integers, got ${width}x${height}`);
-  }
-  if (data.length !== width * height * 3) {
-    throw new RangeError(`RGB image ${width}x${height} needs ${width * height * 3} bytes, got ${data.length}`);
-  }
-  return { data, width, height };
+  const image = { data, width, height };
+  checkRgbImage(image);
+  return image;
 }

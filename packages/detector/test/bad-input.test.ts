@@ -306,7 +306,7 @@ describe('size', () => {
   });
 
   it('decoding the 12000×9000 photo with maxSide keeps peak memory bounded (separate process, built package)', async () => {
-    const dist = join(__dirname, '..', 'dist', 'index.js');
+    const dist = join(__dirname, '..', 'dist', 'node.js');
     expect(existsSync(dist), 'run `pnpm build` first: this test measures the built package in a fresh process').toBe(
       true,
     );

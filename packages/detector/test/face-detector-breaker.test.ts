@@ -110,7 +110,7 @@ describe('options', () => {
 
 describe('memory', () => {
   it('MTCNN on a 4000×3000 photo keeps peak RSS bounded (separate process, built package)', () => {
-    const dist = join(__dirname, '..', 'dist', 'index.js');
+    const dist = join(__dirname, '..', 'dist', 'index-node.js');
     expect(existsSync(dist), 'run `pnpm build` first: this test measures the built package in a fresh process').toBe(
       true,
     );

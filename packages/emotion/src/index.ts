@@ -6,12 +6,15 @@
 export { EMOTION_LABELS, isEmotionLabel, type EmotionLabel, type EmotionResult } from './emotion-labels.js';
 export {
   createEmotionClassifier,
-  emotionModelSpec,
   DEFAULT_EMOTION_CONFIG,
   type EmotionClassifier,
   type EmotionClassifierConfig,
-  type EmotionModelSpec,
-  type EmotionModelPreset,
-  type EmotionNormalize,
 } from './emotion-classifier.js';
+export {
+  emotionModelSpec,
+  type EmotionModelChoice,
+  type EmotionModelPreset,
+  type EmotionModelSpec,
+  type EmotionNormalize,
+} from './emotion-model-spec.js';
 export { checkBox, checkRgbImage, cropSquare, resampleRgb, type CropRect } from './emotion-crop.js';

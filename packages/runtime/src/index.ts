@@ -1,44 +1,60 @@
 /**
  * `@eolgul/runtime`: one small interface ({@link InferenceModel}) over two inference backends, ONNX Runtime and
- * TensorFlow.js, so every eolgul model package can run on either.
+ * TensorFlow.js, so every eolgul model package can run on either; and the dispose contract of every model object
+ * ({@link createCallGate}).
+ *
+ * This is the browser build (export conditions `browser` and `default`): ONNX models run on onnxruntime-web (its
+ * wasm build), model files are fetched with byte counts. Node gets the same API on onnxruntime-node (condition `node`).
+ * TensorFlow.js is imported only when a tfjs model is loaded (`@eolgul/runtime/tfjs`).
  * @packageDocumentation
  */
-import { InvalidArgumentError } from '@eolgul/core';
+import { absoluteUrl, fetchBytes } from './runtime-fetch.js';
+import { createOnnxLoader, type OrtModule } from './runtime-onnx.js';
+import { createLoadModel, onnxOptions } from './load-model.js';
 import type { InferenceModel, LoadModelOptions, ModelSource } from './runtime-types.js';
-import { loadOnnxModel } from './runtime-onnx.js';
-import { loadTfjsModel } from './runtime-tfjs.js';
 
-export type { InferenceModel, LoadModelOptions, ModelSource, TensorData, BackendName } from './runtime-types.js';
-export { loadOnnxModel, MAX_ONNX_THREADS } from './runtime-onnx.js';
-export { loadTfjsModel, getTf } from './runtime-tfjs.js';
+export * from './runtime-exports.js';
+
+const loadOnnx = createOnnxLoader({
+  packageName: 'onnxruntime-web',
+  ort: async () => {
+    const m = await import('onnxruntime-web/wasm');
+    return ((m as { default?: unknown }).default ?? m) as OrtModule;
+  },
+  readBytes: (source, options) => fetchBytes(String(source), options),
+  direct: () => undefined,
+  configure(ort, options) {
+    // onnxruntime-web finds its .wasm (and the .mjs glue of its worker threads) in `env.wasm.wasmPaths`; an app that set
+    // it keeps it.
+    const env = (ort as unknown as { env: { wasm: { wasmPaths?: unknown } } }).env;
+    if (options.wasmBase !== undefined && env.wasm.wasmPaths === undefined) {
+      env.wasm.wasmPaths = new URL('ort/', absoluteUrl(options.wasmBase)).href;
+    }
+  },
+});
 
 /**
- * Loads a model on the backend that fits its format.
- * @param source a path or URL ending in `.onnx` (ONNX Runtime) or `.json` (tfjs graph model), ONNX bytes, or a `tf.io.IOHandler`.
- * @param options `backend` to force one; `threads` (an integer from 0 to {@link MAX_ONNX_THREADS}) and `memoryArena`
- *   (a boolean) for ONNX Runtime.
- * @throws {ModelLoadError} when the model cannot be loaded. @throws {InvalidArgumentError} when the format cannot be
- *   told, or `threads` / `memoryArena` are out of range (ONNX).
- * @example
- * ```ts
- * const model = await loadModel('/path/to/fr_feature.onnx');
- * const out = await model.run({ input: { data: new Float32Array(3 * 112 * 112), dims: [1, 3, 112, 112] } });
- * out.output.dims; // [1, 512]
- * ```
+ * Loads an ONNX model with onnxruntime-web (browser build).
+ * @param source a URL (relative ones resolve against the page), or the model bytes.
+ * @param options `threads` (an integer from 0 to {@link MAX_ONNX_THREADS}), `memoryArena`, `onProgress`, `sizeHint`,
+ *   `wasmBase`; the older positional form `(source, threads, memoryArena)` is still accepted.
+ * @throws {InvalidArgumentError} `threads` or `memoryArena` out of range.
+ * @throws {ModelLoadError} when onnxruntime-web is missing, or the file cannot be fetched or is not a valid ONNX model.
  */
-export async function loadModel(source: ModelSource, options: LoadModelOptions = {}): Promise<InferenceModel> {
-  let backend = options.backend;
-  if (!backend) {
-    if (source instanceof Uint8Array) backend = 'onnx';
-    else if (typeof source === 'string' || source instanceof URL) {
-      const s = String(source).toLowerCase().split('?')[0];
-      if (s.endsWith('.onnx') || s.endsWith('.ort')) backend = 'onnx';
-      else if (s.endsWith('.json')) backend = 'tfjs';
-    } else backend = 'tfjs';
-  }
-  if (backend === 'onnx') return loadOnnxModel(source, options.threads ?? 1, options.memoryArena ?? true);
-  if (backend === 'tfjs') return loadTfjsModel(source);
-  throw new InvalidArgumentError(
-    `cannot tell the backend of model ${String(source)}; pass { backend: 'onnx' | 'tfjs' }`,
-  );
+export function loadOnnxModel(
+  source: ModelSource,
+  options?: LoadModelOptions | number,
+  memoryArena?: boolean,
+): Promise<InferenceModel> {
+  return loadOnnx(source, onnxOptions(options, memoryArena));
+}
+
+export const loadModel = createLoadModel(loadOnnx, async () => (await import('./tfjs.js')).loadTfjsModel);
+
+/**
+ * TensorFlow.js's core module, ready (see `getTf` of `@eolgul/runtime/tfjs`). Importing it loads TensorFlow.js.
+ * @deprecated import `getTf` from `@eolgul/runtime/tfjs`.
+ */
+export async function getTf(): Promise<typeof import('@tensorflow/tfjs-core')> {
+  return (await import('./tfjs.js')).getTf();
 }

@@ -1,91 +1,110 @@
+/**
+ * ONNX models on ONNX Runtime, for either build of it: the platform entries pass the runtime module and how to read a
+ * model file (Node: the file system; browser: fetch).
+ * @module
+ */
 import { InvalidArgumentError, ModelLoadError } from '@eolgul/core';
-import type { InferenceModel, ModelSource, TensorData } from './runtime-types.js';
+import type { InferenceModel, LoadModelOptions, ModelSource, TensorData } from './runtime-types.js';
 
-type Ort = typeof import('onnxruntime-node');
-let ortPromise: Promise<Ort> | undefined;
+/** The parts of onnxruntime-node / onnxruntime-web used here (typed structurally: neither is needed for the types). */
+export interface OrtModule {
+  InferenceSession: { create(model: string | Uint8Array, options: object): Promise<OrtSession> };
+  Tensor: new (type: 'float32', data: Float32Array, dims: number[]) => unknown;
+}
 
-/** Loads onnxruntime-node in Node, onnxruntime-web elsewhere (both are optional peers: install the one you use). */
-async function loadOrt(): Promise<Ort> {
-  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-  ortPromise ??= isNode
-    ? import('onnxruntime-node').then((m) => ((m as { default?: Ort }).default ?? m) as Ort)
-    : (import('onnxruntime-web') as unknown as Promise<Ort>);
-  return ortPromise;
+interface OrtSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(
+    feeds: Record<string, unknown>,
+  ): Promise<Record<string, { data: unknown; dims: readonly number[]; dispose?(): void }>>;
+  release(): Promise<void>;
+}
+
+/** What a platform entry gives {@link createOnnxLoader}. */
+export interface OnnxPlatform {
+  /** Loads the runtime module (once). */
+  ort(): Promise<OrtModule>;
+  /** Reads a model file's bytes, reporting progress. */
+  readBytes(source: string | URL, options: LoadModelOptions): Promise<Uint8Array>;
+  /** A source the runtime opens by itself when no progress is asked for (Node: a local path), else undefined. */
+  direct(source: string | URL): string | undefined;
+  /** Applies platform options before the first session (browser: where the wasm files are). */
+  configure?(ort: OrtModule, options: LoadModelOptions): void;
+  /** What to install, for the error message when the runtime is missing. */
+  packageName: string;
 }
 
 /**
- * Largest `threads` accepted. onnxruntime-node 1.30 starts the whole intra-op pool per session: measured on this
- * project's 2-core machine, 1024 threads made one 48×48 ONet run take 5 s, and 10,000 hung session creation (no answer
- * in 2 minutes; inside a vitest worker the process died).
+ * Largest `threads` accepted. onnxruntime-node 1.30 starts the whole intra-op pool per session: 1024 threads made one
+ * 48×48 ONet run take 5 s, and 10,000 hung session creation (no answer in 2 minutes).
  */
 export const MAX_ONNX_THREADS = 1024;
 
+const describe = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+
 /**
- * Loads an ONNX model with ONNX Runtime (`onnxruntime-node` in Node, `onnxruntime-web` in the browser).
- * @param source a file path, a URL (browser) or the model bytes.
- * @param threads intra-op threads (Node): an integer from 0 (ONNX Runtime's default, one per core) to
- *   {@link MAX_ONNX_THREADS}.
- * @param memoryArena ONNX Runtime's CPU memory arena and memory patterns (see `LoadModelOptions.memoryArena`).
- * @throws {InvalidArgumentError} `threads` is not an integer in [0, {@link MAX_ONNX_THREADS}], or `memoryArena` not a boolean.
- * @throws {ModelLoadError} when the runtime is missing or the file is absent or not a valid ONNX model.
+ * Makes the `loadOnnxModel` of a platform entry.
+ * @returns `(source, options) => Promise<InferenceModel>`; see `loadOnnxModel`.
  */
-export async function loadOnnxModel(source: ModelSource, threads = 1, memoryArena = true): Promise<InferenceModel> {
-  if (!(Number.isInteger(threads) && threads >= 0 && threads <= MAX_ONNX_THREADS)) {
-    throw new InvalidArgumentError(
-      `threads must be an integer from 0 (one per core) to ${MAX_ONNX_THREADS}, got ${typeof threads === 'string' ? JSON.stringify(threads) : String(threads)}`,
-    );
-  }
-  if (typeof memoryArena !== 'boolean') {
-    throw new InvalidArgumentError(
-      `memoryArena must be true or false, got ${typeof memoryArena === 'string' ? JSON.stringify(memoryArena) : String(memoryArena)}`,
-    );
-  }
-  const name = source instanceof Uint8Array ? '<bytes>' : String(source);
-  let ort: Ort;
-  try {
-    ort = await loadOrt();
-  } catch (err) {
-    throw new ModelLoadError(name, 'onnxruntime-node (Node) or onnxruntime-web (browser) is not installed', {
-      cause: err,
-    });
-  }
-  let session: import('onnxruntime-node').InferenceSession;
-  try {
-    const opts = {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all' as const,
-      ...(memoryArena ? {} : { enableCpuMemArena: false, enableMemPattern: false }),
+export function createOnnxLoader(platform: OnnxPlatform) {
+  let ortPromise: Promise<OrtModule> | undefined;
+  return async function loadOnnxModel(source: ModelSource, options: LoadModelOptions = {}): Promise<InferenceModel> {
+    const threads = options.threads ?? 1;
+    const memoryArena = options.memoryArena ?? true;
+    if (!(Number.isInteger(threads) && threads >= 0 && threads <= MAX_ONNX_THREADS)) {
+      throw new InvalidArgumentError(
+        `threads must be an integer from 0 (one per core) to ${MAX_ONNX_THREADS}, got ${describe(threads)}`,
+      );
+    }
+    if (typeof memoryArena !== 'boolean') {
+      throw new InvalidArgumentError(`memoryArena must be true or false, got ${describe(memoryArena)}`);
+    }
+    const name = source instanceof Uint8Array ? '<bytes>' : String(source);
+    let ort: OrtModule;
+    try {
+      ortPromise ??= platform.ort();
+      ort = await ortPromise;
+    } catch (err) {
+      ortPromise = undefined;
+      throw new ModelLoadError(name, `${platform.packageName} is not installed`, { cause: err });
+    }
+    platform.configure?.(ort, options);
+    let model: string | Uint8Array;
+    if (source instanceof Uint8Array) model = source;
+    else if (typeof source === 'string' || source instanceof URL) {
+      const direct = options.onProgress ? undefined : platform.direct(source);
+      model = direct ?? (await platform.readBytes(source, options));
+    } else throw new InvalidArgumentError('an ONNX model source must be a path, a URL or bytes');
+    let session: OrtSession;
+    try {
+      session = await ort.InferenceSession.create(model, {
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+        ...(memoryArena ? {} : { enableCpuMemArena: false, enableMemPattern: false }),
+      });
+    } catch (err) {
+      throw new ModelLoadError(name, (err as Error).message, { cause: err });
+    }
+    return {
+      backend: 'onnx',
+      inputNames: session.inputNames,
+      outputNames: session.outputNames,
+      async run(feeds) {
+        const inputs: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(feeds)) inputs[k] = new ort.Tensor('float32', v.data, v.dims as number[]);
+        const out = await session.run(inputs);
+        const result: Record<string, TensorData> = {};
+        for (const [k, v] of Object.entries(out)) {
+          result[k] = { data: v.data as Float32Array, dims: v.dims };
+          v.dispose?.();
+        }
+        return result;
+      },
+      async dispose() {
+        await session.release();
+      },
     };
-    const src =
-      source instanceof URL
-        ? source.protocol === 'file:'
-          ? decodeURIComponent(source.pathname)
-          : source.href
-        : source;
-    if (typeof src === 'string') session = await ort.InferenceSession.create(src, opts);
-    else if (src instanceof Uint8Array) session = await ort.InferenceSession.create(src, opts);
-    else throw new Error('an ONNX model source must be a path, a URL or bytes');
-  } catch (err) {
-    throw new ModelLoadError(name, (err as Error).message, { cause: err });
-  }
-  return {
-    backend: 'onnx',
-    inputNames: session.inputNames,
-    outputNames: session.outputNames,
-    async run(feeds) {
-      const inputs: Record<string, import('onnxruntime-node').Tensor> = {};
-      for (const [k, v] of Object.entries(feeds)) inputs[k] = new ort.Tensor('float32', v.data, v.dims as number[]);
-      const out = await session.run(inputs);
-      const result: Record<string, TensorData> = {};
-      for (const [k, v] of Object.entries(out)) {
-        result[k] = { data: v.data as Float32Array, dims: v.dims };
-        v.dispose?.();
-      }
-      return result;
-    },
-    async dispose() {
-      await session.release();
-    },
   };
 }

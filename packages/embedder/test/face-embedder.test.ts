@@ -1,31 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { alignFace, createFaceDetector, readImage, type FaceDetector } from '@eolgul/detector';
-import { createFaceNet, type FaceNet } from '@eolgul/facenet';
+import { createFaceEmbedder, type FaceEmbedder } from '@eolgul/embedder';
 import { InvalidArgumentError, euclideanDistance, l2Norm } from '@eolgul/core';
 
 const gallery = join(__dirname, '..', '..', '..', 'examples', 'data', 'gallery');
 let detector: FaceDetector;
-let facenet: FaceNet;
+let embedder: FaceEmbedder;
 beforeAll(async () => {
   detector = await createFaceDetector();
-  facenet = await createFaceNet();
+  embedder = await createFaceEmbedder();
 });
 afterAll(async () => {
   await detector?.dispose();
-  await facenet?.dispose();
+  await embedder?.dispose();
 });
 
 async function embed(name: string, file: string) {
   const image = await readImage(join(gallery, name, file));
   const [face] = await detector.detect(image);
-  return facenet.embed(alignFace(image, face.landmarks, facenet.inputSize));
+  return embedder.embed(alignFace(image, face.landmarks, embedder.inputSize));
 }
 
-describe('createFaceNet (default model)', () => {
+describe('createFaceEmbedder (default model)', () => {
   it('gives 512-d unit vectors', async () => {
-    expect(facenet.dimension).toBe(512);
-    expect(facenet.inputSize).toBe(112);
+    expect(embedder.dimension).toBe(512);
+    expect(embedder.inputSize).toBe(112);
     const v = await embed('Tom_Hanks', 'Tom_Hanks_0004.jpg');
     expect(v).toBeInstanceOf(Float32Array);
     expect(v.length).toBe(512);
@@ -57,13 +57,13 @@ describe('createFaceNet (default model)', () => {
     const [face] = await detector.detect(image);
     const crop = alignFace(image, face.landmarks, 112);
     const flipped = { ...crop, data: crop.data.slice().reverse() };
-    const [a, b] = await facenet.embedBatch([crop, flipped]);
-    expect(euclideanDistance(a, await facenet.embed(crop))).toBeLessThan(1e-4);
-    expect(euclideanDistance(b, await facenet.embed(flipped))).toBeLessThan(1e-4);
+    const [a, b] = await embedder.embedBatch([crop, flipped]);
+    expect(euclideanDistance(a, await embedder.embed(crop))).toBeLessThan(1e-4);
+    expect(euclideanDistance(b, await embedder.embed(flipped))).toBeLessThan(1e-4);
   });
 
   it('refuses a crop of the wrong size with a typed error', async () => {
-    await expect(facenet.embed({ data: new Uint8Array(100 * 100 * 3), width: 100, height: 100 })).rejects.toThrow(
+    await expect(embedder.embed({ data: new Uint8Array(100 * 100 * 3), width: 100, height: 100 })).rejects.toThrow(
       InvalidArgumentError,
     );
   });

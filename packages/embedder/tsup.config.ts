@@ -1,0 +1,3 @@
+import { defineConfig } from 'tsup';
+import { preset } from '../../tsup.preset';
+export default defineConfig(preset());
