@@ -1,17 +1,23 @@
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 
-const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+const pkg = (name: string, entry = 'index') =>
+  fileURLToPath(new URL(`./packages/${name}/src/${entry}.ts`, import.meta.url));
 
 export default defineConfig({
   resolve: {
     alias: {
+      // Subpaths first: an alias also matches the imports that start with it.
+      '@eolgul/core/node': pkg('core', 'node'),
+      '@eolgul/gallery/node': pkg('gallery', 'node'),
+      '@eolgul/gallery/pg': pkg('gallery', 'pg'),
       '@eolgul/core': pkg('core'),
       '@eolgul/runtime': pkg('runtime'),
       '@eolgul/models': pkg('models'),
       '@eolgul/detector': pkg('detector'),
       '@eolgul/facenet': pkg('facenet'),
-      '@eolgul/gallery': pkg('gallery'),
+      // Tests run in Node: the entry Node resolves (its `node` export condition).
+      '@eolgul/gallery': pkg('gallery', 'index-node'),
       '@eolgul/emotion': pkg('emotion'),
       '@eolgul/lfw-tools': pkg('lfw-tools'),
       '@eolgul/liveness': pkg('liveness'),

@@ -1,6 +1,7 @@
 /**
- * `@eolgul/core`: the shared internals of eolgul (typed errors, face data types, NPY/CSV codecs, atomic writes,
- * vector maths). Plain TypeScript, no model, no tfjs.
+ * `@eolgul/core`: the shared internals of eolgul (typed errors, face data types, NPY / CSV / embedding-pair codecs,
+ * image file names, vector maths). Browser-safe: no Node built-in; the Node-only helpers (atomic writes, pair files,
+ * folder walks) are in `@eolgul/core/node`.
  * @packageDocumentation
  */
 export * from './errors.js';
@@ -8,4 +9,5 @@ export * from './types.js';
 export * from './vector.js';
 export * from './npy.js';
 export * from './csv.js';
-export * from './fs-atomic.js';
+export * from './embedding-pair.js';
+export * from './image-file-names.js';

@@ -1,7 +1,9 @@
 import type { Client, Notification, PoolConfig } from 'pg';
 import { InvalidArgumentError, UnknownIdentityError } from '@eolgul/core';
 import { Gallery } from './gallery.js';
-import { validateEnrollBatch, validateLabel } from './gallery-names.js';
+import { checkEnrollBatch } from './gallery-input.js';
+import type { GalleryCreateOptions } from './gallery-manifest.js';
+import { normalizeLabel } from './gallery-names.js';
 import { createGallerySession } from './gallery-session.js';
 import {
   type ChangeKind,
@@ -14,7 +16,14 @@ import {
   type PgPool,
   vectorBytes,
 } from './gallery-store-postgres-schema.js';
-import type { GalleryManifest, GalleryStore, GalleryStoreSession, IdentifyOptions, Match } from './gallery-types.js';
+import type {
+  EnrollOptions,
+  GalleryManifest,
+  GalleryStore,
+  GalleryStoreSession,
+  IdentifyOptions,
+  Match,
+} from './gallery-types.js';
 
 /**
  * `PostgresGalleryStore`: a {@link GalleryStore} shared by several processes or machines through one PostgreSQL
@@ -29,17 +38,9 @@ import type { GalleryManifest, GalleryStore, GalleryStoreSession, IdentifyOption
  */
 
 /** Options of {@link PostgresGalleryStore.open}. */
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends GalleryCreateOptions {
   /** Create the tables when missing. Default false. */
   create?: boolean;
-  /** Embedding length D; needed to create, checked when opening ({@link @eolgul/core!GalleryMismatchError}). */
-  dimension?: number;
-  /** Embedding model id; needed to create, checked when opening. */
-  modelId?: string;
-  /** Preprocessing description; stored on create, checked when both are set. */
-  preprocess?: string;
-  /** Default L2 threshold stored on create. Default 1.0 (`DEFAULT_GALLERY_THRESHOLD`). */
-  defaultThreshold?: number;
   /** Table name prefix, `[a-z_][a-z0-9_]*`, at most 40 characters. Default `'eolgul_gallery'`. */
   table?: string;
   /** Milliseconds between checks for changes whose notification was missed. Default 1000; 0 = never poll. */
@@ -248,8 +249,13 @@ export class PostgresGalleryStore implements GalleryStore {
    * @throws {EmbeddingDimensionError} @throws {InvalidEmbeddingError} bad vectors.
    * @throws {InvalidArgumentError} bad name or ids, an image id already enrolled.
    */
-  async enroll(identity: string, embeddings: readonly Float32Array[], imageIds: readonly string[]): Promise<void> {
-    validateEnrollBatch(identity, embeddings, imageIds, this.dimension);
+  async enroll(
+    name: string,
+    vectors: readonly Float32Array[],
+    ids: readonly string[],
+    options: EnrollOptions = {},
+  ): Promise<void> {
+    const { identity, embeddings, imageIds } = checkEnrollBatch(name, vectors, ids, this.dimension, options);
     await this.change(async (c) => {
       const dup = await c.query(`select image_id from ${this.t}_embeddings where image_id = any($1::bytea[]) limit 1`, [
         imageIds.map(enc),
@@ -285,7 +291,8 @@ export class PostgresGalleryStore implements GalleryStore {
    * identity and an image needs `kind`.
    * @throws {UnknownIdentityError} neither. @throws {InvalidArgumentError} ambiguous without `kind`.
    */
-  async remove(identityOrImageId: string, options: { kind?: 'identity' | 'image' } = {}): Promise<number> {
+  async remove(nameOrId: string, options: { kind?: 'identity' | 'image' } = {}): Promise<number> {
+    const identityOrImageId = normalizeLabel(nameOrId, 'identity');
     const key = enc(identityOrImageId);
     return this.change(async (c) => {
       const cat = await c.query(
@@ -315,8 +322,9 @@ export class PostgresGalleryStore implements GalleryStore {
    * Renames an identity; renaming onto an existing name merges the two.
    * @throws {UnknownIdentityError} `oldName` has no rows. @throws {InvalidArgumentError} bad `newName`.
    */
-  async rename(oldName: string, newName: string): Promise<void> {
-    validateLabel(newName, 'identity');
+  async rename(from: string, to: string): Promise<void> {
+    const oldName = normalizeLabel(from, 'identity');
+    const newName = normalizeLabel(to, 'identity');
     await this.change(async (c) => {
       const from = await c.query(
         `select category from ${this.t}_identities i where name = $1
@@ -352,7 +360,8 @@ export class PostgresGalleryStore implements GalleryStore {
     return this.setExcluded(imageId, false);
   }
 
-  private setExcluded(imageId: string, excluded: boolean): Promise<void> {
+  private setExcluded(id: string, excluded: boolean): Promise<void> {
+    const imageId = normalizeLabel(id, 'image id');
     return this.change(async (c) => {
       const row = await c.query(`select excluded from ${this.t}_embeddings where image_id = $1`, [enc(imageId)]);
       if (!row.rows.length) throw new UnknownIdentityError(imageId);
