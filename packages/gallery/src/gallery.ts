@@ -41,11 +41,12 @@ export interface GalleryOpenOptions extends GalleryCreateOptions {
   lockStaleMs?: number;
 }
 
-/** Options of {@link Gallery.inMemory}. */
-export interface GalleryMemoryOptions extends GalleryCreateOptions {
-  /** Embedding model id. Default `'unspecified'`. */
-  modelId?: string;
-}
+/**
+ * Options of {@link Gallery.inMemory}: D (`dimension`, or an `embedder` that gives it), a threshold (`defaultThreshold`
+ * or the embedder's); `modelId` defaults to `'unspecified'`.
+ */
+export type GalleryMemoryOptions = GalleryCreateOptions &
+  ({ dimension: number } | { embedder: NonNullable<GalleryCreateOptions['embedder']> });
 
 /** What {@link Gallery.enrollPair} did. */
 export interface EnrollPairResult {
