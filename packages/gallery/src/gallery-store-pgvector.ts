@@ -1,7 +1,7 @@
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { InvalidArgumentError, UnknownIdentityError } from '@eolgul/core';
 import { checkEnrollBatch, checkUnitEmbedding, resolveIdentifyOptions } from './gallery-input.js';
-import { type GalleryCreateOptions, checkManifestMatches, manifestToCreate } from './gallery-manifest.js';
+import { type GalleryCreateOptions, manifestToCreate } from './gallery-manifest.js';
 import { normalizeLabel } from './gallery-names.js';
 import { readStoredManifest } from './gallery-store-postgres-schema.js';
 import { createGallerySession } from './gallery-session.js';
