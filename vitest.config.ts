@@ -9,6 +9,9 @@ export default defineConfig({
     alias: {
       // Subpaths first: an alias also matches the imports that start with it. Tests run in Node: each package's entry
       // is the one Node resolves (its `node` export condition).
+      '@eolgul/core/node': pkg('core', 'node'),
+      '@eolgul/gallery/node': pkg('gallery', 'node'),
+      '@eolgul/gallery/pg': pkg('gallery', 'pg'),
       '@eolgul/runtime/tfjs': pkg('runtime', 'tfjs-node'),
       '@eolgul/models/node': pkg('models', 'node'),
       '@eolgul/detector/node': pkg('detector', 'node'),
@@ -18,7 +21,7 @@ export default defineConfig({
       '@eolgul/detector': pkg('detector', 'index-node'),
       '@eolgul/embedder': pkg('embedder'),
       '@eolgul/facenet': pkg('facenet'),
-      '@eolgul/gallery': pkg('gallery'),
+      '@eolgul/gallery': pkg('gallery', 'index-node'),
       '@eolgul/emotion': pkg('emotion'),
       '@eolgul/lfw-tools': pkg('lfw-tools'),
       '@eolgul/liveness': pkg('liveness'),

@@ -4,7 +4,8 @@
 //   - Debian's chromium: the browser tests drive it with playwright-core (never a downloaded browser);
 //   - ffmpeg: `eolgul watch` decodes video with it, the browser tests make their fake-camera clips with it;
 //   - numpy (python3-numpy): tests check that the NPY files we write load in numpy;
-//   - PostgreSQL's server binaries (initdb, pg_ctl): the PostgreSQL gallery and the HTTP service start their own cluster.
+//   - PostgreSQL's server binaries (initdb, pg_ctl): the PostgreSQL gallery and the HTTP service start their own cluster;
+//   - strace: the gallery's crash test kills a real writer at chosen system calls (strace's fault injection).
 // Without root, or without apt-get, it names what is missing and the command that installs it, and exits 1.
 //
 //   node scripts/test-prerequisites.mjs [--check]     (--check: report only, install nothing)
@@ -41,6 +42,12 @@ const TOOLS = [
       (process.env.EOLGUL_PG_BIN && existsSync(`${process.env.EOLGUL_PG_BIN}/initdb`)) ||
       (existsSync('/usr/lib/postgresql') &&
         readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`))),
+  },
+  {
+    name: 'strace',
+    apt: 'strace',
+    why: "the gallery's crash test (a writer killed at chosen renames and fsyncs)",
+    present: () => works('strace', ['-V']),
   },
 ];
 

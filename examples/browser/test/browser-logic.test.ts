@@ -13,7 +13,8 @@ import {
   encodeNpy,
   l2Normalize,
 } from '@eolgul/core';
-import { Gallery, readGalleryPair } from '@eolgul/gallery';
+import { Gallery } from '@eolgul/gallery';
+import { readGalleryPair } from '@eolgul/gallery/node';
 import { captureImageId, decodePair, encodePair, nextCaptureNumber, type PairRow } from '../src/browser-pair.js';
 import { SignupCapture, signupRefusal } from '../src/browser-signup.js';
 import { ConfirmSchedule, FaceTracker, FpsMeter, boxIou } from '../src/browser-tracking.js';
@@ -61,7 +62,11 @@ describe('NPY + CSV pair', () => {
     const pair = await readGalleryPair(npyPath, csvPath);
     expect(pair.identities).toEqual(['Ada Lovelace', 'Ada Lovelace', '김연아']);
     expect(pair.dimension).toBe(3);
-    const g = await Gallery.importPair(join(tmp, 'gallery'), npyPath, csvPath, { create: true, modelId: 'test-3d' });
+    const g = await Gallery.importPair(join(tmp, 'gallery'), npyPath, csvPath, {
+      create: true,
+      modelId: 'test-3d',
+      defaultThreshold: 1.1,
+    });
     try {
       const [m] = g.identify(unit(0.9, 0.1, 0), { threshold: 0.5 });
       expect(m).toMatchObject({ identity: 'Ada Lovelace', accepted: true, imageId: 'Ada Lovelace_0001.jpg' });

@@ -17,7 +17,7 @@ import { createFaceDetector } from '@eolgul/detector';
 import { readImage } from '@eolgul/detector/node';
 import { decodeNpy, parseCsv } from '@eolgul/core';
 import { DEFAULT_THRESHOLD } from '@eolgul/facenet';
-import { readGalleryPair } from '@eolgul/gallery';
+import { readGalleryPair } from '@eolgul/gallery/node';
 // @ts-expect-error plain JS helpers shared with the benchmark (typed by JSDoc)
 import { writeY4m } from '../scripts/browser-video.mjs';
 // @ts-expect-error plain JS helper shared with the benchmark

@@ -413,8 +413,8 @@ describe('numbers: the gallery refuses bad embeddings and stores nothing (public
     }
     const D = real[0].length;
     const dir = join(tmp, 'g-numbers');
-    const g = await Gallery.open(dir, { create: true, dimension: D, modelId: 'test-model' });
-    const mem = Gallery.inMemory({ dimension: D });
+    const g = await Gallery.open(dir, { create: true, dimension: D, modelId: 'test-model', defaultThreshold: 1.1 });
+    const mem = Gallery.inMemory({ dimension: D, defaultThreshold: 1.1 });
     try {
       // Empty galleries: no match, no exception.
       expect(g.identify(real[0])).toEqual([]);

@@ -45,7 +45,11 @@ describe('memory: the frame pipeline keeps tfjs tensors flat', () => {
     try {
       const enrollImage = await readImage(join(DATA, 'gallery', 'Tom_Hanks', 'Tom_Hanks_0004.jpg'));
       const [enrollFace] = await detector.detect(enrollImage);
-      const gallery = Gallery.inMemory({ dimension: facenet.dimension, modelId: facenet.modelId });
+      const gallery = Gallery.inMemory({
+        dimension: facenet.dimension,
+        modelId: facenet.modelId,
+        defaultThreshold: 1.1,
+      });
       await gallery.enroll(
         'Tom Hanks',
         [await facenet.embed(alignFace(enrollImage, enrollFace.landmarks, facenet.inputSize))],

@@ -13,9 +13,14 @@ export type EolgulErrorCode =
   | 'MULTIPLE_FACES'
   | 'EMBEDDING_DIMENSION'
   | 'INVALID_EMBEDDING'
+  | 'EMBEDDING_NORM'
   | 'GALLERY_CORRUPT'
   | 'GALLERY_MISMATCH'
   | 'GALLERY_LOCKED'
+  | 'GALLERY_READ_ONLY'
+  | 'PERMISSION_DENIED'
+  | 'DISK_FULL'
+  | 'FILE_SYSTEM'
   | 'UNKNOWN_IDENTITY'
   | 'MODEL_LOAD'
   | 'NPY_FORMAT'
@@ -111,6 +116,26 @@ export class InvalidEmbeddingError extends EolgulError {
   }
 }
 
+/**
+ * An embedding whose L2 norm is not 1 within `tolerance`, where unit vectors are required (a gallery compares unit
+ * vectors: a vector of norm 0.5 or 1e-6 would match at meaningless distances). Normalise it first, or pass the
+ * operation's `normalize: true` option where it has one.
+ */
+export class EmbeddingNormError extends EolgulError {
+  /** The vector's L2 norm. */
+  readonly norm: number;
+  /** The accepted distance of the norm from 1. */
+  readonly tolerance: number;
+  constructor(norm: number, tolerance: number, what = 'embedding') {
+    super(
+      'EMBEDDING_NORM',
+      `${what} has L2 norm ${norm}, expected 1 ± ${tolerance}: normalise it first (or pass normalize: true)`,
+    );
+    this.norm = norm;
+    this.tolerance = tolerance;
+  }
+}
+
 /** Stored gallery files are unreadable or disagree with each other. */
 export class GalleryCorruptError extends EolgulError {
   readonly path: string;
@@ -144,6 +169,49 @@ export class GalleryLockedError extends EolgulError {
   constructor(path: string, options?: { cause?: unknown }) {
     super('GALLERY_LOCKED', `gallery ${path} is locked by another writer`, options);
     this.path = path;
+  }
+}
+
+/**
+ * A change was asked of a gallery that cannot be written: opened with `readOnly: true`, or on a read-only file system
+ * or mount (`reason` says which).
+ */
+export class GalleryReadOnlyError extends EolgulError {
+  readonly path: string;
+  readonly reason: string;
+  constructor(path: string, reason: string, options?: { cause?: unknown }) {
+    super('GALLERY_READ_ONLY', `gallery ${path} is read-only: ${reason}`, options);
+    this.path = path;
+    this.reason = reason;
+  }
+}
+
+/** The operating system refused access to a file or folder (`EACCES`, `EPERM`). */
+export class PermissionDeniedError extends EolgulError {
+  readonly path: string;
+  constructor(path: string, action: string, options?: { cause?: unknown }) {
+    super('PERMISSION_DENIED', `permission denied: cannot ${action} ${path}`, options);
+    this.path = path;
+  }
+}
+
+/** A write failed because the disk or the user's quota is full (`ENOSPC`, `EDQUOT`). */
+export class DiskFullError extends EolgulError {
+  readonly path: string;
+  constructor(path: string, action: string, options?: { cause?: unknown }) {
+    super('DISK_FULL', `no space left: cannot ${action} ${path}`, options);
+    this.path = path;
+  }
+}
+
+/** Any other file system failure (`EIO`, `EROFS`, `EMFILE`, …); `errno` is the system's code. */
+export class FileSystemError extends EolgulError {
+  readonly path: string;
+  readonly errno: string;
+  constructor(path: string, action: string, errno: string, options?: { cause?: unknown }) {
+    super('FILE_SYSTEM', `cannot ${action} ${path}: ${errno}`, options);
+    this.path = path;
+    this.errno = errno;
   }
 }
 

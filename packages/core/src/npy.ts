@@ -1,7 +1,7 @@
 import { NpyFormatError } from './errors.js';
 
 /**
- * Reading and writing NumPy `.npy` files (format versions 1.0, 2.0 and 3.0), the seed project's embedding store.
+ * Reading and writing NumPy `.npy` files (format versions 1.0, 2.0 and 3.0), browser-safe (bytes in, data out).
  * Spec: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
  * @module
  */
@@ -23,27 +23,37 @@ export function npyHeaderLength(buf: Uint8Array): number {
   return major === 1 ? 10 + view.getUint16(8, true) : 12 + view.getUint32(8, true);
 }
 
+/** What the preamble + header of an `.npy` file says. */
+export interface NpyHeader {
+  /** Bytes of the preamble + header: the data starts here. */
+  headerLength: number;
+  /** Array shape, e.g. `[N, 512]`. */
+  shape: number[];
+  /** Element type: `'f4'` (float32) or `'f8'` (float64), little-endian. */
+  dtype: 'f4' | 'f8';
+}
+
 /**
- * Parses an `.npy` file into a float32 array. Accepts little-endian `<f4` and `<f8` (converted to float32), C order.
- * @param buf the whole file.
+ * Parses the preamble + header of an `.npy` file (the data is not read). Accepts little-endian `<f4` / `<f8`, C order.
+ * @param buf the start of the file (at least the whole header).
  * @param path used only in error messages.
- * @throws {NpyFormatError} bad magic, unsupported version or dtype, big-endian data, Fortran order,
- *   a header that does not parse, or a data section whose length disagrees with the shape.
+ * @throws {NpyFormatError} bad magic, unsupported version or dtype, big-endian data, Fortran order, a header that does
+ *   not parse or runs past `buf`.
  */
-export function decodeNpy(buf: Uint8Array, path = '<buffer>'): NpyArray {
+export function decodeNpyHeader(buf: Uint8Array, path = '<buffer>'): NpyHeader {
   if (buf.length < 10 || MAGIC.some((b, i) => buf[i] !== b))
     throw new NpyFormatError(path, 'not an NPY file (bad magic)');
   const major = buf[6];
   if (major !== 1 && major !== 2 && major !== 3) throw new NpyFormatError(path, `unsupported format version ${major}`);
   if (major !== 1 && buf.length < 12) throw new NpyFormatError(path, 'truncated header');
   const headerStart = major === 1 ? 10 : 12;
-  const headerEnd = npyHeaderLength(buf);
-  if (headerEnd > buf.length) throw new NpyFormatError(path, 'truncated header');
-  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(buf.subarray(headerStart, headerEnd));
+  const headerLength = npyHeaderLength(buf);
+  if (headerLength > buf.length) throw new NpyFormatError(path, 'truncated header');
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(buf.subarray(headerStart, headerLength));
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) {
+  if (!/^\s*\{[\s\S]*\}\s*$/.test(header) || descr === undefined || fortran === undefined || shapeText === undefined) {
     throw new NpyFormatError(path, `header does not parse: ${header.trim()}`);
   }
   if (fortran === 'True') throw new NpyFormatError(path, 'Fortran-order arrays are not supported; save with C order');
@@ -56,12 +66,24 @@ export function decodeNpy(buf: Uint8Array, path = '<buffer>'): NpyArray {
     .map((s) => s.trim())
     .filter((s) => s.length > 0)
     .map((s) => {
-      const n = Number(s.replace(/L$/, ''));
+      const n = /^\d+L?$/.test(s) ? Number(s.replace(/L$/, '')) : Number.NaN;
       if (!Number.isSafeInteger(n) || n < 0) throw new NpyFormatError(path, `bad shape entry ${s}`);
       return n;
     });
+  return { headerLength, shape, dtype: kind };
+}
+
+/**
+ * Parses an `.npy` file into a float32 array. Accepts little-endian `<f4` and `<f8` (converted to float32), C order.
+ * @param buf the whole file.
+ * @param path used only in error messages.
+ * @throws {NpyFormatError} bad magic, unsupported version or dtype, big-endian data, Fortran order,
+ *   a header that does not parse, or a data section whose length disagrees with the shape.
+ */
+export function decodeNpy(buf: Uint8Array, path = '<buffer>'): NpyArray {
+  const { headerLength: headerEnd, shape, dtype } = decodeNpyHeader(buf, path);
   const count = shape.reduce((a, b) => a * b, 1);
-  const itemSize = kind === 'f4' ? 4 : 8;
+  const itemSize = dtype === 'f4' ? 4 : 8;
   const bodyLength = buf.length - headerEnd;
   if (bodyLength !== count * itemSize) {
     throw new NpyFormatError(

@@ -14,8 +14,8 @@ import {
   l2Normalize,
   parseCsv,
   validateEmbedding,
-  writeFileAtomic,
 } from '@eolgul/core';
+import { writeFileAtomic } from '@eolgul/core/node';
 
 describe('NPY codec', () => {
   it('writes the exact v1.0 header numpy writes for float32 (2, 3), padded to a multiple of 64 bytes', () => {

@@ -1,9 +1,10 @@
-import { InvalidArgumentError, InvalidEmbeddingError, validateEmbedding } from '@eolgul/core';
+import { InvalidArgumentError } from '@eolgul/core';
 
 /**
- * Checks for identity names and image ids. Both are data, stored inside CSV files and never used as file names, so any
- * well-formed Unicode string is accepted (`../../x`, `a/b`, NUL, Korean, emoji…) except the empty string and strings
- * with unpaired UTF-16 surrogates (which cannot round-trip through UTF-8 files).
+ * Identity names and image ids. Both are data, stored inside CSV files or database rows and never used as file names,
+ * so any well-formed Unicode string is accepted (`../../x`, `a/b`, NUL, Korean, emoji…) except the empty string and
+ * strings with unpaired UTF-16 surrogates (which cannot round-trip through UTF-8). They are compared in Unicode NFC:
+ * "José" typed with a combining accent is the same person as "José" typed with a precomposed é.
  * @module
  */
 
@@ -14,7 +15,7 @@ const LONE_SURROGATE = /\p{Cs}/u;
  * @throws {InvalidArgumentError} when `value` is not a string, is empty or is not well-formed Unicode.
  */
 export function validateLabel(value: unknown, kind: 'identity' | 'image id'): asserts value is string {
-  if (typeof value !== 'string') throw new InvalidArgumentError(`${kind} must be a string, got ${typeof value}`);
+  if (typeof value !== 'string') throw new InvalidArgumentError(`${kind} must be a string, got ${describe(value)}`);
   if (value.length === 0) throw new InvalidArgumentError(`${kind} must not be empty`);
   if (LONE_SURROGATE.test(value)) {
     throw new InvalidArgumentError(
@@ -24,50 +25,32 @@ export function validateLabel(value: unknown, kind: 'identity' | 'image id'): as
 }
 
 /**
- * Checks a batch to enroll: one identity, `n >= 1` embeddings of length `dimension`, `n` distinct image ids.
- * @throws {InvalidArgumentError} bad identity or image ids, count mismatch, duplicate ids in the batch.
- * @throws {EmbeddingDimensionError} a vector of the wrong length. @throws {InvalidEmbeddingError} NaN, ±Infinity, zero norm.
+ * Checks a name or image id ({@link validateLabel}) and returns its NFC form, the form a gallery stores and compares.
+ * @throws {InvalidArgumentError} as {@link validateLabel}.
  */
-export function validateEnrollBatch(
-  identity: string,
-  embeddings: readonly Float32Array[],
-  imageIds: readonly string[],
-  dimension: number,
-): void {
-  validateLabel(identity, 'identity');
-  if (!Array.isArray(embeddings) || !Array.isArray(imageIds)) {
-    throw new InvalidArgumentError('embeddings and imageIds must be arrays');
-  }
-  if (embeddings.length === 0) throw new InvalidArgumentError('nothing to enroll: embeddings is empty');
-  if (embeddings.length !== imageIds.length) {
-    throw new InvalidArgumentError(`${embeddings.length} embeddings but ${imageIds.length} image ids`);
-  }
-  const seen = new Set<string>();
-  embeddings.forEach((v, i) => {
-    if (!(v instanceof Float32Array)) throw new InvalidArgumentError(`embedding ${i} is not a Float32Array`);
-    try {
-      validateEmbedding(v, dimension);
-    } catch (err) {
-      if (err instanceof InvalidEmbeddingError)
-        throw new InvalidEmbeddingError(
-          `embedding ${i} (${JSON.stringify(imageIds[i])}): ${err.message.replace(/^invalid embedding: /, '')}`,
-        );
-      throw err;
-    }
-    validateLabel(imageIds[i], 'image id');
-    if (seen.has(imageIds[i]))
-      throw new InvalidArgumentError(`image id ${JSON.stringify(imageIds[i])} appears twice in the batch`);
-    seen.add(imageIds[i]);
-  });
+export function normalizeLabel(value: unknown, kind: 'identity' | 'image id'): string {
+  validateLabel(value, kind);
+  return value.normalize('NFC');
 }
 
-const SEED_IMAGE = /^(.+)_(\d+)\.[^./\\]+$/su;
-
 /**
- * The identity of an image in the seed project's CSV layout, where images are named `<name>_<k>.<ext>`
- * (e.g. `Aaron_Peirsol_0002.jpg` → `Aaron_Peirsol`, as in LFW).
- * @returns the name, or `undefined` when the image name does not follow that pattern.
+ * Checks a list of identity names given where a list is expected (`exclude`): an iterable of strings, not a string
+ * (which would be split into characters) and not null.
+ * @returns the names in NFC.
+ * @throws {InvalidArgumentError} not a list, or a bad name in it.
  */
-export function identityFromSeedImageName(image: string): string | undefined {
-  return SEED_IMAGE.exec(image)?.[1];
+export function normalizeNameList(value: unknown, what: string): string[] {
+  if (typeof value === 'string' || value === null || typeof value !== 'object' || !(Symbol.iterator in value)) {
+    throw new InvalidArgumentError(`${what} must be a list of identity names, got ${describe(value)}`);
+  }
+  return [...(value as Iterable<unknown>)].map((n) => normalizeLabel(n, 'identity'));
+}
+
+/** A short description of a value for error messages: its type, and its text when short. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'an object';
+  return typeof value;
 }

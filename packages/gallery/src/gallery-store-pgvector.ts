@@ -1,9 +1,18 @@
 import type { Pool, PoolClient, PoolConfig } from 'pg';
-import { GalleryMismatchError, InvalidArgumentError, UnknownIdentityError, validateEmbedding } from '@eolgul/core';
-import { validateEnrollBatch, validateLabel } from './gallery-names.js';
+import { InvalidArgumentError, UnknownIdentityError } from '@eolgul/core';
+import { checkEnrollBatch, checkUnitEmbedding, resolveIdentifyOptions } from './gallery-input.js';
+import { type GalleryCreateOptions, manifestToCreate } from './gallery-manifest.js';
+import { normalizeLabel } from './gallery-names.js';
 import { readStoredManifest } from './gallery-store-postgres-schema.js';
-import { createGallerySession, DEFAULT_GALLERY_THRESHOLD } from './gallery-session.js';
-import type { GalleryManifest, GalleryStore, GalleryStoreSession, IdentifyOptions, Match } from './gallery-types.js';
+import { createGallerySession } from './gallery-session.js';
+import type {
+  EnrollOptions,
+  GalleryManifest,
+  GalleryStore,
+  GalleryStoreSession,
+  IdentifyOptions,
+  Match,
+} from './gallery-types.js';
 
 /**
  * `PgVectorGalleryStore`: the {@link GalleryStore} interface over PostgreSQL + pgvector through the `pg` client, for
@@ -25,17 +34,9 @@ import type { GalleryManifest, GalleryStore, GalleryStoreSession, IdentifyOption
 export type PgPoolLike = Pick<Pool, 'query' | 'connect' | 'end'>;
 
 /** Options of {@link PgVectorGalleryStore.open}. */
-export interface PgVectorStoreOptions {
+export interface PgVectorStoreOptions extends GalleryCreateOptions {
   /** Create the tables (and `CREATE EXTENSION IF NOT EXISTS vector`) when missing. Default false. */
   create?: boolean;
-  /** Embedding length D; needed to create, checked when opening ({@link GalleryMismatchError}). */
-  dimension?: number;
-  /** Embedding model id; needed to create, checked when opening. */
-  modelId?: string;
-  /** Preprocessing description; stored on create, checked when both are set. */
-  preprocess?: string;
-  /** Default L2 threshold stored on create. Default {@link DEFAULT_GALLERY_THRESHOLD}. */
-  defaultThreshold?: number;
   /** Table name prefix, `[a-z_][a-z0-9_]*`, at most 40 characters. Default `'eolgul_gallery'`. */
   table?: string;
   /** HNSW parameters: `m` (default 16), `efConstruction` (64), `efSearch` (100, set per query). */
@@ -106,16 +107,12 @@ export class PgVectorGalleryStore implements GalleryStore {
     const exists = await pool.query(`select to_regclass($1) is not null as ok`, [`${t}_manifest`]);
     if (!exists.rows[0].ok) {
       if (!o.create) throw new InvalidArgumentError(`no gallery tables ${t}_* in this database (pass create: true)`);
-      if (!Number.isInteger(o.dimension) || (o.dimension as number) <= 0 || (o.dimension as number) > 16000) {
-        throw new InvalidArgumentError('creating a gallery needs an integer dimension in 1..16000');
-      }
-      if (typeof o.modelId !== 'string' || !o.modelId)
-        throw new InvalidArgumentError('creating a gallery needs a modelId');
-      const threshold = o.defaultThreshold ?? DEFAULT_GALLERY_THRESHOLD;
-      if (!Number.isFinite(threshold) || threshold < 0) throw new InvalidArgumentError('defaultThreshold must be >= 0');
+      const created = manifestToCreate(o);
+      if (created.dimension > 16000) throw new InvalidArgumentError('pgvector holds at most 16000 dimensions');
+      const threshold = created.defaultThreshold;
       const m = Math.trunc(o.hnsw?.m ?? 16);
       const ef = Math.trunc(o.hnsw?.efConstruction ?? 64);
-      const D = o.dimension as number;
+      const D = created.dimension;
       const client = await pool.connect();
       try {
         await client.query('begin');
@@ -134,7 +131,7 @@ export class PgVectorGalleryStore implements GalleryStore {
         );
         await client.query(`insert into ${t}_manifest values (1, 1, $1, $2, $3, $4) on conflict (id) do nothing`, [
           D,
-          o.modelId,
+          created.modelId,
           o.preprocess ?? null,
           threshold,
         ]);
@@ -198,8 +195,13 @@ export class PgVectorGalleryStore implements GalleryStore {
   }
 
   /** See {@link GalleryStore.enroll}. A unique constraint keeps image ids unique across concurrent writers. */
-  async enroll(identity: string, embeddings: readonly Float32Array[], imageIds: readonly string[]): Promise<void> {
-    validateEnrollBatch(identity, embeddings, imageIds, this.dimension);
+  async enroll(
+    name: string,
+    vectors: readonly Float32Array[],
+    ids: readonly string[],
+    options: EnrollOptions = {},
+  ): Promise<void> {
+    const { identity, embeddings, imageIds } = checkEnrollBatch(name, vectors, ids, this.dimension, options);
     await this.tx(async (c) => {
       const dup = await c.query(`select image_id from ${this.t}_embeddings where image_id = any($1::bytea[]) limit 1`, [
         imageIds.map(enc),
@@ -226,18 +228,16 @@ export class PgVectorGalleryStore implements GalleryStore {
    * docs/benchmarks/gallery.md); `search: 'exact'` scans every row. Distances are pgvector's `<->` (L2, float32 sums).
    */
   async identify(probe: Float32Array, options: IdentifyOptions = {}): Promise<Match[]> {
-    validateEmbedding(probe, this.dimension);
-    const k = options.k ?? 1;
-    if (!Number.isInteger(k) || k < 1) throw new InvalidArgumentError(`k must be a positive integer, got ${k}`);
-    const threshold = options.threshold ?? this.defaultThreshold;
-    if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < 0) {
-      throw new InvalidArgumentError(`threshold must be a finite L2 distance >= 0, got ${String(threshold)}`);
-    }
-    const mode = options.mode ?? 'template';
-    const per = options.per ?? 'identity';
-    if (mode !== 'image' && mode !== 'template') throw new InvalidArgumentError(`bad mode ${String(mode)}`);
-    if (per !== 'identity' && per !== 'image') throw new InvalidArgumentError(`bad per ${String(per)}`);
-    const exclude = [...(options.exclude ?? [])].map(enc);
+    const {
+      k,
+      threshold,
+      mode,
+      per,
+      exclude: names,
+      normalize,
+    } = resolveIdentifyOptions(options, this.defaultThreshold);
+    probe = checkUnitEmbedding(probe, this.dimension, 'probe', normalize);
+    const exclude = names.map(enc);
     const p = vectorLiteral(probe);
     const t = this.t;
     const out = (rows: { name: Buffer; image_id: Buffer; distance: number }[]): Match[] =>
@@ -247,7 +247,7 @@ export class PgVectorGalleryStore implements GalleryStore {
         distance: Number(r.distance),
         accepted: Number(r.distance) <= threshold,
       }));
-    if (mode === 'template') {
+    if (mode === 'identity-mean') {
       const { rows } = await this.pool.query(
         `with tpl as (
            select i.category, i.name, l2_normalize(avg(e.embedding)) as v
@@ -307,7 +307,8 @@ export class PgVectorGalleryStore implements GalleryStore {
    * Deletes an identity's rows (or, when no identity has that name, one image); resolves to the rows removed.
    * @throws {UnknownIdentityError} neither an identity nor an image id.
    */
-  async remove(identityOrImageId: string): Promise<number> {
+  async remove(nameOrId: string): Promise<number> {
+    const identityOrImageId = normalizeLabel(nameOrId, 'identity');
     return this.tx(async (c) => {
       const byName = await c.query(
         `delete from ${this.t}_embeddings where category = (select category from ${this.t}_identities where name = $1)`,
@@ -327,8 +328,9 @@ export class PgVectorGalleryStore implements GalleryStore {
    * Renames an identity; onto an existing name, merges. @throws {UnknownIdentityError} `oldName` has no rows.
    * @throws {InvalidArgumentError} bad `newName`.
    */
-  async rename(oldName: string, newName: string): Promise<void> {
-    validateLabel(newName, 'identity');
+  async rename(from: string, to: string): Promise<void> {
+    const oldName = normalizeLabel(from, 'identity');
+    const newName = normalizeLabel(to, 'identity');
     await this.tx(async (c) => {
       const from = await c.query(
         `select category from ${this.t}_identities i where name = $1 and exists (select 1 from ${this.t}_embeddings e where e.category = i.category)`,
@@ -353,7 +355,8 @@ export class PgVectorGalleryStore implements GalleryStore {
   }
 
   /** Leaves one image out of every search until {@link PgVectorGalleryStore.includeImage}. @throws {UnknownIdentityError} */
-  async excludeImage(imageId: string): Promise<void> {
+  async excludeImage(id: string): Promise<void> {
+    const imageId = normalizeLabel(id, 'image id');
     const r = await this.pool.query(`update ${this.t}_embeddings set excluded = true where image_id = $1`, [
       enc(imageId),
     ]);
@@ -361,7 +364,8 @@ export class PgVectorGalleryStore implements GalleryStore {
   }
 
   /** Undoes {@link PgVectorGalleryStore.excludeImage}. @throws {UnknownIdentityError} */
-  async includeImage(imageId: string): Promise<void> {
+  async includeImage(id: string): Promise<void> {
+    const imageId = normalizeLabel(id, 'image id');
     const r = await this.pool.query(`update ${this.t}_embeddings set excluded = false where image_id = $1`, [
       enc(imageId),
     ]);

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
-import { GalleryMismatchError, InvalidArgumentError } from '@eolgul/core';
-import { DEFAULT_GALLERY_THRESHOLD } from './gallery-session.js';
+import { InvalidArgumentError } from '@eolgul/core';
+import { type GalleryCreateOptions, checkManifestMatches, manifestToCreate } from './gallery-manifest.js';
 import type { GalleryManifest } from './gallery-types.js';
 
 /**
@@ -74,34 +74,25 @@ export async function inTransaction<T>(
 }
 
 /** Options that create or check the stored manifest. */
-export interface ManifestOptions {
+export interface ManifestOptions extends GalleryCreateOptions {
   create?: boolean;
-  dimension?: number;
-  modelId?: string;
-  preprocess?: string;
-  defaultThreshold?: number;
 }
 
 /**
  * Creates the tables when asked and missing (idempotent, one transaction), then reads the manifest and checks it
  * against the requested D, model id and preprocessing.
  * @throws {GalleryMismatchError} a stored field differs (`field` names it).
- * @throws {InvalidArgumentError} no tables and `create` not set; creating without D or model id; a bad threshold.
+ * @throws {InvalidArgumentError} no tables and `create` not set; creating without D, model id or threshold (or an
+ *   `embedder` that gives them).
  */
 export async function openManifest(pool: PgPool, t: string, o: ManifestOptions): Promise<GalleryManifest> {
   const exists = await pool.query('select to_regclass($1) is not null as ok', [`${t}_manifest`]);
   if (!exists.rows[0].ok) {
     if (!o.create) throw new InvalidArgumentError(`no gallery tables ${t}_* in this database (pass create: true)`);
-    const D = o.dimension as number;
-    if (!Number.isInteger(D) || D <= 0 || D > 65536) {
-      throw new InvalidArgumentError('creating a gallery needs an integer dimension in 1..65536');
-    }
-    if (typeof o.modelId !== 'string' || !o.modelId)
-      throw new InvalidArgumentError('creating a gallery needs a modelId');
-    const threshold = o.defaultThreshold ?? DEFAULT_GALLERY_THRESHOLD;
-    if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < 0) {
-      throw new InvalidArgumentError(`defaultThreshold must be a finite L2 distance >= 0, got ${String(threshold)}`);
-    }
+    const created = manifestToCreate(o);
+    const D = created.dimension;
+    if (D > 65536) throw new InvalidArgumentError('creating a gallery needs an integer dimension in 1..65536');
+    const threshold = created.defaultThreshold;
     await inTransaction(pool, 'begin', async (c) => {
       // Two processes creating at once: the second waits here, then finds the tables.
       await c.query('select pg_advisory_xact_lock(hashtext($1))', [`eolgul-gallery-create:${t}`]);
@@ -120,7 +111,7 @@ export async function openManifest(pool: PgPool, t: string, o: ManifestOptions):
         at timestamptz not null default now())`);
       await c.query(`insert into ${t}_manifest values (1, 1, $1, $2, $3, $4) on conflict (id) do nothing`, [
         D,
-        o.modelId,
+        created.modelId,
         o.preprocess ?? null,
         threshold,
       ]);
@@ -155,15 +146,6 @@ export async function readStoredManifest(pool: PgPool, t: string, o: ManifestOpt
     ...(r.preprocess !== null ? { preprocess: r.preprocess } : {}),
     defaultThreshold: Number(r.default_threshold),
   };
-  const checks: [keyof GalleryManifest, unknown][] = [
-    ['dimension', o.dimension],
-    ['modelId', o.modelId],
-    ['preprocess', o.preprocess],
-  ];
-  for (const [field, want] of checks) {
-    if (want !== undefined && manifest[field] !== undefined && want !== manifest[field]) {
-      throw new GalleryMismatchError(field, manifest[field], want);
-    }
-  }
+  checkManifestMatches(manifest, o);
   return manifest;
 }

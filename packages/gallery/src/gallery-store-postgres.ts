@@ -1,7 +1,9 @@
 import type { Client, Notification, PoolConfig } from 'pg';
 import { InvalidArgumentError } from '@eolgul/core';
 import { Gallery } from './gallery.js';
-import { validateEnrollBatch, validateLabel } from './gallery-names.js';
+import { checkEnrollBatch } from './gallery-input.js';
+import type { GalleryCreateOptions } from './gallery-manifest.js';
+import { normalizeLabel } from './gallery-names.js';
 import { createGallerySession } from './gallery-session.js';
 import {
   type ChangeRow,
@@ -21,7 +23,14 @@ import {
   writeRemove,
   writeRename,
 } from './gallery-store-postgres-writes.js';
-import type { GalleryManifest, GalleryStore, GalleryStoreSession, IdentifyOptions, Match } from './gallery-types.js';
+import type {
+  EnrollOptions,
+  GalleryManifest,
+  GalleryStore,
+  GalleryStoreSession,
+  IdentifyOptions,
+  Match,
+} from './gallery-types.js';
 
 /**
  * `PostgresGalleryStore`: a {@link GalleryStore} shared by several processes or machines through one PostgreSQL
@@ -36,17 +45,9 @@ import type { GalleryManifest, GalleryStore, GalleryStoreSession, IdentifyOption
  */
 
 /** Options of {@link PostgresGalleryStore.open}. */
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends GalleryCreateOptions {
   /** Create the tables when missing. Default false. */
   create?: boolean;
-  /** Embedding length D; needed to create, checked when opening ({@link @eolgul/core!GalleryMismatchError}). */
-  dimension?: number;
-  /** Embedding model id; needed to create, checked when opening. */
-  modelId?: string;
-  /** Preprocessing description; stored on create, checked when both are set. */
-  preprocess?: string;
-  /** Default L2 threshold stored on create. Default 1.0 (`DEFAULT_GALLERY_THRESHOLD`). */
-  defaultThreshold?: number;
   /** Table name prefix, `[a-z_][a-z0-9_]*`, at most 40 characters. Default `'eolgul_gallery'`. */
   table?: string;
   /** Milliseconds between checks for changes whose notification was missed. Default 1000; 0 = never poll. */
@@ -231,8 +232,13 @@ export class PostgresGalleryStore implements GalleryStore {
    * @throws {EmbeddingDimensionError} @throws {InvalidEmbeddingError} bad vectors.
    * @throws {InvalidArgumentError} bad name or ids, an image id already enrolled.
    */
-  async enroll(identity: string, embeddings: readonly Float32Array[], imageIds: readonly string[]): Promise<void> {
-    validateEnrollBatch(identity, embeddings, imageIds, this.dimension);
+  async enroll(
+    name: string,
+    vectors: readonly Float32Array[],
+    ids: readonly string[],
+    options: EnrollOptions = {},
+  ): Promise<void> {
+    const { identity, embeddings, imageIds } = checkEnrollBatch(name, vectors, ids, this.dimension, options);
     await this.change((c) => writeEnroll(c, this.t, identity, embeddings, imageIds));
   }
 
@@ -241,7 +247,8 @@ export class PostgresGalleryStore implements GalleryStore {
    * identity and an image needs `kind`.
    * @throws {UnknownIdentityError} neither. @throws {InvalidArgumentError} ambiguous without `kind`.
    */
-  remove(identityOrImageId: string, options: { kind?: 'identity' | 'image' } = {}): Promise<number> {
+  remove(nameOrId: string, options: { kind?: 'identity' | 'image' } = {}): Promise<number> {
+    const identityOrImageId = normalizeLabel(nameOrId, 'identity');
     return this.change((c) => writeRemove(c, this.t, identityOrImageId, options.kind));
   }
 
@@ -249,18 +256,19 @@ export class PostgresGalleryStore implements GalleryStore {
    * Renames an identity; renaming onto an existing name merges the two.
    * @throws {UnknownIdentityError} `oldName` has no rows. @throws {InvalidArgumentError} bad `newName`.
    */
-  async rename(oldName: string, newName: string): Promise<void> {
-    validateLabel(newName, 'identity');
+  async rename(from: string, to: string): Promise<void> {
+    const oldName = normalizeLabel(from, 'identity');
+    const newName = normalizeLabel(to, 'identity');
     await this.change((c) => writeRename(c, this.t, oldName, newName));
   }
 
   /** Leaves one image out of every search of every replica until {@link PostgresGalleryStore.includeImage}. */
   excludeImage(imageId: string): Promise<void> {
-    return this.change((c) => writeExcluded(c, this.t, imageId, true));
+    return this.change((c) => writeExcluded(c, this.t, normalizeLabel(imageId, 'image id'), true));
   }
   /** Undoes {@link PostgresGalleryStore.excludeImage}. @throws {UnknownIdentityError} the image id is not enrolled. */
   includeImage(imageId: string): Promise<void> {
-    return this.change((c) => writeExcluded(c, this.t, imageId, false));
+    return this.change((c) => writeExcluded(c, this.t, normalizeLabel(imageId, 'image id'), false));
   }
 
   /**

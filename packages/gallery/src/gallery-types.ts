@@ -1,6 +1,6 @@
 /**
- * Public types of `@eolgul/gallery`: matches, search options, the manifest and the storage interface that every backend
- * (in-memory, NPY directory, PostgreSQL + pgvector) implements.
+ * Public types of `@eolgul/gallery`: matches, search options, the manifest and the storage interface that every store
+ * (in memory, IndexedDB, NPY directory, PostgreSQL + pgvector) implements.
  * @module
  */
 
@@ -10,21 +10,28 @@ export interface Match {
   identity: string;
   /**
    * Raw Euclidean (L2) distance between the probe and the matched embedding (or the identity's mean template in
-   * `mode: 'template'`). Unit vectors give a range of 0–2; it is never remapped to a "similarity".
+   * `mode: 'identity-mean'`). Unit vectors give a range of 0–2; it is never remapped to a "similarity".
    */
   distance: number;
   /** `distance <= threshold`: the match is good enough to name the face. */
   accepted: boolean;
-  /** The enrolled image this match came from (in `mode: 'template'`: the identity's nearest image). */
+  /** The enrolled image this match came from (in `mode: 'identity-mean'`: the identity's nearest image). */
   imageId: string;
 }
 
 /**
  * What a search compares the probe with:
- * - `'image'` (default): every enrolled embedding; an identity's distance is that of its nearest image.
- * - `'template'`: one template per identity, the L2-normalised mean of its (not excluded) embeddings.
+ * - `'identity-mean'` (default): one template per identity, the L2-normalised mean of its (not excluded) embeddings;
+ *   the match reports the distance to that template and the identity's nearest image.
+ * - `'nearest-image'`: every enrolled embedding; an identity's distance is that of its nearest image.
+ *
+ * `'template'` and `'image'` are the deprecated names of the same two modes (accepted for one minor version).
+ * Which is better on real faces is measured in docs/benchmarks/accuracy.md.
  */
-export type IdentifyMode = 'image' | 'template';
+export type SearchMode = 'identity-mean' | 'nearest-image' | 'template' | 'image';
+
+/** @deprecated Renamed {@link SearchMode}. */
+export type IdentifyMode = SearchMode;
 
 /**
  * How `k` counts results:
@@ -39,26 +46,48 @@ export interface IdentifyOptions {
   threshold?: number;
   /** Number of results, a positive integer. Default 1. Fewer come back when the gallery has fewer candidates. */
   k?: number;
-  /** Identities to leave out of this search (e.g. those the user said "that is not me" to). */
+  /** Identities to leave out of this search (e.g. those the user said "that is not me" to): a list, not a string. */
   exclude?: Iterable<string>;
-  /**
-   * Compare with each identity's L2-normalised mean template (default) or with each enrolled image. Measured on the LFW
-   * subset with the default pipeline (5 images enrolled per person, 2754 probes): rank-1 99.93 % with templates vs
-   * 99.89 % with nearest images, and fewer false accepts at the same threshold (FAR 0.11 % vs 0.15 % per identity at
-   * 1.10); see docs/benchmarks/accuracy.md.
-   */
-  mode?: IdentifyMode;
+  /** Compare with each identity's mean template (`'identity-mean'`, default) or each enrolled image. */
+  mode?: SearchMode;
   /** Count k in distinct identities (default) or in images. */
   per?: IdentifyPer;
+  /**
+   * Scale a probe whose L2 norm is not 1 to unit length instead of refusing it with `EmbeddingNormError`.
+   * Default false: distances between vectors that are not unit length mean nothing against the threshold.
+   */
+  normalize?: boolean;
 }
 
-/** Contents of a gallery directory's `manifest.json`: what the stored embeddings are. */
+/** Options of `enroll` / `enrollMany`. */
+export interface EnrollOptions {
+  /**
+   * Scale embeddings whose L2 norm is not 1 to unit length instead of refusing them with `EmbeddingNormError`
+   * (vectors of zero or non-finite norm are refused either way). Default false.
+   */
+  normalize?: boolean;
+}
+
+/**
+ * What a gallery needs to know of the embedding model that fills it; an embedder object from `@eolgul/embedder`
+ * (or `@eolgul/facenet`) has these fields, so `{ embedder }` can be passed where a gallery is created.
+ */
+export interface EmbedderInfo {
+  /** Embedding length D. */
+  readonly dimension: number;
+  /** Identifier of the model, stored with the gallery and checked when it is opened. */
+  readonly modelId: string;
+  /** The model's calibrated L2 distance threshold: the gallery's default. */
+  readonly threshold: number;
+}
+
+/** What the stored embeddings are (a gallery directory's `manifest.json`, an IndexedDB gallery's manifest record). */
 export interface GalleryManifest {
-  /** Directory format version; this package writes and reads version 1. */
+  /** Manifest format version; this package writes and reads version 1. */
   formatVersion: 1;
   /** Embedding length D, e.g. 128 or 512. */
   dimension: number;
-  /** Identifier of the embedding model the vectors come from, e.g. `'facenet-128'`. */
+  /** Identifier of the embedding model the vectors come from, e.g. `'faceplugin-fr_feature-512'`. */
   modelId: string;
   /** Free-form description of the preprocessing (alignment template, crop size, normalisation). */
   preprocess?: string;
@@ -70,9 +99,11 @@ export interface GalleryManifest {
 export type MaybePromise<T> = T | Promise<T>;
 
 /**
- * The one storage interface of the gallery. {@link Gallery} (in memory or over a directory) and
- * `PgVectorGalleryStore` (`@eolgul/gallery/pg`) implement it, and one conformance suite tests them all.
- * Identity names are data: any well-formed Unicode string except the empty string; they never become file names.
+ * The one interface of a stored, searchable gallery. `Gallery` (in memory, in IndexedDB, or over a directory with
+ * `@eolgul/gallery/node`) and `PgVectorGalleryStore` (`@eolgul/gallery/pg`) implement it, and one conformance suite
+ * tests them all.
+ * Identity names and image ids are data: any well-formed Unicode string except the empty string, compared in Unicode
+ * NFC (a name typed in NFC and in NFD is one name); they never become file names.
  */
 export interface GalleryStore {
   /** Embedding length D. */
@@ -89,7 +120,12 @@ export interface GalleryStore {
    * Adds embeddings `[n][D] float32` of one identity, with one image id each (unique in the gallery).
    * Validates everything first; all or nothing; durable before it resolves.
    */
-  enroll(identity: string, embeddings: readonly Float32Array[], imageIds: readonly string[]): Promise<void>;
+  enroll(
+    identity: string,
+    embeddings: readonly Float32Array[],
+    imageIds: readonly string[],
+    options?: EnrollOptions,
+  ): Promise<void>;
   /** The nearest enrolled embeddings of `probe` (`[D] float32`), sorted by distance, nearest first. */
   identify(probe: Float32Array, options?: IdentifyOptions): MaybePromise<Match[]>;
   /** Removes an identity (all its rows) or, if no identity has that name, one image. Resolves to the rows removed. */
@@ -121,7 +157,7 @@ export interface GalleryStoreSession {
   identify(probe: Float32Array, options?: IdentifyOptions): MaybePromise<Match[]>;
 }
 
-/** The session of an in-memory or directory {@link Gallery}: like {@link GalleryStoreSession}, answering synchronously. */
+/** The session of a `Gallery`: like {@link GalleryStoreSession}, answering synchronously. */
 export interface GallerySession extends GalleryStoreSession {
   identify(probe: Float32Array, options?: IdentifyOptions): Match[];
 }

@@ -1,71 +1,101 @@
 import {
+  type EmbeddingPair,
   EmbeddingDimensionError,
+  GalleryReadOnlyError,
   InvalidArgumentError,
-  InvalidEmbeddingError,
   UnknownIdentityError,
   euclideanDistance,
-  validateEmbedding,
 } from '@eolgul/core';
-import { GalleryMatrix, type MatrixHit, type MatrixSearch } from './gallery-matrix.js';
-import { validateEnrollBatch, validateLabel } from './gallery-names.js';
-import { DirectoryBackend, type DirectoryChange, type DirectoryStoreOptions } from './gallery-store-npy.js';
-import { readGalleryPair, writeGalleryPair } from './gallery-pair.js';
-import { createGallerySession, DEFAULT_GALLERY_THRESHOLD } from './gallery-session.js';
-import type { GalleryManifest, GallerySession, GalleryStore, IdentifyOptions, Match } from './gallery-types.js';
+import { type GalleryBackend, memoryBackend } from './gallery-backend.js';
+import { applyPlan, type Plan, planEnroll } from './gallery-change.js';
+import { checkEnrollBatch, checkThreshold, checkUnitEmbedding, resolveIdentifyOptions } from './gallery-input.js';
+import { type GalleryCreateOptions, manifestToCreate } from './gallery-manifest.js';
+import { GalleryMatrix } from './gallery-matrix.js';
+import { normalizeLabel } from './gallery-names.js';
+import { type MatrixHit, type MatrixSearch, search, searchMany } from './gallery-search.js';
+import { createGallerySession } from './gallery-session.js';
+import type {
+  EnrollOptions,
+  GalleryManifest,
+  GallerySession,
+  GalleryStore,
+  IdentifyOptions,
+  Match,
+} from './gallery-types.js';
 
-/** Options of {@link Gallery.open} and {@link Gallery.importPair}. */
-export interface GalleryOpenOptions extends DirectoryStoreOptions {
+/** Options of the directory store (`openGallery` of `@eolgul/gallery/node`, and the deprecated `Gallery.open`). */
+export interface GalleryOpenOptions extends GalleryCreateOptions {
   /** Create the directory and an empty gallery when it has none. Default false. */
   create?: boolean;
-  /** Embedding length D. Needed to create; when opening, must equal the stored D ({@link @eolgul/core!GalleryMismatchError} otherwise). */
-  dimension?: number;
-  /** Embedding model id. Needed to create; when opening, must equal the stored one. */
-  modelId?: string;
-  /** Preprocessing description. Stored on create; when opening, must equal the stored one if both are set. */
-  preprocess?: string;
-  /** Default L2 threshold stored on create (default {@link DEFAULT_GALLERY_THRESHOLD}); ignored when opening. */
-  defaultThreshold?: number;
+  /**
+   * Open for reading only: no write lock, no write access needed (read-only folders and mounts work); every change
+   * rejects with `GalleryReadOnlyError`. Default false (changes allowed; the lock is taken only while one is written).
+   */
+  readOnly?: boolean;
+  /** How long a change waits for another writer's lock before `GalleryLockedError`, in ms. Default 30000. */
+  lockTimeoutMs?: number;
+  /**
+   * Age in ms after which a lock whose owner stopped refreshing it (e.g. a killed process) is taken over.
+   * Default 10000 (proper-lockfile's default); minimum 2000.
+   */
+  lockStaleMs?: number;
 }
 
-/** Options of {@link Gallery.inMemory}. */
-export interface GalleryMemoryOptions {
-  /** Embedding length D, a positive integer. */
-  dimension: number;
-  /** Embedding model id. Default `'unspecified'`. */
-  modelId?: string;
-  /** Default L2 threshold. Default {@link DEFAULT_GALLERY_THRESHOLD}. */
-  defaultThreshold?: number;
+/**
+ * Options of {@link Gallery.inMemory}: D (`dimension`, or an `embedder` that gives it), a threshold (`defaultThreshold`
+ * or the embedder's); `modelId` defaults to `'unspecified'`.
+ */
+export type GalleryMemoryOptions = GalleryCreateOptions &
+  ({ dimension: number } | { embedder: NonNullable<GalleryCreateOptions['embedder']> });
+
+/** What {@link Gallery.enrollPair} did. */
+export interface EnrollPairResult {
+  /** Rows added. */
+  added: number;
+  /** Rows skipped because their image id was already enrolled (with `skipExisting`). */
+  skipped: number;
+  /** The identities the added rows belong to, in first-row order. */
+  identities: string[];
 }
 
-/** A planned change: validated against the current state, then written and applied. */
-type Plan<T> = { result: T } & (
-  | { kind: 'none' }
-  | { kind: 'append'; values: Float32Array; imageIds: string[]; cats: number[]; newCats: Map<number, string> }
-  | { kind: 'drop'; drop: Uint8Array }
-  | { kind: 'rename'; cat: number; name: string }
-  | { kind: 'merge'; from: number; to: number }
-  | { kind: 'exclusions'; ids: Set<string> }
-);
+/** The Node-only parts of the deprecated API, installed by the package's Node build (see `index-node.ts`). */
+export interface NodeGalleryHooks {
+  open(dir: string, options: GalleryOpenOptions): Promise<Gallery>;
+  importPair(dir: string, npyPath: string, csvPath: string, options: GalleryOpenOptions): Promise<Gallery>;
+  exportPair(gallery: Gallery, npyPath: string, csvPath: string): Promise<void>;
+}
 
-function checkThreshold(t: unknown, what = 'threshold'): number {
-  if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) {
-    throw new InvalidArgumentError(`${what} must be a finite L2 distance >= 0, got ${String(t)}`);
+let nodeHooks: NodeGalleryHooks | undefined;
+
+/** Installs the Node implementations of the deprecated directory methods. @internal */
+export function installNodeGalleryHooks(hooks: NodeGalleryHooks): void {
+  nodeHooks = hooks;
+}
+
+function node(what: string): NodeGalleryHooks {
+  if (!nodeHooks) {
+    throw new InvalidArgumentError(
+      `${what} needs Node.js (files): use openGallery from '@eolgul/gallery/node' there; in a browser use openIndexedDbGallery or Gallery.inMemory`,
+    );
   }
-  return t;
+  return nodeHooks;
 }
 
 /**
  * A face gallery: enrolled embeddings of named identities, searched exactly (1:N, Euclidean) in one pass over a
- * contiguous `Float32Array`. In memory ({@link Gallery.inMemory}) or over a durable gallery directory
- * ({@link Gallery.open}; format and crash-safety argument in `gallery-store-npy.ts` and the package README).
+ * contiguous `Float32Array`. In memory ({@link Gallery.inMemory}), in IndexedDB (`openIndexedDbGallery`), or over a
+ * durable gallery directory (`openGallery` of `@eolgul/gallery/node`).
  *
- * Searches are synchronous and read this process's copy; changes (`enroll`, `remove`, `rename`, `excludeImage`…) take
- * the directory's write lock, first catch up with what other processes committed, then write and fsync before they
- * resolve. Call {@link Gallery.refresh} to catch up without writing.
+ * Searches are synchronous and read this copy; changes (`enroll`, `remove`, `rename`, `excludeImage`…) run one at a
+ * time as transactions of the store: they first catch up with what other processes or tabs stored, then write, and
+ * resolve once the change is durable. Call {@link Gallery.refresh} to catch up without writing.
+ *
+ * Names and image ids are compared in Unicode NFC. Embeddings must be unit vectors (L2 norm 1 ± 1e-4), as the
+ * embedders give them; pass `normalize: true` to scale others.
  *
  * @example
  * ```ts
- * const g = Gallery.inMemory({ dimension: 3 });
+ * const g = Gallery.inMemory({ dimension: 3, defaultThreshold: 1.1 });
  * await g.enroll('Ada', [new Float32Array([1, 0, 0])], ['ada_1.jpg']);
  * g.identify(new Float32Array([0.8, 0.6, 0]));
  * // → [{ identity: 'Ada', distance: 0.632…, accepted: true, imageId: 'ada_1.jpg' }]
@@ -75,71 +105,53 @@ export class Gallery implements GalleryStore {
   private matrix: GalleryMatrix;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Set when a failed change could not be undone in memory: every later call throws it. */
+  private broken: unknown;
+  private readonly backend: GalleryBackend;
 
-  private constructor(
-    /** What the stored embeddings are. */
-    readonly manifest: GalleryManifest,
-    matrix: GalleryMatrix,
-    private readonly backend?: DirectoryBackend,
-  ) {
+  private constructor(backend: GalleryBackend, matrix: GalleryMatrix) {
+    this.backend = backend;
     this.matrix = matrix;
   }
 
-  /**
-   * Opens the gallery directory `dir` (or, with `create: true`, creates it when it holds no gallery).
-   * Waits for the write lock (other writers) while loading.
-   * @throws {GalleryMismatchError} stored `dimension`, `modelId` or `preprocess` differs from the requested one (`field` names it).
-   * @throws {GalleryCorruptError} not a gallery directory, or files that disagree. @throws {GalleryLockedError} lock timeout.
-   * @throws {InvalidArgumentError} creating without `dimension` or `modelId`, or a bad `defaultThreshold`.
-   */
-  static async open(dir: string, options: GalleryOpenOptions = {}): Promise<Gallery> {
-    const defaultThreshold = checkThreshold(options.defaultThreshold ?? DEFAULT_GALLERY_THRESHOLD, 'defaultThreshold');
-    const { backend, matrix } = await DirectoryBackend.open(dir, options, { ...options, defaultThreshold });
-    return new Gallery(backend.manifest, matrix, backend);
+  /** A gallery over a store's backend and its loaded state. @internal */
+  static over(backend: GalleryBackend, matrix: GalleryMatrix): Gallery {
+    return new Gallery(backend, matrix);
   }
 
   /**
-   * An in-memory gallery (browsers, tests, short-lived processes). Nothing is written anywhere.
-   * @throws {InvalidArgumentError} bad dimension or threshold.
+   * An in-memory gallery (tests, short-lived processes). Nothing is written anywhere.
+   * @throws {InvalidArgumentError} no positive integer D, or no threshold (give `defaultThreshold` or an `embedder`).
    */
   static inMemory(options: GalleryMemoryOptions): Gallery {
-    if (!Number.isInteger(options.dimension) || options.dimension <= 0) {
-      throw new InvalidArgumentError(`dimension must be a positive integer, got ${options.dimension}`);
-    }
-    const manifest: GalleryManifest = {
-      formatVersion: 1,
-      dimension: options.dimension,
-      modelId: options.modelId ?? 'unspecified',
-      defaultThreshold: checkThreshold(options.defaultThreshold ?? DEFAULT_GALLERY_THRESHOLD, 'defaultThreshold'),
-    };
-    return new Gallery(manifest, new GalleryMatrix(options.dimension));
+    const manifest = manifestToCreate({
+      ...options,
+      modelId: options.modelId ?? options.embedder?.modelId ?? 'unspecified',
+    });
+    return new Gallery(memoryBackend(manifest), new GalleryMatrix(manifest.dimension));
   }
 
   /**
-   * Imports an NPY + CSV pair in the seed's layout (see `readGalleryPair`) into the gallery directory `dir`,
-   * creating it when `options.create` is set (D defaults to the NPY's). All rows are committed in one transaction.
-   * @throws {NpyFormatError} @throws {CsvFormatError} @throws {InvalidEmbeddingError} bad pair files.
-   * @throws {GalleryMismatchError} the gallery has another D or model. @throws {InvalidArgumentError} an image id already enrolled.
+   * Opens the gallery directory `dir` (Node only).
+   * @deprecated Use `openGallery(dir, options)` from `@eolgul/gallery/node`; this alias works in Node (the package's
+   * `node` build) for one minor version, and in a browser throws `InvalidArgumentError`.
    */
-  static async importPair(
-    dir: string,
-    npyPath: string,
-    csvPath: string,
-    options: GalleryOpenOptions = {},
-  ): Promise<Gallery> {
-    const pair = await readGalleryPair(npyPath, csvPath);
-    const g = await Gallery.open(dir, { ...options, dimension: options.dimension ?? pair.dimension });
-    try {
-      if (g.dimension !== pair.dimension)
-        throw new InvalidArgumentError(`${npyPath} has D = ${pair.dimension}, the gallery ${g.dimension}`);
-      await g.enrollRows(pair.identities, pair.embeddings, pair.imageIds);
-    } catch (err) {
-      await g.close();
-      throw err;
-    }
-    return g;
+  static open(dir: string, options: GalleryOpenOptions = {}): Promise<Gallery> {
+    return node('Gallery.open').open(dir, options);
   }
 
+  /**
+   * Imports an NPY + CSV pair into the gallery directory `dir` (Node only).
+   * @deprecated Use `importEmbeddingPair(dir, npyPath, csvPath, options)` from `@eolgul/gallery/node`.
+   */
+  static importPair(dir: string, npyPath: string, csvPath: string, options: GalleryOpenOptions = {}): Promise<Gallery> {
+    return node('Gallery.importPair').importPair(dir, npyPath, csvPath, options);
+  }
+
+  /** What the stored embeddings are. */
+  get manifest(): GalleryManifest {
+    return this.backend.manifest;
+  }
   /** Embedding length D. */
   get dimension(): number {
     return this.manifest.dimension;
@@ -152,13 +164,17 @@ export class Gallery implements GalleryStore {
   get defaultThreshold(): number {
     return this.manifest.defaultThreshold;
   }
-  /** The directory, or `undefined` for an in-memory gallery. */
+  /** The directory of a directory gallery, `indexeddb:<name>` for IndexedDB, `undefined` in memory. */
   get directory(): string | undefined {
-    return this.backend?.dir;
+    return this.backend.location === 'memory' ? undefined : this.backend.location;
+  }
+  /** True when changes are refused (opened read-only, or on a read-only file system). */
+  get readOnly(): boolean {
+    return this.backend.readOnlyReason !== undefined;
   }
   /**
    * The search kernel in use: `'wasm-simd'` (WebAssembly SIMD, D a multiple of 16, matrix ≤ ~4 GB) or `'js'`
-   * (TypeScript; `EOLGUL_GALLERY_KERNEL=js` forces it). Both give the same matches.
+   * (TypeScript; `EOLGUL_GALLERY_KERNEL=js` forces it in Node). Both give the same matches.
    */
   get searchKernel(): 'wasm-simd' | 'js' {
     return this.matrix.kernelName;
@@ -177,12 +193,12 @@ export class Gallery implements GalleryStore {
   }
   /** Number of embeddings of `identity` (0 when unknown). */
   countOf(identity: string): number {
-    const c = this.matrix.catOfName.get(identity);
-    return c === undefined ? 0 : this.matrix.catRows[c];
+    const c = this.numberOf(identity);
+    return c === undefined ? 0 : this.matrix.rowCount[c];
   }
   /** Image ids of `identity`, in enrollment order. */
   imagesOf(identity: string): string[] {
-    const c = this.matrix.catOfName.get(identity);
+    const c = this.numberOf(identity);
     return c === undefined ? [] : this.matrix.rowsOf(c).map((r) => this.matrix.imageIds[r]);
   }
   /** Image ids currently excluded from searches, sorted. */
@@ -190,117 +206,85 @@ export class Gallery implements GalleryStore {
     return [...this.matrix.excluded].sort();
   }
 
-  private ensureOpen(): void {
-    if (this.closed) throw new InvalidArgumentError('the gallery is closed');
+  /** The identity number of a live identity, looked up in NFC (and as given, for names stored before NFC). */
+  private numberOf(name: string, m = this.matrix): number | undefined {
+    if (typeof name !== 'string') return undefined;
+    const c = m.numberOfName.get(name.normalize('NFC')) ?? m.numberOfName.get(name);
+    return c !== undefined && m.rowCount[c] > 0 ? c : undefined;
   }
 
-  /** Runs plans one at a time; under the directory lock with a refreshed state when there is a directory. */
+  private rowOf(imageId: string, m = this.matrix): number | undefined {
+    return m.rowOfImage.get(imageId.normalize('NFC')) ?? m.rowOfImage.get(imageId);
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new InvalidArgumentError('the gallery is closed');
+    if (this.broken !== undefined) throw this.broken;
+  }
+
+  /** Runs plans one at a time, each as one transaction of the store. */
   private mutate<T>(plan: (m: GalleryMatrix) => Plan<T>): Promise<T> {
     this.ensureOpen();
+    const reason = this.backend.readOnlyReason;
+    if (reason !== undefined) return Promise.reject(new GalleryReadOnlyError(this.backend.location, reason));
     const run = async (): Promise<T> => {
-      const backend = this.backend;
-      if (!backend) {
-        const p = plan(this.matrix);
-        this.matrix = this.apply(this.matrix, p);
-        return p.result;
-      }
-      return backend.withLock(async () => {
-        this.matrix = await backend.refresh(this.matrix);
-        const p = plan(this.matrix);
-        if (p.kind === 'none') return p.result;
-        const before = this.matrix.rows;
-        const next = this.apply(this.matrix, p);
-        try {
-          await backend.write(next, this.changeOf(p, before));
-        } catch (err) {
-          // The in-memory copy may be ahead of the disk: reload what is committed.
-          this.matrix = await backend.load();
-          throw err;
+      let applied = false;
+      try {
+        const { matrix, result } = await this.backend.transact(this.matrix, (m) => {
+          const p = plan(m);
+          applied = true;
+          return { ...applyPlan(m, p), result: p.result };
+        });
+        this.matrix = matrix;
+        return result;
+      } catch (err) {
+        if (applied) {
+          // The in-memory copy may hold a change that was not stored: reload what is.
+          try {
+            this.matrix = await this.backend.load();
+          } catch (reloadErr) {
+            this.broken = reloadErr;
+          }
         }
-        this.matrix = next;
-        return p.result;
-      });
+        throw err;
+      }
     };
     const result = this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
     return result;
   }
 
-  private changeOf(p: Plan<unknown>, fromRow: number): DirectoryChange {
-    switch (p.kind) {
-      case 'append':
-        return { kind: 'append', fromRow, newCats: [...p.newCats.keys()] };
-      case 'drop':
-        return { kind: 'replace', files: ['embeddings.npy', 'index.csv', 'identities.csv', 'excluded-images.csv'] };
-      case 'rename':
-        return { kind: 'replace', files: ['identities.csv'] };
-      case 'merge':
-        return { kind: 'replace', files: ['index.csv', 'identities.csv'] };
-      default:
-        return { kind: 'replace', files: ['excluded-images.csv'] };
-    }
-  }
-
-  /** Applies a plan to `m` (in place where possible) and returns the new state. */
-  private apply(m: GalleryMatrix, p: Plan<unknown>): GalleryMatrix {
-    switch (p.kind) {
-      case 'none':
-        return m;
-      case 'append': {
-        for (const [c, name] of p.newCats) m.setCategory(c, name);
-        const D = m.dimension;
-        let start = 0;
-        // Consecutive rows of one category are appended together.
-        for (let i = 1; i <= p.cats.length; i++) {
-          if (i === p.cats.length || p.cats[i] !== p.cats[start]) {
-            m.appendRows(p.values.subarray(start * D, i * D), p.imageIds.slice(start, i), p.cats[start]);
-            start = i;
-          }
-        }
-        return m;
-      }
-      case 'drop':
-        return m.without(p.drop);
-      case 'rename':
-        m.setCategory(p.cat, p.name);
-        return m;
-      case 'merge': {
-        for (let r = 0; r < m.rows; r++) if (m.cats[r] === p.from) m.cats[r] = p.to;
-        m.catRows[p.to] += m.catRows[p.from];
-        m.catRows[p.from] = 0;
-        const old = m.names[p.from] as string;
-        m.names[p.from] = undefined;
-        if (m.catOfName.get(old) === p.from) m.catOfName.delete(old);
-        m.version++;
-        return m;
-      }
-      case 'exclusions':
-        m.setExcluded(p.ids);
-        return m;
-    }
-  }
-
   /**
-   * Enrolls embeddings of one identity. Every vector is checked first (length D, finite, non-zero norm); nothing is
-   * stored unless all pass. On a directory gallery the rows are appended and fsynced before this resolves.
-   * @param identity any non-empty well-formed Unicode name (it is data, never a file name).
-   * @param embeddings `n >= 1` vectors, each `[D] float32` (L2-normalised by the embedder).
-   * @param imageIds one id per embedding, unique in the gallery (e.g. the image file name).
-   * @throws {EmbeddingDimensionError} wrong length. @throws {InvalidEmbeddingError} NaN, ±Infinity or zero norm.
-   * @throws {InvalidArgumentError} bad name or ids, count mismatch, an image id already enrolled.
-   * @throws {GalleryLockedError} another writer held the lock past `lockTimeoutMs`.
+   * Enrolls embeddings of one identity. Every vector is checked first (length D, finite, unit norm); nothing is stored
+   * unless all pass. Resolves once the rows are stored (fsynced, for a directory).
+   * @param identity any non-empty well-formed Unicode name (it is data, never a file name), stored in NFC.
+   * @param embeddings `n >= 1` vectors, each `[D] float32` of L2 norm 1 (as the embedders give them).
+   * @param imageIds one id per embedding, unique in the gallery (e.g. the image file name), stored in NFC.
+   * @param options `normalize: true` scales vectors of another norm to 1 instead of refusing them.
+   * @throws {EmbeddingDimensionError} wrong length. @throws {InvalidEmbeddingError} NaN, ±Infinity, zero or near-zero norm.
+   * @throws {EmbeddingNormError} a norm other than 1 without `normalize`.
+   * @throws {InvalidArgumentError} bad name or ids, count mismatch, an image id already enrolled, a closed gallery.
+   * @throws {GalleryReadOnlyError} a read-only gallery. @throws {GalleryLockedError} another writer held the lock too long.
+   * @throws {PermissionDeniedError} @throws {DiskFullError} @throws {FileSystemError} the write failed (the gallery
+   *   keeps its previous state).
    */
-  async enroll(identity: string, embeddings: readonly Float32Array[], imageIds: readonly string[]): Promise<void> {
-    validateEnrollBatch(identity, embeddings, imageIds, this.dimension);
+  async enroll(
+    identity: string,
+    embeddings: readonly Float32Array[],
+    imageIds: readonly string[],
+    options: EnrollOptions = {},
+  ): Promise<void> {
+    this.ensureOpen();
+    const batch = checkEnrollBatch(identity, embeddings, imageIds, this.dimension, options);
     const D = this.dimension;
-    const values = new Float32Array(embeddings.length * D);
-    embeddings.forEach((v, i) => {
+    const values = new Float32Array(batch.embeddings.length * D);
+    batch.embeddings.forEach((v, i) => {
       values.set(v, i * D);
     });
     await this.enrollRows(
-      embeddings.map(() => identity),
+      batch.embeddings.map(() => batch.identity),
       values,
-      imageIds.slice(),
+      batch.imageIds,
     );
   }
 
@@ -308,110 +292,91 @@ export class Gallery implements GalleryStore {
    * Enrolls many rows of several identities in one transaction (bulk import): row i of `embeddings` belongs to
    * `identities[i]` and has id `imageIds[i]`. Checked like {@link Gallery.enroll}; all or nothing.
    * @param embeddings row-major `[n, D] float32`.
-   * @throws {EmbeddingDimensionError} length not n·D. @throws {InvalidEmbeddingError} a row not finite or of zero norm (named).
-   * @throws {InvalidArgumentError} counts differ, bad or repeated names or ids.
+   * @throws {EmbeddingDimensionError} length not n·D. @throws {InvalidEmbeddingError} @throws {EmbeddingNormError} a
+   *   bad row (named). @throws {InvalidArgumentError} counts differ, bad or repeated names or ids.
    */
   async enrollMany(
     identities: readonly string[],
     embeddings: Float32Array,
     imageIds: readonly string[],
+    options: EnrollOptions = {},
   ): Promise<void> {
+    this.ensureOpen();
     const D = this.dimension;
+    if (!Array.isArray(identities) || !Array.isArray(imageIds))
+      throw new InvalidArgumentError('identities and imageIds must be arrays');
     const n = identities.length;
     if (imageIds.length !== n) throw new InvalidArgumentError(`${n} identities but ${imageIds.length} image ids`);
     if (!(embeddings instanceof Float32Array))
       throw new InvalidArgumentError('embeddings must be a Float32Array [n, D]');
     if (embeddings.length !== n * D) throw new EmbeddingDimensionError(n * D, embeddings.length);
     if (n === 0) throw new InvalidArgumentError('nothing to enroll');
-    for (let r = 0; r < n; r++) {
-      try {
-        validateEmbedding(embeddings.subarray(r * D, (r + 1) * D), D);
-      } catch (err) {
-        throw new InvalidEmbeddingError(
-          `row ${r} (${JSON.stringify(imageIds[r])}): ${(err as Error).message.replace(/^invalid embedding: /, '')}`,
-        );
-      }
-    }
-    await this.enrollRows(identities, embeddings, imageIds);
-  }
-
-  /** Enrolls rows of several identities in one transaction. `values` is `[n, D]` row-major; checked by the caller. */
-  private enrollRows(identities: readonly string[], values: Float32Array, imageIds: readonly string[]): Promise<void> {
+    const values = new Float32Array(n * D);
+    const names = identities.map((name) => normalizeLabel(name, 'identity'));
+    const ids = imageIds.map((id) => normalizeLabel(id, 'image id'));
     const seen = new Set<string>();
-    for (const id of imageIds) {
-      validateLabel(id, 'image id');
-      if (seen.has(id)) throw new InvalidArgumentError(`image id ${JSON.stringify(id)} appears twice`);
-      seen.add(id);
+    for (let r = 0; r < n; r++) {
+      const what = `row ${r} (${JSON.stringify(ids[r])})`;
+      values.set(checkUnitEmbedding(embeddings.subarray(r * D, (r + 1) * D), D, what, options.normalize), r * D);
+      if (seen.has(ids[r])) throw new InvalidArgumentError(`image id ${JSON.stringify(ids[r])} appears twice`);
+      seen.add(ids[r]);
     }
-    identities.forEach((n) => {
-      validateLabel(n, 'identity');
-    });
-    return this.mutate((m) => {
-      for (const id of imageIds) {
-        if (m.rowOfImage.has(id)) throw new InvalidArgumentError(`image id ${JSON.stringify(id)} is already enrolled`);
-      }
-      const newCats = new Map<number, string>();
-      const catOf = new Map<string, number>();
-      let next = m.nextCategory();
-      const cats = identities.map((name) => {
-        let c = catOf.get(name) ?? m.catOfName.get(name);
-        if (c === undefined) {
-          c = next++;
-          newCats.set(c, name);
-        }
-        catOf.set(name, c);
-        return c;
-      });
-      // Rows of one identity go in runs (stable regrouping, only when interleaved).
-      let grouped = true;
-      const firstSeen = new Map<number, number>();
-      for (let i = 0; i < cats.length && grouped; i++) {
-        if (i > 0 && cats[i] !== cats[i - 1] && firstSeen.has(cats[i])) grouped = false;
-        firstSeen.set(cats[i], i);
-      }
-      if (grouped) return { kind: 'append', values, imageIds: imageIds.slice(), cats, newCats, result: undefined };
-      const order = cats.map((_, i) => i).sort((a, b) => cats[a] - cats[b] || a - b);
-      const D = m.dimension;
-      const sorted = new Float32Array(values.length);
-      order.forEach((src, dst) => {
-        sorted.set(values.subarray(src * D, (src + 1) * D), dst * D);
-      });
-      return {
-        kind: 'append',
-        values: sorted,
-        imageIds: order.map((i) => imageIds[i]),
-        cats: order.map((i) => cats[i]),
-        newCats,
-        result: undefined,
-      };
-    });
+    await this.enrollRows(names, values, ids);
   }
 
-  private resolveSearch(probe: Float32Array, options: IdentifyOptions): { s: MatrixSearch; threshold: number } {
+  /** Enrolls checked rows (NFC names and ids, unit vectors) in one transaction. */
+  private enrollRows(identities: readonly string[], values: Float32Array, imageIds: readonly string[]): Promise<void> {
+    return this.mutate((m) => planEnroll(m, identities, values, imageIds));
+  }
+
+  /**
+   * Enrolls the rows of an embedding pair (e.g. decoded by `decodeEmbeddingPair` of `@eolgul/core`) in one transaction.
+   * @param options `skipExisting: true` skips rows whose image id is already enrolled instead of refusing the pair;
+   *   `normalize` as for {@link Gallery.enroll}.
+   * @throws {EmbeddingDimensionError} the pair's D differs from the gallery's; and as {@link Gallery.enrollMany}.
+   */
+  async enrollPair(
+    pair: EmbeddingPair,
+    options: EnrollOptions & { skipExisting?: boolean } = {},
+  ): Promise<EnrollPairResult> {
     this.ensureOpen();
-    validateEmbedding(probe, this.dimension);
-    const k = options.k ?? 1;
-    if (!Number.isInteger(k) || k < 1) throw new InvalidArgumentError(`k must be a positive integer, got ${k}`);
-    const threshold = checkThreshold(options.threshold ?? this.defaultThreshold);
-    const mode = options.mode ?? 'template';
-    if (mode !== 'image' && mode !== 'template')
-      throw new InvalidArgumentError(`mode must be 'image' or 'template', got ${String(mode)}`);
-    const per = options.per ?? 'identity';
-    if (per !== 'identity' && per !== 'image')
-      throw new InvalidArgumentError(`per must be 'identity' or 'image', got ${String(per)}`);
-    let catMask: Uint8Array | null = null;
-    for (const name of options.exclude ?? []) {
-      const c = this.matrix.catOfName.get(name);
-      if (c === undefined) continue;
-      catMask ??= new Uint8Array(this.matrix.categoryCount);
-      catMask[c] = 1;
+    if (pair.dimension !== this.dimension) throw new EmbeddingDimensionError(this.dimension, pair.dimension);
+    const D = this.dimension;
+    const keep = pair.imageIds.map((id) => !(options.skipExisting && this.rowOf(id) !== undefined));
+    const rows = keep.flatMap((k, r) => (k ? [r] : []));
+    const identities = [...new Set(rows.map((r) => pair.identities[r].normalize('NFC')))];
+    if (rows.length > 0) {
+      const values = new Float32Array(rows.length * D);
+      rows.forEach((r, i) => {
+        values.set(pair.embeddings.subarray(r * D, (r + 1) * D), i * D);
+      });
+      await this.enrollMany(
+        rows.map((r) => pair.identities[r]),
+        values,
+        rows.map((r) => pair.imageIds[r]),
+        options,
+      );
     }
-    return { s: { k, per, mode, catMask }, threshold };
+    return { added: rows.length, skipped: pair.imageIds.length - rows.length, identities };
+  }
+
+  private prepareSearch(probe: unknown, options: unknown): { s: MatrixSearch; threshold: number; probe: Float32Array } {
+    this.ensureOpen();
+    const o = resolveIdentifyOptions(options, this.defaultThreshold);
+    const p = checkUnitEmbedding(probe, this.dimension, 'probe', o.normalize);
+    let identityMask: Uint8Array | null = null;
+    for (const name of o.exclude) {
+      const c = this.numberOf(name);
+      if (c === undefined) continue;
+      identityMask ??= new Uint8Array(this.matrix.identityCount);
+      identityMask[c] = 1;
+    }
+    return { s: { k: o.k, per: o.per, mode: o.mode, identityMask }, threshold: o.threshold, probe: p };
   }
 
   private toMatches(hits: MatrixHit[], threshold: number): Match[] {
     return hits.map((h) => ({
-      identity: this.matrix.names[h.category] as string,
+      identity: this.matrix.names[h.identityNumber] as string,
       distance: h.distance,
       accepted: h.distance <= threshold,
       imageId: this.matrix.imageIds[h.row],
@@ -421,13 +386,15 @@ export class Gallery implements GalleryStore {
   /**
    * The k nearest identities (or images, with `per: 'image'`) of `probe`, nearest first. Excluded images and the
    * identities in `options.exclude` are skipped. An empty gallery gives `[]`.
-   * @param probe `[D] float32`, an embedding from the same model.
+   * @param probe `[D] float32` of L2 norm 1, an embedding from the same model.
    * @returns matches with raw L2 distances (0–2 for unit vectors); `accepted` = distance ≤ threshold.
-   * @throws {EmbeddingDimensionError} @throws {InvalidEmbeddingError} bad probe. @throws {InvalidArgumentError} bad k, threshold, mode.
+   * @throws {InvalidArgumentError} a probe that is not a Float32Array (null…), bad k, threshold, mode or per, `exclude`
+   *   that is not a list of names. @throws {EmbeddingDimensionError} @throws {InvalidEmbeddingError}
+   *   @throws {EmbeddingNormError} a bad probe.
    */
   identify(probe: Float32Array, options: IdentifyOptions = {}): Match[] {
-    const { s, threshold } = this.resolveSearch(probe, options);
-    return this.toMatches(this.matrix.search(probe, s), threshold);
+    const { s, threshold, probe: p } = this.prepareSearch(probe, options);
+    return this.toMatches(search(this.matrix, p, s), threshold);
   }
 
   /**
@@ -437,28 +404,39 @@ export class Gallery implements GalleryStore {
    * @returns one match list per probe.
    */
   identifyMany(probes: readonly Float32Array[], options: IdentifyOptions = {}): Match[][] {
+    this.ensureOpen();
+    if (!Array.isArray(probes)) throw new InvalidArgumentError('probes must be an array of Float32Array');
     if (probes.length === 0) return [];
-    const resolved = probes.map((p) => this.resolveSearch(p, options));
-    const { s, threshold } = resolved[0];
-    return this.matrix.searchMany(probes, s).map((hits) => this.toMatches(hits, threshold));
+    const prepared = probes.map((p) => this.prepareSearch(p, options));
+    const { s, threshold } = prepared[0];
+    return searchMany(
+      this.matrix,
+      prepared.map((x) => x.probe),
+      s,
+    ).map((hits) => this.toMatches(hits, threshold));
   }
 
   /**
    * 1:1 verification: the L2 distance between two embeddings and whether it is within the threshold.
-   * @param threshold L2 distance; default the gallery's `defaultThreshold`.
-   * @throws {EmbeddingDimensionError} @throws {InvalidEmbeddingError} bad vector. @throws {InvalidArgumentError} bad threshold.
+   * @param threshold L2 distance (default the gallery's `defaultThreshold`), or options with it and `normalize`.
+   * @throws {InvalidArgumentError} @throws {EmbeddingDimensionError} @throws {InvalidEmbeddingError}
+   *   @throws {EmbeddingNormError} a bad vector or threshold.
    */
-  verify(a: Float32Array, b: Float32Array, threshold?: number): { distance: number; same: boolean } {
-    validateEmbedding(a, this.dimension);
-    validateEmbedding(b, this.dimension);
-    const t = checkThreshold(threshold ?? this.defaultThreshold);
-    const distance = euclideanDistance(a, b);
+  verify(
+    a: Float32Array,
+    b: Float32Array,
+    threshold?: number | { threshold?: number; normalize?: boolean },
+  ): { distance: number; same: boolean } {
+    const o = typeof threshold === 'object' && threshold !== null ? threshold : { threshold };
+    const va = checkUnitEmbedding(a, this.dimension, 'first embedding', o.normalize);
+    const vb = checkUnitEmbedding(b, this.dimension, 'second embedding', o.normalize);
+    const t = checkThreshold(o.threshold ?? this.defaultThreshold);
+    const distance = euclideanDistance(va, vb);
     return { distance, same: distance <= t };
   }
 
   /**
-   * Removes all embeddings of an identity or the one image with that id.
-   * The rows are erased from the files (the directory's embeddings file is rewritten without them).
+   * Removes all embeddings of an identity or the one image with that id. The rows are erased from storage.
    * @param identityOrImageId an identity name or an image id.
    * @param options `kind: 'identity'` or `'image'` says which one is meant; without it, a string that is both an
    *   identity name and an image id is refused as ambiguous.
@@ -467,30 +445,30 @@ export class Gallery implements GalleryStore {
    * @throws {InvalidArgumentError} the string names both an identity and an image and `kind` is not given.
    */
   async remove(identityOrImageId: string, options: { kind?: 'identity' | 'image' } = {}): Promise<number> {
+    this.ensureOpen();
+    const key = normalizeLabel(identityOrImageId, 'identity');
     return this.mutate((m) => {
       const drop = new Uint8Array(m.rows);
       let n = 0;
-      let c = m.catOfName.get(identityOrImageId);
-      if (c !== undefined && m.catRows[c] === 0) c = undefined;
-      const isImage = m.rowOfImage.has(identityOrImageId);
-      if (options.kind === undefined && c !== undefined && isImage) {
+      let c = this.numberOf(key, m);
+      const row = this.rowOf(key, m);
+      if (options.kind === undefined && c !== undefined && row !== undefined) {
         throw new InvalidArgumentError(
-          `${JSON.stringify(identityOrImageId)} is both an identity and an image id: say which (kind: 'identity' | 'image')`,
+          `${JSON.stringify(key)} is both an identity and an image id: say which (kind: 'identity' | 'image')`,
         );
       }
       if (options.kind === 'image') c = undefined;
-      if (options.kind === 'identity' && c === undefined) throw new UnknownIdentityError(identityOrImageId);
+      if (options.kind === 'identity' && c === undefined) throw new UnknownIdentityError(key);
       if (c !== undefined) {
         for (let r = 0; r < m.rows; r++) {
-          if (m.cats[r] === c) {
+          if (m.identityOf[r] === c) {
             drop[r] = 1;
             n++;
           }
         }
       } else {
-        const r = m.rowOfImage.get(identityOrImageId);
-        if (r === undefined) throw new UnknownIdentityError(identityOrImageId);
-        drop[r] = 1;
+        if (row === undefined) throw new UnknownIdentityError(key);
+        drop[row] = 1;
         n = 1;
       }
       return { kind: 'drop', drop, result: n };
@@ -502,27 +480,37 @@ export class Gallery implements GalleryStore {
    * @throws {UnknownIdentityError} `oldName` is not enrolled. @throws {InvalidArgumentError} bad `newName`.
    */
   async rename(oldName: string, newName: string): Promise<void> {
-    validateLabel(newName, 'identity');
+    this.ensureOpen();
+    const to = normalizeLabel(newName, 'identity');
     return this.mutate((m) => {
-      const from = m.catOfName.get(oldName);
-      if (from === undefined || m.catRows[from] === 0) throw new UnknownIdentityError(oldName);
-      if (oldName === newName) return { kind: 'none', result: undefined };
-      const to = m.catOfName.get(newName);
-      if (to !== undefined && m.catRows[to] > 0) return { kind: 'merge', from, to, result: undefined };
-      return { kind: 'rename', cat: from, name: newName, result: undefined };
+      const from = typeof oldName === 'string' ? this.numberOf(oldName, m) : undefined;
+      if (from === undefined) throw new UnknownIdentityError(String(oldName));
+      const existing = this.numberOf(to, m);
+      if (existing === from) {
+        // Same identity; only the stored spelling may differ (a name stored before NFC).
+        return m.names[from] === to
+          ? { kind: 'none', result: undefined }
+          : { kind: 'rename', identity: from, name: to, result: undefined };
+      }
+      if (existing !== undefined) return { kind: 'merge', from, to: existing, result: undefined };
+      return { kind: 'rename', identity: from, name: to, result: undefined };
     });
   }
 
   /**
-   * Leaves one enrolled image out of every search (the seed's false-image list), persistently, until
-   * {@link Gallery.includeImage}. Use it when an image of an identity keeps matching other people.
+   * Leaves one enrolled image out of every search, persistently, until {@link Gallery.includeImage}. Use it when an
+   * image of an identity keeps matching other people.
    * @throws {UnknownIdentityError} the image id is not enrolled.
    */
   async excludeImage(imageId: string): Promise<void> {
+    this.ensureOpen();
+    normalizeLabel(imageId, 'image id');
     return this.mutate((m) => {
-      if (!m.rowOfImage.has(imageId)) throw new UnknownIdentityError(imageId);
-      if (m.excluded.has(imageId)) return { kind: 'none', result: undefined };
-      return { kind: 'exclusions', ids: new Set([...m.excluded, imageId]), result: undefined };
+      const r = this.rowOf(imageId, m);
+      if (r === undefined) throw new UnknownIdentityError(imageId);
+      const id = m.imageIds[r];
+      if (m.excluded.has(id)) return { kind: 'none', result: undefined };
+      return { kind: 'exclusions', ids: new Set([...m.excluded, id]), result: undefined };
     });
   }
 
@@ -531,11 +519,15 @@ export class Gallery implements GalleryStore {
    * @throws {UnknownIdentityError} the image id is not enrolled.
    */
   async includeImage(imageId: string): Promise<void> {
+    this.ensureOpen();
+    normalizeLabel(imageId, 'image id');
     return this.mutate((m) => {
-      if (!m.rowOfImage.has(imageId)) throw new UnknownIdentityError(imageId);
-      if (!m.excluded.has(imageId)) return { kind: 'none', result: undefined };
+      const r = this.rowOf(imageId, m);
+      if (r === undefined) throw new UnknownIdentityError(imageId);
+      const id = m.imageIds[r];
+      if (!m.excluded.has(id)) return { kind: 'none', result: undefined };
       const ids = new Set(m.excluded);
-      ids.delete(imageId);
+      ids.delete(id);
       return { kind: 'exclusions', ids, result: undefined };
     });
   }
@@ -546,42 +538,43 @@ export class Gallery implements GalleryStore {
   }
 
   /**
-   * Catches up with changes other processes committed to the directory (no-op in memory).
+   * Catches up with changes that other processes (or tabs) stored. No-op in memory.
    * @returns true when something changed.
+   * @throws {GalleryCorruptError} the stored state is damaged (this copy is kept).
    */
   async refresh(): Promise<boolean> {
     this.ensureOpen();
-    const backend = this.backend;
-    if (!backend) return false;
-    const run = () =>
-      backend.withLock(async () => {
-        const before = backend.generation;
-        this.matrix = await backend.refresh(this.matrix);
-        return backend.generation !== before;
-      });
+    const run = async () => {
+      const { matrix, changed } = await this.backend.refresh(this.matrix);
+      this.matrix = matrix;
+      return changed;
+    };
     const result = this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
     return result;
   }
 
   /**
-   * Writes the gallery as an NPY + CSV pair in the seed's layout (`float32 [N, D]` + `image,category`), plus
-   * `<csv>.identities.csv` (`category,name`) so that {@link Gallery.importPair} restores the names exactly.
+   * The whole gallery as an embedding pair (rows in storage order; excluded images included), for
+   * `encodeEmbeddingPair` of `@eolgul/core` (browser) or `writeEmbeddingPairFiles` of `@eolgul/core/node`.
    */
-  async exportPair(npyPath: string, csvPath: string): Promise<void> {
+  toPair(): EmbeddingPair {
     this.ensureOpen();
     const m = this.matrix;
-    const names = new Map<number, string>();
-    m.names.forEach((n, c) => {
-      if (n !== undefined) names.set(c, n);
-    });
-    await writeGalleryPair(npyPath, csvPath, {
+    return {
       dimension: m.dimension,
-      embeddings: m.data.subarray(0, m.rows * m.dimension),
+      embeddings: m.data.slice(0, m.rows * m.dimension),
       imageIds: m.imageIds.slice(0, m.rows),
-      categories: m.cats.subarray(0, m.rows),
-      names,
-    });
+      identities: Array.from(m.identityOf.subarray(0, m.rows), (c) => m.names[c] as string),
+    };
+  }
+
+  /**
+   * Writes the gallery as an NPY + CSV pair plus `<csv name>.identities.csv` (Node only).
+   * @deprecated Use `writeEmbeddingPairFiles(npyPath, csvPath, gallery.toPair())` from `@eolgul/core/node`.
+   */
+  exportPair(npyPath: string, csvPath: string): Promise<void> {
+    return node('Gallery.exportPair').exportPair(this, npyPath, csvPath);
   }
 
   /** Waits for pending changes and closes the gallery; later calls throw {@link InvalidArgumentError}. */
@@ -589,7 +582,6 @@ export class Gallery implements GalleryStore {
     if (this.closed) return;
     await this.queue;
     this.closed = true;
+    await this.backend.close();
   }
 }
-
-export { createGallerySession, DEFAULT_GALLERY_THRESHOLD };

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Gallery, readGalleryPair } from '../src/index.js';
+import { readEmbeddingPairFiles, writeEmbeddingPairFiles } from '@eolgul/core/node';
+import { openGallery } from '../src/node.js';
 import { applyOp, opAt, stateKey, vectorOf, DURABILITY_D, type ModelState } from './gallery-durability-ops.js';
 import { rng } from './gallery-test-data.js';
 
@@ -25,7 +26,12 @@ beforeAll(async () => {
   await build({
     configFile: false,
     logLevel: 'silent',
-    resolve: { alias: { '@eolgul/core': path.resolve(here, '../../core/src/index.ts') } },
+    resolve: {
+      alias: [
+        { find: /^@eolgul\/core$/, replacement: path.resolve(here, '../../core/src/index.ts') },
+        { find: /^@eolgul\/core\/node$/, replacement: path.resolve(here, '../../core/src/node.ts') },
+      ],
+    },
     ssr: { noExternal: true },
     build: {
       ssr: path.join(here, 'gallery-durability-child.ts'),
@@ -49,12 +55,17 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the child; with `killAfterMs`, SIGKILLs it that long after it printed `ready`. */
-function runChild(args: string[], killAfterMs?: number, env: Record<string, string> = {}): Promise<Run> {
+/**
+ * Runs the child; with `killAfterMs`, SIGKILLs it that long after it printed `ready`. With `strace`, runs it under
+ * `strace` with these arguments (and one libuv worker thread, so that its file system calls happen in a fixed order
+ * on one thread, which is what strace counts).
+ */
+function runChild(args: string[], killAfterMs?: number, strace?: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [child, ...args], {
+    const command = strace ? ['strace', '-f', '-qq', ...strace, process.execPath] : [process.execPath];
+    const p = spawn(command[0], [...command.slice(1), child, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
+      env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
     });
     const acked: number[] = [];
     let stderr = '';
@@ -77,15 +88,20 @@ function runChild(args: string[], killAfterMs?: number, env: Record<string, stri
 
 /** The gallery's state as a model, and a check that every stored vector is the one enrolled for its image. */
 async function observe(dir: string): Promise<ModelState> {
-  const g = await Gallery.open(dir, { create: true, dimension: DURABILITY_D, modelId: 'durability' });
+  const g = await openGallery(dir, {
+    create: true,
+    dimension: DURABILITY_D,
+    modelId: 'durability',
+    defaultThreshold: 1,
+  });
   try {
     const identities = new Map<string, string[]>();
     for (const name of g.identities()) identities.set(name, g.imagesOf(name));
     const state = { identities, excluded: new Set(g.excludedImages()) };
     const npy = path.join(tmp, 'check.npy');
     const csv = path.join(tmp, 'check.csv');
-    await g.exportPair(npy, csv);
-    const pair = await readGalleryPair(npy, csv);
+    await writeEmbeddingPairFiles(npy, csv, g.toPair());
+    const pair = await readEmbeddingPairFiles(npy, csv);
     pair.imageIds.forEach((id, r) => {
       const got = pair.embeddings.subarray(r * DURABILITY_D, (r + 1) * DURABILITY_D);
       if (!got.every((x, j) => x === vectorOf(id)[j])) throw new Error(`row ${r} (${id}) does not hold its own vector`);
@@ -149,7 +165,7 @@ describe('durability', () => {
     expect(stats.uncommittedTail + stats.pendingNext + stats.inFlightCommitted).toBeGreaterThan(0);
   }, 300_000);
 
-  it('a kill at each step of a transaction: before the commit gives the old state, after it the new one', async () => {
+  it('a kill at each step of a transaction (strace fault injection): before the commit the old state, after it the new', async () => {
     const dir = path.join(tmp, 'crash-points');
     const MAX = 200;
     const states: string[] = [];
@@ -163,29 +179,116 @@ describe('durability', () => {
     const warm = await runChild([dir, 'q', '0', '12', '1']);
     expect(warm.code, warm.stderr).toBe(0);
     let start = 12;
-    const points = [
-      ['append-before-commit', 'old'],
-      ['append-after-commit', 'new'],
-      ['replace-before-commit', 'old'],
-      ['replace-after-commit', 'new'],
-      ['replace-after-rename', 'new'],
-    ] as const;
-    for (const [point, expected] of points) {
-      for (let trial = 0; trial < 3; trial++) {
-        const run = await runChild([dir, 'q', String(start), String(MAX), '1'], undefined, {
-          EOLGUL_GALLERY_CRASH_AT: point,
-        });
-        expect(run.signal, `${point}: ${run.stderr}`).toBe('SIGKILL');
-        const last = run.acked.length ? run.acked[run.acked.length - 1] : start - 1;
+    /**
+     * Where to kill, as a rule on the renames and fsyncs one operation makes (measured on a copy of the gallery, see
+     * below): the rename that commits (`commit.json`), the first fsync after it, the first rename of a `.next` file over its file,
+     * the second rename onto `commit.json`. `skip: true` makes the syscall fail instead of running (then the kill).
+     */
+    type Call = { name: 'rename' | 'fsync'; target: string };
+    const points: {
+      point: string;
+      kind: 'enroll' | 'replace';
+      expected: 'old' | 'new';
+      at: (calls: Call[]) => number;
+      skip: boolean;
+    }[] = [
+      {
+        point: 'append, before the commit',
+        kind: 'enroll',
+        expected: 'old',
+        at: (c) => c.findIndex((x) => x.target.endsWith('/commit.json')),
+        skip: true,
+      },
+      {
+        point: 'append, after the commit',
+        kind: 'enroll',
+        expected: 'new',
+        at: (c) =>
+          c.findIndex((x, i) => x.name === 'fsync' && i > c.findIndex((y) => y.target.endsWith('/commit.json'))),
+        skip: false,
+      },
+      {
+        point: 'replace, before the commit',
+        kind: 'replace',
+        expected: 'old',
+        at: (c) => c.findIndex((x) => x.target.endsWith('/commit.json')),
+        skip: true,
+      },
+      {
+        point: 'replace, after the commit',
+        kind: 'replace',
+        expected: 'new',
+        at: (c) => c.findIndex((x) => x.name === 'rename' && !x.target.endsWith('/commit.json')),
+        skip: true,
+      },
+      {
+        point: 'replace, after the renames',
+        kind: 'replace',
+        expected: 'new',
+        at: (c) => c.findLastIndex((x) => x.target.endsWith('/commit.json')),
+        skip: true,
+      },
+    ];
+    const isKind = (i: number, kind: 'enroll' | 'replace') =>
+      (opAt('q', i, true).kind === 'enroll') === (kind === 'enroll');
+    for (const { point, kind, expected, at, skip } of points) {
+      for (let trial = 0; trial < 2; trial++) {
+        // Bring the gallery to just before the next operation of the wanted kind.
+        expect((await runChild([dir, 'recover', '0', '0', '0'])).code).toBe(0); // what the last kill left, finished
+        let j = start;
+        while (!isKind(j, kind)) j++;
+        if (j > start) expect((await runChild([dir, 'q', String(start), String(j), '1'])).code).toBe(0);
+        // Measure: the same operation on a copy, its renames and fsyncs traced in order.
+        const copy = path.join(tmp, 'crash-copy');
+        await rm(copy, { recursive: true, force: true });
+        await cp(dir, copy, { recursive: true });
+        const log = path.join(tmp, 'strace.log');
+        const dry = await runChild([copy, 'q', String(j), String(j + 1), '1'], undefined, [
+          '-o',
+          log,
+          '-e',
+          'trace=rename,fsync',
+          '-e',
+          'signal=none',
+        ]);
+        expect(dry.code, dry.stderr).toBe(0);
+        const calls: Call[] = (await readFile(log, 'utf8'))
+          .split('\n')
+          .map((l) => /^\d+ +(rename|fsync)\((.*)\) += /.exec(l))
+          .filter((m) => m !== null)
+          .map((m) => ({
+            name: m[1] as Call['name'],
+            target: m[1] === 'rename' ? (/, "([^"]*)"$/.exec(m[2])?.[1] ?? '') : '',
+          }));
+        const k = at(calls);
+        expect(
+          k,
+          `${point}: the measured operation has no such call (${JSON.stringify(calls)})`,
+        ).toBeGreaterThanOrEqual(0);
+        const nth = calls.slice(0, k + 1).filter((c) => c.name === calls[k].name).length;
+        const inject = `inject=${calls[k].name}:${skip ? 'error=EIO:' : ''}signal=KILL:when=${nth}`;
+        // Kill the real process at that call.
+        const run = await runChild([dir, 'q', String(j), String(MAX), '1'], undefined, [
+          '-o',
+          '/dev/null',
+          '-e',
+          `trace=${calls[k].name}`,
+          '-e',
+          inject,
+        ]);
+        expect(run.signal ?? run.code, `${point}: ${run.stderr}`).toSatisfy(
+          (x: unknown) => x === 'SIGKILL' || x === 137,
+        );
+        expect(run.acked, `${point}: killed during its first operation`).toEqual([]);
         const key = stateKey(await observe(dir));
-        const want = expected === 'old' ? last + 1 : last + 2;
+        const want = expected === 'old' ? j : j + 1;
         expect(key, `${point} trial ${trial}: expected the ${expected} state (after op ${want - 1})`).toBe(
           states[want],
         );
         start = want;
       }
     }
-  }, 120_000);
+  }, 300_000);
 
   it('two writer processes enrolling at the same time both succeed; nothing is lost', async () => {
     const dir = path.join(tmp, 'concurrent');

@@ -13,6 +13,7 @@ import {
   UnknownIdentityError,
 } from '@eolgul/core';
 import { Gallery } from '../src/index.js';
+import { openGallery } from '../src/node.js';
 import { rng, unitVector } from './gallery-test-data.js';
 
 let tmp: string;
@@ -42,11 +43,12 @@ async function tree(dir: string): Promise<string[]> {
 
 async function made(name: string, D = 8, lockTimeoutMs?: number) {
   const dir = path.join(tmp, name);
-  const g = await Gallery.open(dir, {
+  const g = await openGallery(dir, {
     create: true,
     dimension: D,
     modelId: 'facenet-x',
     preprocess: 'mtcnn-160',
+    defaultThreshold: 1,
     lockTimeoutMs,
   });
   const r = rng(name.length);
@@ -65,32 +67,32 @@ describe('opening: mismatch and corruption are typed errors', () => {
       [{ preprocess: 'other' }, 'preprocess', 'mtcnn-160', 'other'],
     ];
     for (const [opts, field, stored, requested] of cases) {
-      const err = await Gallery.open(dir, opts).catch((e: unknown) => e);
+      const err = await openGallery(dir, opts).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(GalleryMismatchError);
       expect(err).toMatchObject({ code: 'GALLERY_MISMATCH', field, stored, requested });
       expect((err as Error).message).toContain(field);
     }
     // create: true on an existing gallery does not overwrite it, and still checks.
-    await expect(Gallery.open(dir, { create: true, dimension: 16, modelId: 'facenet-x' })).rejects.toBeInstanceOf(
-      GalleryMismatchError,
-    );
-    const ok = await Gallery.open(dir, { create: true, dimension: 8, modelId: 'facenet-x' });
+    await expect(
+      openGallery(dir, { create: true, dimension: 16, modelId: 'facenet-x', defaultThreshold: 1 }),
+    ).rejects.toBeInstanceOf(GalleryMismatchError);
+    const ok = await openGallery(dir, { create: true, dimension: 8, modelId: 'facenet-x', defaultThreshold: 1 });
     expect(ok.size).toBe(3);
     await ok.close();
   });
 
   it('not a gallery, or created without D / model: typed errors', async () => {
-    await expect(Gallery.open(path.join(tmp, 'nothing-here'))).rejects.toBeInstanceOf(GalleryCorruptError);
-    await expect(Gallery.open(path.join(tmp, 'no-d'), { create: true, modelId: 'm' })).rejects.toBeInstanceOf(
+    await expect(openGallery(path.join(tmp, 'nothing-here'))).rejects.toBeInstanceOf(GalleryCorruptError);
+    await expect(openGallery(path.join(tmp, 'no-d'), { create: true, modelId: 'm' })).rejects.toBeInstanceOf(
       InvalidArgumentError,
     );
-    await expect(Gallery.open(path.join(tmp, 'no-m'), { create: true, dimension: 4 })).rejects.toBeInstanceOf(
+    await expect(openGallery(path.join(tmp, 'no-m'), { create: true, dimension: 4 })).rejects.toBeInstanceOf(
       InvalidArgumentError,
     );
     await expect(
-      Gallery.open(path.join(tmp, 'bad-t'), { create: true, dimension: 4, modelId: 'm', defaultThreshold: -1 }),
+      openGallery(path.join(tmp, 'bad-t'), { create: true, dimension: 4, modelId: 'm', defaultThreshold: -1 }),
     ).rejects.toBeInstanceOf(InvalidArgumentError);
-    expect(() => Gallery.inMemory({ dimension: 0 })).toThrow(InvalidArgumentError);
+    expect(() => Gallery.inMemory({ dimension: 0, defaultThreshold: 1 })).toThrow(InvalidArgumentError);
   });
 
   it('damaged files give GalleryCorruptError, never a crash or a silently smaller gallery', async () => {
@@ -99,19 +101,19 @@ describe('opening: mismatch and corruption are typed errors', () => {
     const npy = path.join(dir, 'embeddings.npy');
     const size = (await stat(npy)).size;
     await truncate(npy, size - 4);
-    await expect(Gallery.open(dir)).rejects.toMatchObject({ code: 'GALLERY_CORRUPT' });
+    await expect(openGallery(dir)).rejects.toMatchObject({ code: 'GALLERY_CORRUPT' });
     await truncate(npy, 40);
-    await expect(Gallery.open(dir)).rejects.toBeInstanceOf(GalleryCorruptError);
+    await expect(openGallery(dir)).rejects.toBeInstanceOf(GalleryCorruptError);
 
     const { dir: dir2, g: g2 } = await made('corrupt2');
     await g2.close();
     await writeFile(path.join(dir2, 'commit.json'), '{ not json');
-    await expect(Gallery.open(dir2)).rejects.toBeInstanceOf(GalleryCorruptError);
+    await expect(openGallery(dir2)).rejects.toBeInstanceOf(GalleryCorruptError);
 
     const { dir: dir3, g: g3 } = await made('corrupt3');
     await g3.close();
     await writeFile(path.join(dir3, 'identities.csv'), 'category,name\n0,Ada\n');
-    await expect(Gallery.open(dir3)).rejects.toBeInstanceOf(GalleryCorruptError);
+    await expect(openGallery(dir3)).rejects.toBeInstanceOf(GalleryCorruptError);
 
     const { dir: dir4, g: g4 } = await made('corrupt4');
     await g4.close();
@@ -119,7 +121,7 @@ describe('opening: mismatch and corruption are typed errors', () => {
       path.join(dir4, 'manifest.json'),
       JSON.stringify({ formatVersion: 2, dimension: 8, modelId: 'm', defaultThreshold: 1 }),
     );
-    await expect(Gallery.open(dir4)).rejects.toThrow(/formatVersion/);
+    await expect(openGallery(dir4)).rejects.toThrow(/formatVersion/);
   });
 
   it('a NaN row written into embeddings.npy behind our back is detected on open', async () => {
@@ -129,7 +131,7 @@ describe('opening: mismatch and corruption are typed errors', () => {
     const buf = await readFile(npy);
     buf.writeFloatLE(NaN, 128 + 8 * 4 + 4); // row 1, value 1
     await writeFile(npy, buf);
-    await expect(Gallery.open(dir)).rejects.toThrow(/row 1 of embeddings.npy is not finite/);
+    await expect(openGallery(dir)).rejects.toThrow(/row 1 of embeddings.npy is not finite/);
   });
 });
 
@@ -160,7 +162,7 @@ describe('bad embeddings are refused and never stored', () => {
     await g.close();
     expect(await readFile(path.join(dir, 'commit.json'), 'utf8')).toBe(commitBefore);
     expect((await readFile(path.join(dir, 'embeddings.npy'))).equals(npyBefore)).toBe(true);
-    const again = await Gallery.open(dir);
+    const again = await openGallery(dir);
     expect(again.size).toBe(3);
     await again.close();
   });
@@ -180,7 +182,7 @@ describe('names never become paths; files are owner-only', () => {
   it('../../x, a/b, NUL, Korean: stored as data, no file or folder created anywhere', async () => {
     const base = path.join(tmp, 'paths');
     const dir = path.join(base, 'inner', 'g');
-    const g = await Gallery.open(dir, { create: true, dimension: 8, modelId: 'm' });
+    const g = await openGallery(dir, { create: true, dimension: 8, modelId: 'm', defaultThreshold: 1 });
     const before = await tree(base);
     const names = [
       '../../x',
@@ -201,7 +203,7 @@ describe('names never become paths; files are owner-only', () => {
     await g.close();
     expect(await tree(base)).toEqual(before);
     expect(await tree(dir)).toEqual(GALLERY_FILES);
-    const again = await Gallery.open(dir);
+    const again = await openGallery(dir);
     expect(again.identities()).toEqual(
       names
         .filter((n) => n !== '/etc/passwd' && n !== 'a/b')
@@ -230,8 +232,11 @@ describe('write lock', () => {
     const { dir, g, r } = await made('locked', 8, 300);
     const release = await lockfile.lock(dir, { lockfilePath: path.join(dir, '.write.lock'), realpath: false });
     try {
-      const g2 = Gallery.open(dir, { lockTimeoutMs: 300 });
-      await expect(g2).rejects.toBeInstanceOf(GalleryLockedError);
+      // Opening reads without the lock: a reader is never held up by a writer.
+      const g2 = await openGallery(dir, { lockTimeoutMs: 300 });
+      expect(g2.identities()).toEqual(['Ada', 'Bo']);
+      await expect(g2.enroll('Cy', [unitVector(8, r)], ['cy.jpg'])).rejects.toBeInstanceOf(GalleryLockedError);
+      await g2.close();
       const slow = await (async () => {
         const t0 = Date.now();
         const e = await g.enroll('Late', [unitVector(8, r)], ['late.jpg']).catch((err: unknown) => err);

@@ -5,7 +5,9 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CsvFormatError, InvalidEmbeddingError, NpyFormatError, encodeNpy } from '@eolgul/core';
-import { Gallery, identityFromSeedImageName, readGalleryPair } from '../src/index.js';
+import { Gallery, identityFromSeedImageName } from '../src/index.js';
+import { writeEmbeddingPairFiles } from '@eolgul/core/node';
+import { importEmbeddingPair, openGallery, readGalleryPair } from '../src/node.js';
 import { rng, unitVector } from './gallery-test-data.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/seed-pair/', import.meta.url));
@@ -53,7 +55,7 @@ describe('seed pair layout', () => {
 
   it('imports the fixture into a gallery directory; each image finds its own identity', async () => {
     const dir = path.join(tmp, 'imported');
-    const g = await Gallery.importPair(dir, NPY, CSV, {
+    const g = await importEmbeddingPair(dir, NPY, CSV, {
       create: true,
       modelId: 'seed-facenet-128',
       defaultThreshold: 0.9,
@@ -72,28 +74,28 @@ describe('seed pair layout', () => {
       const pair = await readGalleryPair(NPY, CSV);
       for (let r = 0; r < 21; r++) {
         const probe = pair.embeddings.subarray(r * 128, (r + 1) * 128);
-        const [self, other] = g.identify(probe, { mode: 'image', k: 2 });
+        const [self, other] = g.identify(probe, { mode: 'nearest-image', k: 2 });
         expect(self.identity).toBe(pair.identities[r]);
         expect(self.imageId).toBe(pair.imageIds[r]);
         expect(self.distance).toBeLessThan(1e-3);
         expect(other.identity).not.toBe(pair.identities[r]);
         expect(other.distance).toBeGreaterThan(1);
         // Excluding the image itself: the nearest is another image of the same person.
-        const [sibling] = g.identify(probe, { mode: 'image', per: 'image', k: 2 }).slice(1);
+        const [sibling] = g.identify(probe, { mode: 'nearest-image', per: 'image', k: 2 }).slice(1);
         if (pair.identities.filter((n) => n === pair.identities[r]).length > 1)
           expect(sibling.identity).toBe(pair.identities[r]);
       }
     } finally {
       await g.close();
     }
-    const again = await Gallery.open(dir, { modelId: 'seed-facenet-128' });
+    const again = await openGallery(dir, { modelId: 'seed-facenet-128' });
     expect(again.size).toBe(21);
     expect(again.defaultThreshold).toBe(0.9);
     await again.close();
   });
 
   it('exportPair writes a pair that numpy reads and importPair restores exactly, names included', async () => {
-    const g = Gallery.inMemory({ dimension: 16 });
+    const g = Gallery.inMemory({ dimension: 16, defaultThreshold: 1 });
     const r = rng(3);
     const vec = () => unitVector(16, r);
     await g.enroll('Zoë', [vec(), vec()], ['IMG_0001.jpg', 'IMG_0002.jpg']);
@@ -101,13 +103,19 @@ describe('seed pair layout', () => {
     await g.enroll('Zoë', [vec()], ['later.jpg']);
     const npy = path.join(tmp, 'out.npy');
     const csv = path.join(tmp, 'out.csv');
-    await g.exportPair(npy, csv);
+    await writeEmbeddingPairFiles(npy, csv, g.toPair());
     expect((await stat(npy)).mode & 0o777).toBe(0o600);
-    const back = await Gallery.importPair(path.join(tmp, 'reimported'), npy, csv, { create: true, modelId: 'm' });
+    const back = await importEmbeddingPair(path.join(tmp, 'reimported'), npy, csv, {
+      create: true,
+      modelId: 'm',
+      defaultThreshold: 1,
+    });
     expect(back.identities()).toEqual(g.identities());
     expect(back.size).toBe(4);
     const probe = vec();
-    expect(back.identify(probe, { mode: 'image', k: 2 })).toEqual(g.identify(probe, { mode: 'image', k: 2 }));
+    expect(back.identify(probe, { mode: 'nearest-image', k: 2 })).toEqual(
+      g.identify(probe, { mode: 'nearest-image', k: 2 }),
+    );
     await back.close();
     if (hasNumpy) {
       const out = py(
@@ -122,7 +130,7 @@ describe('seed pair layout', () => {
     "numpy reads a gallery directory's embeddings.npy after appends, equal to what was enrolled",
     async () => {
       const dir = path.join(tmp, 'np-check');
-      const g = await Gallery.open(dir, { create: true, dimension: 8, modelId: 'm' });
+      const g = await openGallery(dir, { create: true, dimension: 8, modelId: 'm', defaultThreshold: 1 });
       const r = rng(9);
       const all: Float32Array[] = [];
       for (let i = 0; i < 5; i++) {
@@ -152,10 +160,15 @@ describe('seed pair layout', () => {
 
   it('refuses bad pairs with typed errors', async () => {
     const csv = path.join(tmp, 'bad.csv');
+    // One label, two names read from the image names (the rule of identityFromImagePath): the names cannot be trusted.
+    await writeFile(csv, 'image,category\nphoto.jpg,0\nselfie.jpg,0\n');
+    const two = path.join(tmp, 'two.npy');
+    await writeFile(two, encodeNpy(Float32Array.from([...unitVector(4, rng(1)), ...unitVector(4, rng(2))]), [2, 4]));
+    await expect(readGalleryPair(two, csv)).rejects.toBeInstanceOf(CsvFormatError);
+    await expect(readGalleryPair(two, csv)).rejects.toThrow(/identities\.csv/);
     await writeFile(csv, 'image,category\nphoto.jpg,0\n');
     const one = path.join(tmp, 'one.npy');
     await writeFile(one, encodeNpy(unitVector(4, rng(1)), [1, 4]));
-    await expect(readGalleryPair(one, csv)).rejects.toBeInstanceOf(CsvFormatError);
     await expect(readGalleryPair(NPY, csv)).rejects.toThrow(/1 rows, but/);
     await writeFile(csv, 'name,label\nx_1.jpg,0\n');
     await expect(readGalleryPair(one, csv)).rejects.toBeInstanceOf(CsvFormatError);

@@ -28,6 +28,7 @@ for (const search of ['hnsw', 'exact'] as const) {
         create: true,
         dimension,
         modelId: 'test-model',
+        defaultThreshold: 1,
         table,
         search,
       });
@@ -51,7 +52,13 @@ for (const search of ['hnsw', 'exact'] as const) {
 
 describe('PgVectorGalleryStore specifics', () => {
   it('checks the manifest (GalleryMismatchError names the field) and the table name', async () => {
-    const a = await PgVectorGalleryStore.open(conn(), { create: true, dimension: 8, modelId: 'm1', table: 'mm' });
+    const a = await PgVectorGalleryStore.open(conn(), {
+      create: true,
+      dimension: 8,
+      modelId: 'm1',
+      defaultThreshold: 1,
+      table: 'mm',
+    });
     await a.close();
     await expect(PgVectorGalleryStore.open(conn(), { table: 'mm', dimension: 16 })).rejects.toMatchObject({
       field: 'dimension',

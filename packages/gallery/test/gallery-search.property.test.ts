@@ -20,7 +20,7 @@ describe('exact search equals the brute-force oracle (fast-check)', () => {
     await fc.assert(
       fc.asyncProperty(arb, async ({ seed, D, sizes, k, per, excludeIds, excludeImages, batch }) => {
         const r = rng(seed);
-        const g = Gallery.inMemory({ dimension: D });
+        const g = Gallery.inMemory({ dimension: D, defaultThreshold: 1 });
         const rows: OracleRow[] = [];
         for (const [i, n] of sizes.entries()) {
           const vs = Array.from({ length: n }, () => unitVector(D, r));
@@ -35,10 +35,10 @@ describe('exact search equals the brute-force oracle (fast-check)', () => {
         const exclude = excludeIds.map((i) => `p${i}`);
         const live = rows.filter((row) => !excludedImages.has(row.imageId) && !exclude.includes(row.identity));
         const probes = Array.from({ length: batch }, () => unitVector(D, r));
-        const many = g.identifyMany(probes, { mode: 'image', k, per, exclude, threshold: 1 });
+        const many = g.identifyMany(probes, { mode: 'nearest-image', k, per, exclude, threshold: 1 });
         probes.forEach((probe, b) => {
           const want = per === 'image' ? oracle(live, probe).slice(0, k) : oracleIdentities(live, probe, k);
-          for (const got of [g.identify(probe, { mode: 'image', k, per, exclude, threshold: 1 }), many[b]]) {
+          for (const got of [g.identify(probe, { mode: 'nearest-image', k, per, exclude, threshold: 1 }), many[b]]) {
             expect(got.map((m) => m.imageId)).toEqual(want.map((m) => m.imageId));
             got.forEach((m, i) => {
               expect(m.identity).toBe(want[i].identity);
@@ -64,9 +64,9 @@ describe('enrollMany', () => {
       flat.set(v, i * D);
     });
     const ids = names.map((n, i) => `${n}-${i}`);
-    const bulk = Gallery.inMemory({ dimension: D });
+    const bulk = Gallery.inMemory({ dimension: D, defaultThreshold: 1 });
     await bulk.enrollMany(names, flat, ids);
-    const one = Gallery.inMemory({ dimension: D });
+    const one = Gallery.inMemory({ dimension: D, defaultThreshold: 1 });
     for (const n of ['b', 'a', 'c']) {
       const idx = names.map((x, i) => (x === n ? i : -1)).filter((i) => i >= 0);
       await one.enroll(
@@ -79,14 +79,16 @@ describe('enrollMany', () => {
     expect(bulk.imagesOf('b')).toEqual(['b-0', 'b-2', 'b-5']);
     for (let q = 0; q < 10; q++) {
       const p = unitVector(D, r);
-      expect(bulk.identify(p, { mode: 'image', k: 3, per: 'image' })).toEqual(
-        one.identify(p, { mode: 'image', k: 3, per: 'image' }),
+      expect(bulk.identify(p, { mode: 'nearest-image', k: 3, per: 'image' })).toEqual(
+        one.identify(p, { mode: 'nearest-image', k: 3, per: 'image' }),
       );
     }
     const bad = flat.slice();
     bad[D * 4 + 3] = NaN;
-    await expect(Gallery.inMemory({ dimension: D }).enrollMany(names, bad, ids)).rejects.toThrow(/row 4/);
-    const g = Gallery.inMemory({ dimension: D });
+    await expect(Gallery.inMemory({ dimension: D, defaultThreshold: 1 }).enrollMany(names, bad, ids)).rejects.toThrow(
+      /row 4/,
+    );
+    const g = Gallery.inMemory({ dimension: D, defaultThreshold: 1 });
     await expect(g.enrollMany(names, flat.subarray(1), ids)).rejects.toMatchObject({ code: 'EMBEDDING_DIMENSION' });
     await expect(g.enrollMany(names, flat, ids.slice(1))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(g.size).toBe(0);
@@ -99,7 +101,7 @@ describe('search kernels', () => {
       [128, 'wasm-simd'],
       [130, 'js'],
     ] as const) {
-      const g = Gallery.inMemory({ dimension: D });
+      const g = Gallery.inMemory({ dimension: D, defaultThreshold: 1 });
       expect(g.searchKernel).toBe(kernel);
       const r = rng(D);
       const rows: OracleRow[] = [];
@@ -118,12 +120,14 @@ describe('search kernels', () => {
       for (let q = 0; q < 5; q++) {
         const p = unitVector(D, r);
         const want = oracle(rows, p).slice(0, 5);
-        const got = g.identify(p, { mode: 'image', k: 5, per: 'image' });
+        const got = g.identify(p, { mode: 'nearest-image', k: 5, per: 'image' });
         expect(got.map((m) => m.imageId)).toEqual(want.map((m) => m.imageId));
         got.forEach((m, i) => {
           expect(Math.abs(m.distance - want[i].distance)).toBeLessThan(1e-9);
         });
-        expect(g.identifyMany([p, p], { mode: 'image', k: 3 })[1]).toEqual(g.identify(p, { mode: 'image', k: 3 }));
+        expect(g.identifyMany([p, p], { mode: 'nearest-image', k: 3 })[1]).toEqual(
+          g.identify(p, { mode: 'nearest-image', k: 3 }),
+        );
       }
     }
   });

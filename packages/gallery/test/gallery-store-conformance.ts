@@ -64,7 +64,7 @@ export function runGalleryStoreConformance(name: string, h: StoreHarness): void 
         const r = rng(99);
         for (const c of data) {
           const probe = near(c.center, 0.05, r);
-          const [m, ...rest] = await store.identify(probe, { mode: 'image', threshold: 0.5 });
+          const [m, ...rest] = await store.identify(probe, { mode: 'nearest-image', threshold: 0.5 });
           const want = oracle(rows, probe)[0];
           expect(rest).toEqual([]);
           expect(m.identity).toBe(c.name);
@@ -81,19 +81,19 @@ export function runGalleryStoreConformance(name: string, h: StoreHarness): void 
       const { store, rows } = await seeded(h);
       try {
         const probe = unitVector(D, rng(5));
-        const byId = await store.identify(probe, { mode: 'image', k: 3, threshold: 2 });
+        const byId = await store.identify(probe, { mode: 'nearest-image', k: 3, threshold: 2 });
         const wantId = oracleIdentities(rows, probe, 3);
         expect(byId.map((m) => m.identity)).toEqual(wantId.map((m) => m.identity));
         byId.forEach((m, i) => {
           expect(m.distance).toBeCloseTo(wantId[i].distance, digits);
         });
-        const byImage = await store.identify(probe, { mode: 'image', k: 4, per: 'image' });
+        const byImage = await store.identify(probe, { mode: 'nearest-image', k: 4, per: 'image' });
         expect(byImage.map((m) => m.imageId)).toEqual(
           oracle(rows, probe)
             .slice(0, 4)
             .map((m) => m.imageId),
         );
-        const all = await store.identify(probe, { mode: 'image', k: 100 });
+        const all = await store.identify(probe, { mode: 'nearest-image', k: 100 });
         expect(all.map((m) => m.identity).sort()).toEqual([...NAMES].sort());
         for (let i = 1; i < all.length; i++) expect(all[i].distance).toBeGreaterThanOrEqual(all[i - 1].distance);
       } finally {
@@ -105,11 +105,15 @@ export function runGalleryStoreConformance(name: string, h: StoreHarness): void 
       const { store, data } = await seeded(h);
       try {
         const probe = near(data[0].center, 0.3, rng(3));
-        const [m] = await store.identify(probe, { mode: 'image' });
+        const [m] = await store.identify(probe, { mode: 'nearest-image' });
         expect(m.accepted).toBe(m.distance <= store.defaultThreshold);
-        expect((await store.identify(probe, { mode: 'image', threshold: m.distance + tol }))[0].accepted).toBe(true);
-        expect((await store.identify(probe, { mode: 'image', threshold: m.distance * 0.99 }))[0].accepted).toBe(false);
-        expect((await store.identify(probe, { mode: 'image', threshold: 0 }))[0].accepted).toBe(false);
+        expect((await store.identify(probe, { mode: 'nearest-image', threshold: m.distance + tol }))[0].accepted).toBe(
+          true,
+        );
+        expect((await store.identify(probe, { mode: 'nearest-image', threshold: m.distance * 0.99 }))[0].accepted).toBe(
+          false,
+        );
+        expect((await store.identify(probe, { mode: 'nearest-image', threshold: 0 }))[0].accepted).toBe(false);
       } finally {
         await store.close();
       }
@@ -119,22 +123,24 @@ export function runGalleryStoreConformance(name: string, h: StoreHarness): void 
       const { store, data, rows } = await seeded(h);
       try {
         const probe = near(data[1].center, 0.02, rng(11));
-        expect((await store.identify(probe, { mode: 'image' }))[0].identity).toBe('Bo');
+        expect((await store.identify(probe, { mode: 'nearest-image' }))[0].identity).toBe('Bo');
         const second = oracleIdentities(rows, probe, 2)[1];
-        expect((await store.identify(probe, { mode: 'image', exclude: ['Bo'] }))[0].identity).toBe(second.identity);
+        expect((await store.identify(probe, { mode: 'nearest-image', exclude: ['Bo'] }))[0].identity).toBe(
+          second.identity,
+        );
         const s1 = store.session();
         const s2 = store.session();
         s1.reject('Bo');
         s1.reject('Bo');
         expect(s1.rejected()).toEqual(['Bo']);
-        expect((await s1.identify(probe, { mode: 'image' }))[0].identity).toBe(second.identity);
+        expect((await s1.identify(probe, { mode: 'nearest-image' }))[0].identity).toBe(second.identity);
         s1.reject(second.identity);
         const third = oracleIdentities(rows, probe, 3)[2];
-        expect((await s1.identify(probe, { mode: 'image' }))[0].identity).toBe(third.identity);
-        expect((await s2.identify(probe, { mode: 'image' }))[0].identity).toBe('Bo');
-        expect((await store.identify(probe, { mode: 'image' }))[0].identity).toBe('Bo');
+        expect((await s1.identify(probe, { mode: 'nearest-image' }))[0].identity).toBe(third.identity);
+        expect((await s2.identify(probe, { mode: 'nearest-image' }))[0].identity).toBe('Bo');
+        expect((await store.identify(probe, { mode: 'nearest-image' }))[0].identity).toBe('Bo');
         // Excluding every identity leaves nothing.
-        expect(await store.identify(probe, { mode: 'image', exclude: NAMES })).toEqual([]);
+        expect(await store.identify(probe, { mode: 'nearest-image', exclude: NAMES })).toEqual([]);
       } finally {
         await store.close();
       }
@@ -144,23 +150,23 @@ export function runGalleryStoreConformance(name: string, h: StoreHarness): void 
       let { store, data, rows } = await seeded(h);
       try {
         const probe = data[2].embeddings[1];
-        const [first] = await store.identify(probe, { mode: 'image', per: 'image' });
+        const [first] = await store.identify(probe, { mode: 'nearest-image', per: 'image' });
         expect(first.imageId).toBe(data[2].imageIds[1]);
         expect(first.distance).toBeCloseTo(0, 3);
         await store.excludeImage(first.imageId);
         await store.excludeImage(first.imageId);
         expect(await store.excludedImages()).toEqual([first.imageId]);
         const rest = rows.filter((r) => r.imageId !== first.imageId);
-        const [next] = await store.identify(probe, { mode: 'image', per: 'image' });
+        const [next] = await store.identify(probe, { mode: 'nearest-image', per: 'image' });
         expect(next.imageId).toBe(oracle(rest, probe)[0].imageId);
         const s = store.session();
-        expect((await s.identify(probe, { mode: 'image', per: 'image' }))[0].imageId).toBe(next.imageId);
+        expect((await s.identify(probe, { mode: 'nearest-image', per: 'image' }))[0].imageId).toBe(next.imageId);
         store = await h.reopen(store);
         expect(await store.excludedImages()).toEqual([first.imageId]);
-        expect((await store.identify(probe, { mode: 'image', per: 'image' }))[0].imageId).toBe(next.imageId);
+        expect((await store.identify(probe, { mode: 'nearest-image', per: 'image' }))[0].imageId).toBe(next.imageId);
         await store.includeImage(first.imageId);
         expect(await store.excludedImages()).toEqual([]);
-        expect((await store.identify(probe, { mode: 'image', per: 'image' }))[0].imageId).toBe(first.imageId);
+        expect((await store.identify(probe, { mode: 'nearest-image', per: 'image' }))[0].imageId).toBe(first.imageId);
         await expect(store.excludeImage('no-such.jpg')).rejects.toBeInstanceOf(UnknownIdentityError);
         await expect(store.includeImage('no-such.jpg')).rejects.toBeInstanceOf(UnknownIdentityError);
       } finally {
@@ -175,7 +181,9 @@ export function runGalleryStoreConformance(name: string, h: StoreHarness): void 
         expect(await store.identities()).not.toContain('Chen');
         expect(await store.count()).toBe(12);
         const probe = near(data[2].center, 0.01, rng(4));
-        expect((await store.identify(probe, { mode: 'image', k: 10 })).map((m) => m.identity)).not.toContain('Chen');
+        expect((await store.identify(probe, { mode: 'nearest-image', k: 10 })).map((m) => m.identity)).not.toContain(
+          'Chen',
+        );
         expect(await store.remove(data[0].imageIds[0])).toBe(1);
         expect(await store.count()).toBe(11);
         await expect(store.remove('Chen')).rejects.toBeInstanceOf(UnknownIdentityError);
@@ -183,11 +191,11 @@ export function runGalleryStoreConformance(name: string, h: StoreHarness): void 
         store = await h.reopen(store);
         expect(await store.count()).toBe(11);
         expect(await store.identities()).toEqual(NAMES.filter((n) => n !== 'Chen').sort());
-        const hits = await store.identify(data[0].embeddings[0], { mode: 'image', k: 20, per: 'image' });
+        const hits = await store.identify(data[0].embeddings[0], { mode: 'nearest-image', k: 20, per: 'image' });
         expect(hits.map((m) => m.imageId)).not.toContain(data[0].imageIds[0]);
         // Enrolling a removed identity again works.
         await store.enroll('Chen', data[2].embeddings, data[2].imageIds);
-        expect((await store.identify(probe, { mode: 'image' }))[0].identity).toBe('Chen');
+        expect((await store.identify(probe, { mode: 'nearest-image' }))[0].identity).toBe('Chen');
       } finally {
         await store.close();
       }
@@ -221,12 +229,12 @@ export function runGalleryStoreConformance(name: string, h: StoreHarness): void 
       try {
         const probes = Array.from({ length: 5 }, (_, i) => unitVector(D, rng(100 + i)));
         const before: Match[][] = [];
-        for (const p of probes) before.push(await store.identify(p, { mode: 'image', k: 3 }));
+        for (const p of probes) before.push(await store.identify(p, { mode: 'nearest-image', k: 3 }));
         store = await h.reopen(store);
         expect(await store.count()).toBe(15);
         expect(await store.identities()).toEqual([...NAMES].sort());
         for (let i = 0; i < probes.length; i++) {
-          const after = await store.identify(probes[i], { mode: 'image', k: 3 });
+          const after = await store.identify(probes[i], { mode: 'nearest-image', k: 3 });
           expect(after.map((m) => m.identity)).toEqual(before[i].map((m) => m.identity));
           after.forEach((m, j) => {
             expect(m.distance).toBeCloseTo(before[i][j].distance, digits);
@@ -241,7 +249,7 @@ export function runGalleryStoreConformance(name: string, h: StoreHarness): void 
       const { store, data } = await seeded(h);
       try {
         const probe = unitVector(D, rng(21));
-        const hits = await store.identify(probe, { mode: 'template', k: NAMES.length, threshold: 2 });
+        const hits = await store.identify(probe, { mode: 'identity-mean', k: NAMES.length, threshold: 2 });
         expect(hits.map((m) => m.identity).sort()).toEqual([...NAMES].sort());
         for (const m of hits) {
           const c = data.find((x) => x.name === m.identity)!;
@@ -285,16 +293,18 @@ export function runGalleryStoreConformance(name: string, h: StoreHarness): void 
         await expect(store.enroll('Eve', [], [])).rejects.toBeInstanceOf(InvalidArgumentError);
         expect(await store.count()).toBe(15);
         expect(await store.identities()).not.toContain('Eve');
-        await expect(later(() => store.identify(nan, { mode: 'image' }))).rejects.toBeInstanceOf(InvalidEmbeddingError);
+        await expect(later(() => store.identify(nan, { mode: 'nearest-image' }))).rejects.toBeInstanceOf(
+          InvalidEmbeddingError,
+        );
         await expect(later(() => store.identify(new Float32Array(D - 1).fill(1)))).rejects.toBeInstanceOf(
           EmbeddingDimensionError,
         );
-        await expect(later(() => store.identify(good, { mode: 'image', k: 0 }))).rejects.toBeInstanceOf(
+        await expect(later(() => store.identify(good, { mode: 'nearest-image', k: 0 }))).rejects.toBeInstanceOf(
           InvalidArgumentError,
         );
-        await expect(later(() => store.identify(good, { mode: 'image', threshold: NaN }))).rejects.toBeInstanceOf(
-          InvalidArgumentError,
-        );
+        await expect(
+          later(() => store.identify(good, { mode: 'nearest-image', threshold: NaN })),
+        ).rejects.toBeInstanceOf(InvalidArgumentError);
       } finally {
         await store.close();
       }

@@ -29,6 +29,7 @@ runGalleryStoreConformance('PostgresGalleryStore over a real PostgreSQL (plain t
       create: true,
       dimension,
       modelId: 'test-model',
+      defaultThreshold: 1,
       table,
     });
     tables.set(store, table);
@@ -49,7 +50,7 @@ runGalleryStoreConformance('PostgresGalleryStore over a real PostgreSQL (plain t
 
 const D = 32;
 const open = (table: string, o: PostgresStoreOptions = {}) =>
-  PostgresGalleryStore.open(server.url, { create: true, dimension: D, modelId: 'm', table, ...o });
+  PostgresGalleryStore.open(server.url, { create: true, dimension: D, modelId: 'm', defaultThreshold: 1, table, ...o });
 
 /** Polls `cond` every 2 ms; resolves to the milliseconds it took, rejects after `limitMs`. */
 async function waitFor(cond: () => boolean, limitMs: number): Promise<number> {
@@ -68,7 +69,7 @@ async function stateOf(s: PostgresGalleryStore, probes: Float32Array[]) {
     identities: s.identities(),
     excluded: s.excludedImages(),
     images: s.identities().map((i) => s.imagesOf(i)),
-    hits: probes.map((p) => s.identify(p, { mode: 'image', per: 'image', k: 5, threshold: 2 })),
+    hits: probes.map((p) => s.identify(p, { mode: 'nearest-image', per: 'image', k: 5, threshold: 2 })),
   };
 }
 
@@ -82,7 +83,7 @@ describe('PostgresGalleryStore replicas', () => {
       expect(a.identities()).toEqual(['Ada']); // a writer sees its own change when enroll resolves
       const ms = await waitFor(() => b.identities().includes('Ada'), 2000);
       expect(ms).toBeLessThan(2000);
-      expect(b.identify(c.embeddings[0], { mode: 'image' })[0]).toMatchObject({
+      expect(b.identify(c.embeddings[0], { mode: 'nearest-image' })[0]).toMatchObject({
         identity: 'Ada',
         imageId: c.imageIds[0],
       });

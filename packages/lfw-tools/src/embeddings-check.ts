@@ -1,8 +1,7 @@
 import { type Stats, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { InvalidArgumentError } from '@eolgul/core';
+import { InvalidArgumentError, UNIT_NORM_TOLERANCE, identityFromImagePath, isImageFileName } from '@eolgul/core';
 import { parseCategory, readEmbeddingCsv, readNpyMatrix } from './embeddings-files.js';
-import { isImageFileName } from './lfw-filter.js';
 
 /**
  * Consistency check of an embedding NPY + CSV pair against each other and against an images folder (`eolgul check`).
@@ -34,20 +33,17 @@ export interface ConsistencyReport {
 export const MAX_PROBLEMS_PER_KIND = 20;
 
 /** Default tolerance on `|‖row‖₂ − 1|`: float32 normalisation errors are about 1e-7, so 1e-4 only flags real errors. */
-export const DEFAULT_UNIT_TOLERANCE = 1e-4;
+export const DEFAULT_UNIT_TOLERANCE = UNIT_NORM_TOLERANCE;
 
 /**
- * The identity of an image file by the rule of `eolgul embed`: the name of its parent folder when it is inside a
- * sub-folder of the images folder, otherwise (flat folder, the seed's layout) the file-name stem before the last
- * `_<digits>` (`"Ariel_Sharon_0005.jpg"` → `"Ariel_Sharon"`; a stem without `_<digits>` is its own identity).
+ * The identity of an image file by the rule every eolgul tool uses (`identityFromImagePath` of `@eolgul/core`): the
+ * name of its parent folder when it is inside a sub-folder of the images folder, otherwise (flat folder, the seed's
+ * layout) the file-name stem before the last `_<digits>` (`"Ariel_Sharon_0005.jpg"` → `"Ariel_Sharon"`; a stem
+ * without `_<digits>` is its own identity).
  * @param relPath path relative to the images folder, `/`-separated.
  */
 export function identityOfImage(relPath: string): string {
-  const parts = relPath.split('/');
-  if (parts.length > 1) return parts[parts.length - 2];
-  const stem = path.basename(relPath, path.extname(relPath));
-  const m = /^(.*)_[0-9]+$/.exec(stem);
-  return m && m[1].length > 0 ? m[1] : stem;
+  return identityFromImagePath(relPath);
 }
 
 async function listFiles(root: string): Promise<string[]> {

@@ -2,34 +2,29 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import {
   CsvFormatError,
+  EMBEDDING_CSV_COLUMNS,
   EmbeddingDimensionError,
+  type EmbeddingRow,
   InvalidArgumentError,
   InvalidEmbeddingError,
-  NpyFormatError,
-  decodeNpy,
+  decodeEmbeddingCsv,
+  decodeEmbeddingMatrix,
+  decodeEmbeddingRows,
+  decodeUtf8Text,
+  encodeEmbeddingRows,
   encodeNpy,
-  formatCsv,
-  parseCsv,
-  writeFileAtomic,
+  parseCategory,
 } from '@eolgul/core';
+import { readPairFile, writeFileAtomic } from '@eolgul/core/node';
 
 /**
- * The seed project's embedding files, Node-only: `<prefix>.npy` (float32, shape `[N, D]`, C order, one L2-normalised
- * embedding per row) beside `<prefix>.csv` with header `image,category` (row i of the CSV describes row i of the NPY;
- * `image` = file name, `category` = integer id of the identity).
+ * The `<prefix>.npy` + `<prefix>.csv` embedding files of the LFW tools, Node-only: float32 `[N, D]` (one embedding per
+ * row) beside `image,category` (row i of the CSV describes row i of the NPY). The codec is `@eolgul/core`'s
+ * (`embedding-pair.ts`); these functions keep the LFW tools' shapes (a list of vectors and `{ image, category }` rows).
  * @module
  */
 
-/** The CSV columns, in order. */
-export const EMBEDDING_CSV_COLUMNS = ['image', 'category'] as const;
-
-/** One CSV row: the image an embedding comes from and the integer id of its identity. */
-export interface EmbeddingRow {
-  /** Image file name (or path relative to the images folder), e.g. `"Ariel_Sharon_0005.jpg"`. */
-  image: string;
-  /** Integer id of the identity (≥ 0). */
-  category: number;
-}
+export { EMBEDDING_CSV_COLUMNS, type EmbeddingRow, parseCategory };
 
 /** The content of an NPY + CSV pair. */
 export interface EmbeddingPair {
@@ -43,35 +38,12 @@ export interface EmbeddingPair {
 
 /** Reads an NPY file that must hold a 2-D array. @internal */
 export async function readNpyMatrix(file: string): Promise<{ data: Float32Array; rows: number; dimension: number }> {
-  let buf: Uint8Array;
-  try {
-    buf = await fs.readFile(file);
-  } catch (err) {
-    throw new NpyFormatError(file, `cannot read file: ${(err as Error).message}`);
-  }
-  const { data, shape } = decodeNpy(buf, file);
-  if (shape.length !== 2)
-    throw new NpyFormatError(file, `expected a 2-D array [N, D], got shape (${shape.join(', ')})`);
-  return { data, rows: shape[0], dimension: shape[1] };
+  return decodeEmbeddingMatrix(await readPairFile(file, 'npy'), file);
 }
 
 /** Reads an `image,category` CSV file without checking the values. @internal */
 export async function readEmbeddingCsv(file: string): Promise<{ image: string; category: string }[]> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    throw new CsvFormatError(file, `cannot read file: ${(err as Error).message}`);
-  }
-  return parseCsv(text, EMBEDDING_CSV_COLUMNS, file);
-}
-
-/** Parses a category field: a non-negative integer written in decimal digits. @internal */
-export function parseCategory(text: string): number | undefined {
-  const t = text.trim();
-  if (!/^[0-9]+$/.test(t)) return undefined;
-  const n = Number(t);
-  return Number.isSafeInteger(n) ? n : undefined;
+  return decodeEmbeddingCsv(decodeUtf8Text(await readPairFile(file, 'csv'), file), file);
 }
 
 /**
@@ -87,19 +59,8 @@ export function parseCategory(text: string): number | undefined {
  */
 export async function readEmbeddingPair(npy: string, csv: string): Promise<EmbeddingPair> {
   const m = await readNpyMatrix(npy);
-  const records = await readEmbeddingCsv(csv);
-  if (records.length !== m.rows) throw new CsvFormatError(csv, `has ${records.length} rows but ${npy} has ${m.rows}`);
-  const rows = records.map((r, i) => {
-    const category = parseCategory(r.category);
-    if (category === undefined) {
-      throw new CsvFormatError(
-        csv,
-        `line ${i + 2}: category ${JSON.stringify(r.category)} is not a non-negative integer`,
-      );
-    }
-    if (r.image.length === 0) throw new CsvFormatError(csv, `line ${i + 2}: empty image name`);
-    return { image: r.image, category };
-  });
+  const rows = decodeEmbeddingRows(decodeUtf8Text(await readPairFile(csv, 'csv'), csv), csv);
+  if (rows.length !== m.rows) throw new CsvFormatError(csv, `has ${rows.length} rows but ${npy} has ${m.rows}`);
   const embeddings: Float32Array[] = [];
   for (let i = 0; i < m.rows; i++) {
     const row = m.data.subarray(i * m.dimension, (i + 1) * m.dimension);
@@ -155,12 +116,6 @@ export async function writeEmbeddingPair(
   const csv = `${prefix}.csv`;
   await fs.mkdir(path.dirname(path.resolve(npy)), { recursive: true });
   await writeFileAtomic(npy, encodeNpy(data, [embeddings.length, dimension]));
-  await writeFileAtomic(
-    csv,
-    formatCsv(
-      rows.map((r) => ({ image: r.image, category: r.category })),
-      EMBEDDING_CSV_COLUMNS,
-    ),
-  );
+  await writeFileAtomic(csv, encodeEmbeddingRows(rows.map((r) => ({ image: r.image, category: r.category }))));
   return { npy, csv };
 }

@@ -1,28 +1,27 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { InvalidArgumentError } from '@eolgul/core';
+import {
+  IMAGE_EXTENSIONS as CORE_IMAGE_EXTENSIONS,
+  InvalidArgumentError,
+  isImageFileName as coreIsImageFileName,
+} from '@eolgul/core';
 
 /**
  * Selecting the LFW people with at least n images (the seed project's `lfw_over_10` folder), Node-only.
  * @module
  */
 
-/** File extensions counted as images (compared case-insensitively). */
-export const IMAGE_EXTENSIONS: readonly string[] = Object.freeze([
-  '.jpg',
-  '.jpeg',
-  '.png',
-  '.bmp',
-  '.gif',
-  '.webp',
-  '.tif',
-  '.tiff',
-]);
+/**
+ * File extensions counted as images: the one list of `@eolgul/core`, which the CLI's folder walks use too.
+ * @deprecated Import `IMAGE_EXTENSIONS` from `@eolgul/core`.
+ */
+export const IMAGE_EXTENSIONS: readonly string[] = CORE_IMAGE_EXTENSIONS;
 
-/** True when the file name has one of {@link IMAGE_EXTENSIONS} and is not hidden (does not start with `.`). */
-export function isImageFileName(name: string): boolean {
-  return !name.startsWith('.') && IMAGE_EXTENSIONS.includes(path.extname(name).toLowerCase());
-}
+/**
+ * True when the file name has one of the image extensions and is not hidden (does not start with `.`).
+ * @deprecated Import `isImageFileName` from `@eolgul/core`.
+ */
+export const isImageFileName: (name: string) => boolean = coreIsImageFileName;
 
 /** A person of an LFW-layout folder and their images. */
 export interface LfwPerson {

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { EolgulError, encodeNpy, formatCsv, writeFileAtomic } from '@eolgul/core';
+import { EolgulError, encodeNpy, formatCsv } from '@eolgul/core';
+import { writeFileAtomic } from '@eolgul/core/node';
 import { identityOf, listImages } from '../cli-files.js';
 import { addFilesFromOptions, type FilesFromOptions, inputPaths } from '../cli-inputs.js';
 import { defaultWorkers, embedMainFaces } from '../cli-batch.js';

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { euclideanDistance, formatCsv, writeFileAtomic } from '@eolgul/core';
+import { euclideanDistance, formatCsv } from '@eolgul/core';
+import { writeFileAtomic } from '@eolgul/core/node';
 import { evaluatePairs, identificationRank1, parsePairs, type PairScore } from '@eolgul/lfw-tools';
 import { defaultWorkers, embedMainFaces } from '../cli-batch.js';
 import type { CliContext } from '../cli-context.js';
