@@ -1,7 +1,7 @@
 import type { Box, Point, RgbImage } from '@eolgul/core';
 import { InvalidArgumentError, ModelLoadError } from '@eolgul/core';
-import { modelPath } from '@eolgul/models';
-import { type InferenceModel, type ModelSource, loadModel } from '@eolgul/runtime';
+import { locateModel, type ModelBasePath } from '@eolgul/models';
+import { type InferenceModel, type LoadProgress, type ModelSource, loadModel } from '@eolgul/runtime';
 import {
   checkAttributeFace,
   checkAttributeImage,
@@ -52,6 +52,13 @@ export interface AttributeEstimatorConfig {
   flip?: boolean;
   /** ONNX Runtime intra-op threads per model (default 1). */
   threads?: number;
+  /**
+   * Folder (path or URL) of the bundled model files, for the models not given in `models` (default: `@eolgul/models`'
+   * own folder in Node, `models/` beside the page in a browser; see `locateModel` of `@eolgul/models`).
+   */
+  modelBasePath?: ModelBasePath;
+  /** Called as each model file loads: `{ file, loaded, total }` in bytes. */
+  onProgress?: (progress: LoadProgress) => void;
 }
 
 /** A face as the detector gives it: its box and 5 landmarks (eyes, nose tip, mouth corners). */
@@ -125,7 +132,14 @@ export async function createAttributeEstimator(config: AttributeEstimatorConfig 
   const flip = config.flip ?? true;
   const loaded: InferenceModel[] = [];
   const load = async (source: ModelSource | undefined, name: 'age-gender' | 'head-pose' | 'eye-state') => {
-    const m = await loadModel(source ?? modelPath(name), { backend: 'onnx', threads });
+    const located = source === undefined ? locateModel(name, config.modelBasePath) : undefined;
+    const m = await loadModel(source ?? located!.source, {
+      backend: 'onnx',
+      threads,
+      onProgress: config.onProgress,
+      sizeHint: located?.sizeHint,
+      wasmBase: located?.wasmBase,
+    });
     loaded.push(m);
     return m;
   };

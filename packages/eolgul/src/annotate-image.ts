@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@eolgul/core';
-import { readImage } from '@eolgul/detector';
+import { readImage } from '@eolgul/detector/node';
 import { bytesOf, isPixelImage, rgbOfPixels } from './image-input.js';
 import type { Box, RgbImage } from './recognizer-types.js';
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { InvalidArgumentError } from '@eolgul/core';
-import { DETECTION_MAX_SIDE, readImage } from '@eolgul/detector';
+import { DETECTION_MAX_SIDE, readImage } from '@eolgul/detector/node';
 import { bytesOf, isBlobLike, isPixelImage, rgbOfPixels, type DecodedInput } from './image-input.js';
 import type { ImageInput } from './recognizer-types.js';
 

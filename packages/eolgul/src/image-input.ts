@@ -4,11 +4,15 @@
  * @module
  */
 import { InvalidArgumentError, type RgbImage } from '@eolgul/core';
-import type { DecodedImage } from '@eolgul/detector';
 import type { BlobLike, ImageDataLike, ImageInput } from './recognizer-types.js';
 
 /** A decoded input: RGB pixels (possibly downscaled) and the size of the input as displayed. */
-export type DecodedInput = Pick<DecodedImage, 'data' | 'width' | 'height' | 'sourceWidth' | 'sourceHeight'>;
+export interface DecodedInput extends RgbImage {
+  /** Width of the input as displayed, pixels (`width` unless downscaled). */
+  readonly sourceWidth: number;
+  /** Height of the input as displayed, pixels. */
+  readonly sourceHeight: number;
+}
 
 /** How one platform turns inputs into pixels. */
 export type DecodeInput = (input: ImageInput, name: string) => Promise<DecodedInput>;

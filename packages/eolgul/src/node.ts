@@ -4,5 +4,5 @@
  * @packageDocumentation
  */
 export { annotateImage, type Annotation } from './annotate-image.js';
-export { readImage, DETECTION_MAX_SIDE, MAX_IMAGE_PIXELS, type DecodedImage } from '@eolgul/detector';
+export { readImage, DETECTION_MAX_SIDE, MAX_IMAGE_PIXELS, type DecodedImage } from '@eolgul/detector/node';
 export { copyModelFiles, modelFilesFor, type ModelChoices } from './copy-model-files.js';

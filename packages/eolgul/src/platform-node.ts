@@ -1,7 +1,6 @@
 import { basename } from 'node:path';
 import { Gallery } from '@eolgul/gallery';
 import { decodeNodeInput } from './image-input-node.js';
-import { nodeModelSource } from './model-source-node.js';
 import { createLocalAnalyser } from './recognizer-analyser.js';
 import { createWorkerAnalyser } from './recognizer-pool.js';
 import type { RecognizerPlatform } from './recognizer.js';
@@ -12,9 +11,7 @@ import type { RecognizerPlatform } from './recognizer.js';
  */
 export const nodePlatform: RecognizerPlatform = {
   createAnalyser: (config) =>
-    config.workers > 0
-      ? createWorkerAnalyser(config)
-      : createLocalAnalyser(config, decodeNodeInput, nodeModelSource(config.modelBasePath)),
+    config.workers > 0 ? createWorkerAnalyser(config) : createLocalAnalyser(config, decodeNodeInput),
   openGallery: (dir, info, defaultThreshold) =>
     Gallery.open(dir, {
       create: true,

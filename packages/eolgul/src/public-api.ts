@@ -3,7 +3,7 @@
  * @module
  */
 export type * from './recognizer-types.js';
-export { DEFAULT_THRESHOLD } from './recognizer.js';
+export { DEFAULT_THRESHOLD } from '@eolgul/embedder';
 export { RETRY_MIN_SCORE } from './recognizer-pipeline.js';
 export {
   EolgulError,
@@ -21,6 +21,8 @@ export {
   InvalidArgumentError,
   EnrollmentQualityError,
   PresentationAttackError,
+  ModelDisposedError,
+  VideoDecodeError,
   type EolgulErrorCode,
 } from '@eolgul/core';
 export { checkEnrollmentQuality, DEFAULT_QUALITY_RULES } from '@eolgul/attributes';

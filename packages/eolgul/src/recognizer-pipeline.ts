@@ -1,33 +1,19 @@
 /**
  * The composed detect → align → embed (→ emotion) pipeline: the one place where the model packages are put together.
- * Platform-free: it takes decoded RGB images and model sources.
+ * Platform-free: it takes decoded RGB images.
  * @module
  */
 import type { FaceDetection, RgbImage } from '@eolgul/core';
-import {
-  alignFace,
-  createFaceDetector,
-  mainFaceIndex,
-  type DetectOptions,
-  type FaceDetector,
-  type MtcnnModels,
-} from '@eolgul/detector';
+import { alignFace, createFaceDetector, mainFaceIndex, type DetectOptions } from '@eolgul/detector';
 import {
   createAttributeEstimator,
   faceSharpness,
   type AttributeEstimator,
   type FaceAttributes,
 } from '@eolgul/attributes';
-import { createEmotionClassifier, emotionModelSpec, type EmotionClassifier, type EmotionResult } from '@eolgul/emotion';
-import { DEFAULT_FACENET_CONFIG, createFaceNet, type FaceNet } from '@eolgul/facenet';
-import type { ModelName } from '@eolgul/models';
-import {
-  createLivenessClassifier,
-  defaultLivenessModelSpec,
-  type LivenessClassifier,
-  type LivenessResult,
-} from '@eolgul/liveness';
-import type { ModelSource } from '@eolgul/runtime';
+import { createEmotionClassifier, type EmotionClassifier, type EmotionResult } from '@eolgul/emotion';
+import { DEFAULT_THRESHOLD, createFaceEmbedder, type FaceEmbedder } from '@eolgul/embedder';
+import { createLivenessClassifier, type LivenessClassifier, type LivenessResult } from '@eolgul/liveness';
 import type { ResolvedConfig } from './recognizer-config.js';
 
 /** One analysed face, in the pixels of the image it was found in; no gallery match yet. */
@@ -80,6 +66,8 @@ export interface PipelineInfo {
   modelId: string;
   /** E.g. `'arcface, 5 points fr_detect+onet'`: the embedder's pixel preprocessing and the source of the 5 points. */
   preprocess: string;
+  /** The embedder's calibrated L2 threshold (1.10 for the bundled model). */
+  threshold: number;
 }
 
 /** The loaded models, composed. */
@@ -100,67 +88,37 @@ export function pointsName(config: Pick<ResolvedConfig, 'detector' | 'landmarks'
   return config.landmarks === 'onet' ? 'fr_detect+onet' : 'fr_detect+68';
 }
 
-/** The detector package's `refine` for a `landmarks` choice. */
-const REFINE = { onet: 'onet', landmarks68: 'none', mesh: 'mesh' } as const;
+/** The emotion package's models for an `emotion` choice: the 64×64 grey model alone, or its mean with the 224×224 one. */
+const EMOTION_MODELS = { fast: 'human-emotion', accurate: ['human-emotion', 'faceplugin-expression'] } as const;
 
 /**
- * Loads the models a configuration needs, once.
- * @param config validated configuration.
- * @param source where each model file is (the platform's `modelBasePath` rule).
+ * Loads the models a configuration needs, once, from `config.modelBasePath` (the model packages' default when unset:
+ * `@eolgul/models`' folder in Node, `models/` beside the page in the browser).
  * @throws {ModelLoadError} a model cannot be loaded.
  */
-export async function createPipeline(
-  config: ResolvedConfig,
-  source: (name: ModelName) => ModelSource,
-): Promise<Pipeline> {
-  const threads = config.threads;
-  const mtcnnModels: MtcnnModels = {
-    pnet: source('mtcnn-pnet'),
-    rnet: source('mtcnn-rnet'),
-    onet: source('mtcnn-onet'),
-  };
-  const detector: FaceDetector = await createFaceDetector({
-    detector: config.detector === 'mtcnn' ? 'mtcnn' : 'fr_detect',
-    detectorModel: source('detector'),
-    landmarkModel: source('landmarks'),
-    meshModel: source('facemesh'),
-    mtcnnModels,
-    threads,
-  });
-  let facenet: FaceNet | undefined;
+export async function createPipeline(config: ResolvedConfig): Promise<Pipeline> {
+  const { threads, modelBasePath, onProgress } = config;
+  const common = { threads, modelBasePath, onProgress };
+  const detector = await createFaceDetector({ ...common, detector: config.detector, landmarks: config.landmarks });
+  let embedder: FaceEmbedder | undefined;
   let emotion: EmotionClassifier | undefined;
   let liveness: LivenessClassifier | undefined;
   let attributes: AttributeEstimator | undefined;
   try {
-    // The bundled embedder's settings (BGR, ArcFace scaling, its gallery id), wherever its file is.
-    facenet = await createFaceNet({ ...DEFAULT_FACENET_CONFIG, model: source('embedder'), threads });
-    // 'fast': the 64×64 grey model alone; 'accurate': its mean with the 224×224 one (the emotion package's default).
-    const fast = { ...emotionModelSpec('human-emotion'), source: source('emotion') };
-    if (config.emotion === 'fast') emotion = await createEmotionClassifier({ model: fast, threads });
-    else if (config.emotion === 'accurate') {
-      const accurate = { ...emotionModelSpec('faceplugin-expression'), source: source('expression') };
-      emotion = await createEmotionClassifier({ model: [fast, accurate], threads });
-    }
-    if (config.liveness)
-      liveness = await createLivenessClassifier({
-        model: { ...defaultLivenessModelSpec(), source: source('liveness') },
-        threads,
-      });
+    embedder = await createFaceEmbedder(common);
+    if (config.emotion) emotion = await createEmotionClassifier({ ...common, model: EMOTION_MODELS[config.emotion] });
+    if (config.liveness) liveness = await createLivenessClassifier(common);
     // The quality gate reads the head pose and the eyes.
-    if (config.attributes || config.quality) {
-      const models = { ageGender: source('age-gender'), headPose: source('head-pose'), eyeState: source('eye-state') };
-      attributes = await createAttributeEstimator({ models, threads });
-    }
+    if (config.attributes || config.quality) attributes = await createAttributeEstimator(common);
   } catch (err) {
-    await Promise.all([facenet?.dispose(), emotion?.dispose(), liveness?.dispose(), detector.dispose()]);
+    await Promise.all([embedder?.dispose(), emotion?.dispose(), liveness?.dispose(), attributes?.dispose(), detector.dispose()]);
     throw err;
   }
-  const embedder = facenet;
-  const detect: DetectOptions = { refine: REFINE[config.landmarks] };
+  const loadedEmbedder = embedder;
 
   async function complete(image: RgbImage, faces: readonly FaceDetection[]): Promise<PipelineFace[]> {
-    const crops = faces.map((f) => alignFace(image, f.landmarks, embedder.inputSize));
-    const embeddings = await embedder.embedBatch(crops);
+    const crops = faces.map((f) => alignFace(image, f.landmarks, loadedEmbedder.inputSize));
+    const embeddings = await loadedEmbedder.embedBatch(crops);
     const out: PipelineFace[] = [];
     for (let i = 0; i < faces.length; i++) {
       const face: PipelineFace = { ...faces[i], embedding: embeddings[i] };
@@ -174,12 +132,13 @@ export async function createPipeline(
   }
 
   return {
-    dimension: embedder.dimension,
-    modelId: embedder.modelId,
-    preprocess: `${embedder.preprocess}, 5 points ${pointsName(config)}`,
+    dimension: loadedEmbedder.dimension,
+    modelId: loadedEmbedder.modelId,
+    preprocess: `${loadedEmbedder.preprocess}, 5 points ${pointsName(config)}`,
+    threshold: loadedEmbedder.threshold ?? DEFAULT_THRESHOLD,
     async analyse(image, options = {}) {
       if (options.faces) return { faces: await complete(image, options.faces), main: -1 };
-      const given: DetectOptions = { ...detect, maxFaces: options.maxFaces, minScore: options.minScore };
+      const given: DetectOptions = { maxFaces: options.maxFaces, minScore: options.minScore };
       let faces = await detector.detect(image, given);
       if (options.mainFace && faces.length === 0) {
         faces = await detector.detect(image, { ...given, minScore: RETRY_MIN_SCORE });
@@ -191,7 +150,7 @@ export async function createPipeline(
     },
     async dispose() {
       await detector.dispose();
-      await embedder.dispose();
+      await loadedEmbedder.dispose();
       await emotion?.dispose();
       await liveness?.dispose();
       await attributes?.dispose();

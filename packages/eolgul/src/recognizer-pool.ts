@@ -3,6 +3,8 @@
  * model by default, so n workers use n cores. The gallery stays in the calling thread.
  * @module
  */
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { LoadProgress } from '@eolgul/runtime';
 import { Piscina } from 'piscina';
 import { bytesOf, isBlobLike } from './image-input.js';
 import type { AnalysedImage, Analyser } from './recognizer-analyser.js';
@@ -11,9 +13,9 @@ import type { PipelineAnalyseOptions, PipelineInfo } from './recognizer-pipeline
 import type { ImageInput } from './recognizer-types.js';
 import { reviveError, type SentError } from './recognizer-worker-errors.js';
 
-/** A job for a worker: report the loaded models, or analyse one image. */
+/** A job for a worker: load the models (reporting their progress on `progress`), or analyse one image. */
 export type PoolTask =
-  | { kind: 'load' }
+  | { kind: 'load'; progress?: MessagePort }
   | { kind: 'analyse'; input: ImageInput; name: string; options: PipelineAnalyseOptions };
 
 /** A worker's answer. */
@@ -51,7 +53,16 @@ export async function createWorkerAnalyser(config: ResolvedConfig): Promise<Anal
   });
   let info: PipelineInfo;
   try {
-    const loaded = await Promise.all(Array.from({ length: n }, () => pool.run({ kind: 'load' } satisfies PoolTask)));
+    // Every worker loads the same files: the first one's load is the progress reported.
+    const channel = config.onProgress ? new MessageChannel() : undefined;
+    // Left open until the worker closes its end (after its last report); unref'd so it never keeps Node alive.
+    channel?.port1.on('message', (p: LoadProgress) => config.onProgress?.(p)).unref();
+    const loads = Array.from({ length: n }, (_, i) => {
+      const progress = i === 0 ? channel?.port2 : undefined;
+      const task: PoolTask = { kind: 'load', progress };
+      return pool.run(task, progress ? { transferList: [progress] } : {});
+    });
+    const loaded = await Promise.all(loads);
     info = unwrap(loaded[0]) as PipelineInfo;
     for (const answer of loaded) unwrap(answer);
   } catch (err) {

@@ -1,22 +1,24 @@
-// One worker thread of the recognizer's pool (recognizer-pool.ts): loads the models when it starts, then analyses
+// One worker thread of the recognizer's pool (recognizer-pool.ts): loads the models on its first task, then analyses
 // the images it is sent, in the same code as the calling thread (createLocalAnalyser), so both give the same answers.
 import { workerData } from 'node:worker_threads';
+import type { LoadProgress } from '@eolgul/runtime';
 import { decodeNodeInput } from './image-input-node.js';
-import { createLocalAnalyser } from './recognizer-analyser.js';
+import { type Analyser, createLocalAnalyser } from './recognizer-analyser.js';
 import type { ResolvedConfig } from './recognizer-config.js';
-import { nodeModelSource } from './model-source-node.js';
-import type { PoolTask, PoolAnswer } from './recognizer-pool.js';
+import type { PoolAnswer, PoolTask } from './recognizer-pool.js';
 import { sendError } from './recognizer-worker-errors.js';
 
 const config = workerData as ResolvedConfig;
-const ready = createLocalAnalyser(config, decodeNodeInput, nodeModelSource(config.modelBasePath));
-// A failed load is reported by the first task; this keeps it from being an unhandled rejection meanwhile.
-ready.catch(() => undefined);
+let ready: Promise<Analyser> | undefined;
 
 /** Piscina's task handler. */
 export default async function run(task: PoolTask): Promise<PoolAnswer> {
   try {
-    const analyser = await ready;
+    // A 'load' task may bring a port to report the model files' progress on.
+    const port = task.kind === 'load' ? task.progress : undefined;
+    const onProgress = port && ((p: LoadProgress) => port.postMessage(p));
+    ready ??= createLocalAnalyser({ ...config, onProgress }, decodeNodeInput);
+    const analyser = await ready.finally(() => port?.close());
     if (task.kind === 'load') return { ok: true, info: analyser.info };
     return { ok: true, image: await analyser.analyse(task.input, task.name, task.options) };
   } catch (err) {

@@ -15,6 +15,7 @@ import {
 import { Gallery, type GalleryStore } from '@eolgul/gallery';
 import { checkEnrollmentQuality } from '@eolgul/attributes';
 import { LIVENESS_THRESHOLD } from '@eolgul/liveness';
+import { createCallGate } from '@eolgul/runtime';
 import { describeInput } from './image-input.js';
 import type { Analyser } from './recognizer-analyser.js';
 import { checkThreshold, resolveConfig, type ResolvedConfig } from './recognizer-config.js';
@@ -42,37 +43,6 @@ export interface RecognizerPlatform {
   openGallery(name: string, info: PipelineInfo, defaultThreshold: number): Promise<GalleryStore>;
   /** The default image id of an enrolled input (Node: a path's file name), or undefined. */
   imageIdOf(input: ImageInput): string | undefined;
-}
-
-/**
- * The L2 threshold of the bundled embedder: FAR = 1e-3 on the 3000 mismatched pairs of LFW View 2 (its calibration:
- * docs/benchmarks/accuracy.md). A new gallery stores it as its default.
- */
-export const DEFAULT_THRESHOLD = 1.1;
-
-/** Runs calls until `close`; `close` waits for the running ones. */
-function createGate() {
-  let active = 0;
-  let closing: Promise<void> | undefined;
-  let idle: (() => void) | undefined;
-  return {
-    async run<T>(fn: () => Promise<T>): Promise<T> {
-      if (closing) throw new InvalidArgumentError('this face recognizer was disposed');
-      active++;
-      try {
-        return await fn();
-      } finally {
-        if (--active === 0) idle?.();
-      }
-    },
-    close(free: () => Promise<void>): Promise<void> {
-      closing ??= (async () => {
-        if (active > 0) await new Promise<void>((resolve) => (idle = resolve));
-        await free();
-      })();
-      return closing;
-    },
-  };
 }
 
 const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
@@ -112,7 +82,7 @@ export async function createRecognizer(
   let gallery: GalleryStore;
   const ownsGallery = typeof config.gallery !== 'object';
   try {
-    const defaultThreshold = config.threshold ?? DEFAULT_THRESHOLD;
+    const defaultThreshold = config.threshold ?? info.threshold;
     if (typeof config.gallery === 'string') {
       gallery = await platform.openGallery(config.gallery, info, defaultThreshold);
     } else if (config.gallery) {
@@ -129,7 +99,7 @@ export async function createRecognizer(
     throw err;
   }
   const threshold = config.threshold ?? gallery.defaultThreshold;
-  const gate = createGate();
+  const gate = createCallGate('face recognizer');
 
   async function matchOf(embedding: Float32Array, exclude: Iterable<string> | undefined) {
     if ((await gallery.count()) === 0) return null;

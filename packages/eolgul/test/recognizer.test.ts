@@ -11,6 +11,7 @@ import {
   GalleryMismatchError,
   ImageDecodeError,
   InvalidArgumentError,
+  ModelDisposedError,
   MultipleFacesError,
   NoFaceError,
   type FaceRecognizer,
@@ -227,6 +228,24 @@ describe('bad input: typed errors that name the problem', () => {
   });
 });
 
+describe('load progress', () => {
+  it('onProgress reports each model file up to its size, in this thread and from a worker', async () => {
+    for (const workers of [0, 1]) {
+      const seen = new Map<string, { loaded: number; total: number }>();
+      const r2 = await createFaceRecognizer({ workers, onProgress: (p) => seen.set(p.file, p) });
+      await r2.dispose();
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the worker's last reports
+      expect([...seen.keys()].sort(), `workers ${workers}`).toEqual(
+        ['fr_detect.onnx', 'fr_feature.onnx', 'fr_landmark.onnx', 'mtcnn-onet.onnx', 'mtcnn-rnet.onnx'].sort(),
+      );
+      for (const [file, p] of seen) {
+        expect(p.loaded, file).toBe(p.total);
+        expect(p.total, file).toBeGreaterThan(10_000);
+      }
+    }
+  });
+});
+
 describe('durable gallery', () => {
   let dir = '';
   beforeAll(async () => {
@@ -256,8 +275,8 @@ describe('dispose', () => {
     expect(r2.dispose()).toBe(disposed);
     expect((await running).faces).toHaveLength(1);
     await disposed;
-    await expect(r2.analyse(probe('Tom_Hanks_0008.jpg'))).rejects.toThrow(/disposed/);
-    await expect(r2.enroll('x', [probe('Tom_Hanks_0008.jpg')])).rejects.toThrow(/disposed/);
+    await expect(r2.analyse(probe('Tom_Hanks_0008.jpg'))).rejects.toThrow(ModelDisposedError);
+    await expect(r2.enroll('x', [probe('Tom_Hanks_0008.jpg')])).rejects.toMatchObject({ code: 'MODEL_DISPOSED' });
   });
 });
 

@@ -1,7 +1,13 @@
 import type { Box, RgbImage } from '@eolgul/core';
 import { InvalidArgumentError, ModelLoadError } from '@eolgul/core';
-import { modelPath } from '@eolgul/models';
-import { type BackendName, type InferenceModel, type ModelSource, loadModel } from '@eolgul/runtime';
+import { locateModel, type ModelBasePath } from '@eolgul/models';
+import {
+  type BackendName,
+  type InferenceModel,
+  type LoadProgress,
+  type ModelSource,
+  loadModel,
+} from '@eolgul/runtime';
 import { livenessCropRect, planarTensor, resampleRect } from './liveness-crop.js';
 import { checkImage, faceBox } from './liveness-input.js';
 
@@ -53,12 +59,14 @@ export interface LivenessModelSpec {
  * 0–255 values. The package's browser code feeds RGB; BGR (the OpenCV order the model was trained with, as for the
  * embedder of the same package) separates the NUAA dev set far better: AUC 1.0000 against 0.95
  * (`docs/benchmarks/liveness.md`).
+ * @param modelBasePath the folder of the model files (default: `@eolgul/models`' own folder in Node, `models/` beside
+ *   the page in a browser; see `locateModel` of `@eolgul/models`).
  * @returns a fresh spec you may change.
  */
-export function defaultLivenessModelSpec(): LivenessModelSpec {
+export function defaultLivenessModelSpec(modelBasePath?: ModelBasePath): LivenessModelSpec {
   return {
     name: 'faceplugin-liveness',
-    source: modelPath('liveness'),
+    source: locateModel('liveness', modelBasePath).source,
     backend: 'onnx',
     inputSize: 128,
     cropScale: 2.7,
@@ -76,6 +84,10 @@ export interface LivenessClassifierConfig {
   threshold?: number;
   /** ONNX Runtime intra-op threads (default 1). */
   threads?: number;
+  /** Folder (path or URL) of the bundled model file when `model` is not given; see {@link defaultLivenessModelSpec}. */
+  modelBasePath?: ModelBasePath;
+  /** Called as the model file loads: `{ file, loaded, total }` in bytes. */
+  onProgress?: (progress: LoadProgress) => void;
 }
 
 /** A loaded passive-liveness classifier. */
@@ -128,12 +140,19 @@ function checkSpec(s: LivenessModelSpec): void {
  * @throws {ModelLoadError} when the model cannot be loaded, or its output has no class `liveClass`.
  */
 export async function createLivenessClassifier(config: LivenessClassifierConfig = {}): Promise<LivenessClassifier> {
-  const spec = config.model ?? defaultLivenessModelSpec();
+  const located = config.model === undefined ? locateModel('liveness', config.modelBasePath) : undefined;
+  const spec = config.model ?? defaultLivenessModelSpec(config.modelBasePath);
   checkSpec(spec);
   const threshold = config.threshold ?? LIVENESS_THRESHOLD;
   if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1))
     throw new InvalidArgumentError(`threshold must be a number in [0, 1], got ${String(threshold)}`);
-  const model: InferenceModel = await loadModel(spec.source, { backend: spec.backend, threads: config.threads ?? 1 });
+  const model: InferenceModel = await loadModel(spec.source, {
+    backend: spec.backend,
+    threads: config.threads ?? 1,
+    onProgress: config.onProgress,
+    sizeHint: located?.sizeHint,
+    wasmBase: located?.wasmBase,
+  });
   const size = spec.inputSize;
 
   async function score(image: RgbImage, box: Box): Promise<number> {
