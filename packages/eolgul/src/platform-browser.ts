@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@eolgul/core';
+import { openIndexedDbGallery } from '@eolgul/gallery';
 import { decodeBrowserInput } from './image-input-browser.js';
 import { createLocalAnalyser } from './recognizer-analyser.js';
 import type { RecognizerPlatform } from './recognizer.js';
@@ -6,7 +7,8 @@ import type { RecognizerPlatform } from './recognizer.js';
 /**
  * The browser: DOM images, video frames, canvases, bitmaps, Blobs, bytes and URLs decoded with a canvas; model files
  * fetched from `modelBasePath` (default `models/` beside the page) and onnxruntime-web's wasm from its `ort/` folder
- * (both by the model packages); analysis on the page's thread, onnxruntime-web running the models.
+ * (both by the model packages); analysis on the page's thread, onnxruntime-web running the models; a named gallery
+ * is an IndexedDB database of that name.
  */
 export const browserPlatform: RecognizerPlatform = {
   async createAnalyser(config) {
@@ -15,10 +17,12 @@ export const browserPlatform: RecognizerPlatform = {
     }
     return createLocalAnalyser(config, decodeBrowserInput);
   },
-  async openGallery(name) {
-    throw new InvalidArgumentError(
-      `gallery ${JSON.stringify(name)}: named galleries in the browser need the IndexedDB store; pass a GalleryStore or leave gallery out (in memory)`,
-    );
-  },
+  openGallery: (name, info, defaultThreshold) =>
+    openIndexedDbGallery(name, {
+      dimension: info.dimension,
+      modelId: info.modelId,
+      preprocess: info.preprocess,
+      defaultThreshold,
+    }),
   imageIdOf: () => undefined,
 };

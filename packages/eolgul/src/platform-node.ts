@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { Gallery } from '@eolgul/gallery';
+import { openGallery } from '@eolgul/gallery/node';
 import { decodeNodeInput } from './image-input-node.js';
 import { createLocalAnalyser } from './recognizer-analyser.js';
 import { createWorkerAnalyser } from './recognizer-pool.js';
@@ -13,7 +13,7 @@ export const nodePlatform: RecognizerPlatform = {
   createAnalyser: (config) =>
     config.workers > 0 ? createWorkerAnalyser(config) : createLocalAnalyser(config, decodeNodeInput),
   openGallery: (dir, info, defaultThreshold) =>
-    Gallery.open(dir, {
+    openGallery(dir, {
       create: true,
       dimension: info.dimension,
       modelId: info.modelId,

@@ -60,8 +60,9 @@ export interface FaceRecognizerConfig {
    */
   modelBasePath?: string | URL;
   /**
-   * The gallery that `analyse` matches against and `enroll` writes to. A string is the platform's durable store (in
-   * Node a gallery directory, created when missing); a `GalleryStore` is used as given (and not closed by `dispose`).
+   * The gallery that `analyse` matches against and `enroll` writes to. A string is the platform's durable store,
+   * created when missing: in Node a gallery directory, in the browser an IndexedDB database of that name. A
+   * `GalleryStore` is used as given (and not closed by `dispose`).
    * Default: a gallery in memory.
    */
   gallery?: string | GalleryStore;
