@@ -47,7 +47,7 @@ const INPUTS_PAGE = {
 const out = { kinds: {}, errors: {} };
 try {
   const recognizer = await createFaceRecognizer({ modelBasePath: '/models/' });
-  const url = new URL('face.jpg', import.meta.url).href;
+  const url = new URL('face.jpg', document.baseURI).href;
   const blob = await (await fetch(url)).blob();
   const img = new Image();
   img.src = url;
@@ -84,7 +84,7 @@ try {
     );
   }
   await recognizer.dispose();
-  out.afterDispose = await recognizer.analyse(img).then(() => 'resolved', (e) => e.name);
+  out.afterDispose = await recognizer.analyse(img).then(() => 'resolved', (e) => \`\${e.name} \${e.code}\`);
 } catch (e) {
   out.failed = String(e && e.stack || e);
 }
@@ -159,7 +159,7 @@ describe("the README's browser quick start in a plain Vite app", () => {
     expect(got.errors.notLoaded).toMatch(/^InvalidArgumentError INVALID_ARGUMENT: .*has not loaded/);
     expect(got.errors.wrongSize).toMatch(/^InvalidArgumentError INVALID_ARGUMENT: .*needs 48 bytes/);
     expect(got.errors.number).toMatch(/^InvalidArgumentError INVALID_ARGUMENT: .*not an image/);
-    expect(got.afterDispose).toMatch(/Error$/);
+    expect(got.afterDispose).toBe('ModelDisposedError MODEL_DISPOSED');
     expect(pageErrors).toEqual([]);
     await page.close();
   }, 300_000);
@@ -194,13 +194,14 @@ describe("the README's browser quick start in a plain Vite app", () => {
       timeout: 30_000,
     });
 
-    // One loop and a bit of the clip: what the page says on each photo, away from the moments the photo changes.
-    const samples: { label: string; who: string }[] = [];
+    // One loop and a bit of the clip: what the page says on each photo, away from the moments the photo changes (the
+    // text on screen is the answer for a frame up to one analysis old).
+    const samples: { label: string; who: string; t: number }[] = [];
     for (const t0 = Date.now(); Date.now() - t0 < (SEGMENTS.length + 1) * SECONDS * 1000; ) {
-      samples.push(await sample(page));
-      await page.waitForTimeout(150);
+      samples.push({ ...(await sample(page)), t: Date.now() });
+      await page.waitForTimeout(100);
     }
-    const steady = samples.filter((s, i) => samples.slice(Math.max(0, i - 5), i + 6).every((t) => t.label === s.label));
+    const steady = samples.filter((s) => samples.every((o) => Math.abs(o.t - s.t) > 800 || o.label === s.label));
     const said = (label: string) => steady.filter((s) => s.label === label).map((s) => s.who);
     for (const label of ['enroll', 'tom-2', 'tom-3']) {
       const who = said(label);

@@ -110,14 +110,14 @@ export async function buildBrowserQuickStart(app, tarballs) {
 
 /**
  * Builds a second page into the stranger's app, `dist/<name>/`: `files` (name → contents) written under `<app>/<name>/`,
- * built with `npx vite build <name>` (that folder as Vite's root) next to the quick start's build, so it loads the
- * models the quick start's set-up line copied (`/models/`).
+ * built with `npx vite build <name> --base /<name>/` (that folder as Vite's root) inside the quick start's build, so
+ * it can load the models the quick start's set-up line copied (`/models/`).
  * @returns {Promise<string>} the build log.
  */
 export async function buildExtraPage(app, name, files) {
   await mkdir(join(app, name, 'public'), { recursive: true });
   for (const [file, contents] of Object.entries(files)) await writeFile(join(app, name, file), contents);
-  const args = ['--no', '--', 'vite', 'build', name, '--outDir', join(app, 'dist', name), '--emptyOutDir', 'false'];
+  const args = ['--no', '--', 'vite', 'build', name, '--base', `/${name}/`, '--outDir', join(app, 'dist', name)];
   const { stdout, stderr } = await runIn(app, 'npx', args, 300_000);
   return `${stdout}\n${stderr}`;
 }
@@ -136,9 +136,11 @@ export async function filesIn(dir) {
 const NODE_ONLY = ['sharp', 'onnxruntime-node', 'proper-lockfile', 'piscina'];
 
 /**
- * What in a browser build's JavaScript comes from Node: imports of a Node built-in or a Node-only package, and
- * Vite's stand-ins for built-ins it had to leave out (`__vite-browser-external`). The files copied in unbundled from
- * `public/` (`skip`, e.g. onnxruntime-web's own wasm glue under `models/ort/`) are not the bundle and are left out.
+ * What in a browser build's JavaScript comes from Node: imports (static, dynamic, re-exports) of a Node built-in or a
+ * Node-only package, and Vite's stand-ins for built-ins it had to leave out (`__vite-browser-external`). A `require()`
+ * is not counted: an ES module bundle has no `require`, and the Emscripten glue of the WebAssembly runtimes keeps its
+ * Node branch (`if (ENVIRONMENT_IS_NODE) require('fs')`), which never runs in a browser. The files copied in
+ * unbundled from `public/` (`skip`, e.g. onnxruntime-web's own wasm glue under `models/ort/`) are left out.
  * @param {string} dist the build output. @param {string[]} [skip] folders of `dist` to leave out.
  * @returns {Promise<string[]>} one line per finding, `file: what`; empty when clean.
  */
@@ -149,7 +151,7 @@ export async function nodeCodeIn(dist, skip = ['models/']) {
     if (!['.js', '.mjs'].includes(extname(name)) || skip.some((d) => name.startsWith(d))) continue;
     const text = await readFile(join(dist, name), 'utf8');
     if (text.includes('__vite-browser-external')) findings.push(`${name}: __vite-browser-external (a Node built-in)`);
-    for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["']([^"'\s]+)["']/g)) {
+    for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s*)["'`]([^"'`\s]+)["'`]/g)) {
       const id = m[1];
       if (builtins.has(id) || id.startsWith('node:') || NODE_ONLY.includes(id)) findings.push(`${name}: ${m[0]}`);
     }

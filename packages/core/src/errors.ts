@@ -31,6 +31,35 @@ export type EolgulErrorCode =
   | 'PRESENTATION_ATTACK'
   | 'MODEL_DISPOSED';
 
+/**
+ * The class name of each code, set as `name` explicitly: bundlers that minify rename classes, so `new.target.name` would
+ * print a browser app's errors as `t: cannot decode image …`.
+ */
+const ERROR_NAMES: Readonly<Record<EolgulErrorCode, string>> = Object.freeze({
+  IMAGE_DECODE: 'ImageDecodeError',
+  VIDEO_DECODE: 'VideoDecodeError',
+  IMAGE_TOO_LARGE: 'ImageTooLargeError',
+  NO_FACE: 'NoFaceError',
+  MULTIPLE_FACES: 'MultipleFacesError',
+  EMBEDDING_DIMENSION: 'EmbeddingDimensionError',
+  INVALID_EMBEDDING: 'InvalidEmbeddingError',
+  EMBEDDING_NORM: 'EmbeddingNormError',
+  GALLERY_CORRUPT: 'GalleryCorruptError',
+  GALLERY_MISMATCH: 'GalleryMismatchError',
+  GALLERY_LOCKED: 'GalleryLockedError',
+  GALLERY_READ_ONLY: 'GalleryReadOnlyError',
+  PERMISSION_DENIED: 'PermissionDeniedError',
+  DISK_FULL: 'DiskFullError',
+  FILE_SYSTEM: 'FileSystemError',
+  UNKNOWN_IDENTITY: 'UnknownIdentityError',
+  MODEL_LOAD: 'ModelLoadError',
+  NPY_FORMAT: 'NpyFormatError',
+  CSV_FORMAT: 'CsvFormatError',
+  PAIRS_FORMAT: 'PairsFormatError',
+  INVALID_ARGUMENT: 'InvalidArgumentError',
+  MODEL_DISPOSED: 'ModelDisposedError',
+});
+
 /** Base class of every error eolgul throws on purpose. `code` is stable across versions. */
 export class EolgulError extends Error {
   /** Stable machine-readable code, e.g. `'NO_FACE'`. */
@@ -38,7 +67,7 @@ export class EolgulError extends Error {
   constructor(code: EolgulErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
-    this.name = new.target.name;
+    this.name = ERROR_NAMES[code] ?? 'EolgulError';
   }
 }
 
@@ -317,6 +346,7 @@ export class ModelDisposedError extends InvalidArgumentError {
   constructor(model: string) {
     super(`this ${model} was disposed; create a new one`);
     (this as { code: EolgulErrorCode }).code = 'MODEL_DISPOSED';
+    this.name = ERROR_NAMES.MODEL_DISPOSED;
     this.model = model;
   }
 }
