@@ -57,6 +57,8 @@ const ERROR_NAMES: Readonly<Record<EolgulErrorCode, string>> = Object.freeze({
   CSV_FORMAT: 'CsvFormatError',
   PAIRS_FORMAT: 'PairsFormatError',
   INVALID_ARGUMENT: 'InvalidArgumentError',
+  POOR_QUALITY: 'EnrollmentQualityError',
+  PRESENTATION_ATTACK: 'PresentationAttackError',
   MODEL_DISPOSED: 'ModelDisposedError',
 });
 

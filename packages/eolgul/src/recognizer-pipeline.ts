@@ -111,7 +111,13 @@ export async function createPipeline(config: ResolvedConfig): Promise<Pipeline> 
     // The quality gate reads the head pose and the eyes.
     if (config.attributes || config.quality) attributes = await createAttributeEstimator(common);
   } catch (err) {
-    await Promise.all([embedder?.dispose(), emotion?.dispose(), liveness?.dispose(), attributes?.dispose(), detector.dispose()]);
+    await Promise.all([
+      embedder?.dispose(),
+      emotion?.dispose(),
+      liveness?.dispose(),
+      attributes?.dispose(),
+      detector.dispose(),
+    ]);
     throw err;
   }
   const loadedEmbedder = embedder;

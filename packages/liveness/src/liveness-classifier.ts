@@ -1,13 +1,7 @@
 import type { Box, RgbImage } from '@eolgul/core';
 import { InvalidArgumentError, ModelLoadError } from '@eolgul/core';
 import { locateModel, type ModelBasePath } from '@eolgul/models';
-import {
-  type BackendName,
-  type InferenceModel,
-  type LoadProgress,
-  type ModelSource,
-  loadModel,
-} from '@eolgul/runtime';
+import { type BackendName, type InferenceModel, type LoadProgress, type ModelSource, loadModel } from '@eolgul/runtime';
 import { livenessCropRect, planarTensor, resampleRect } from './liveness-crop.js';
 import { checkImage, faceBox } from './liveness-input.js';
 
