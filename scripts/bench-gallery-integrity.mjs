@@ -10,12 +10,13 @@
  * Timings are medians of 3 runs (opens and checksums) after the file cache is warm: what it measures is the
  * verification's CPU cost beside reading, not the disk.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 import { openGallery } from '../packages/gallery/dist/node.js';
+import { writeBenchmarkDoc } from './lib/write-doc.mjs';
 
 const quick = process.argv.includes('--quick');
 const SIZES = quick ? [1e4, 1e5] : [1e5, 1e6];
@@ -121,5 +122,5 @@ is not a defence against someone who rewrites the files on purpose (nor would a 
 ${table.join('\n')}
 `;
 const out = path.join(root, 'docs', 'benchmarks', 'gallery-integrity.md');
-writeFileSync(out, doc);
+writeBenchmarkDoc(out, doc);
 console.log(`wrote ${path.relative(root, out)}`);
