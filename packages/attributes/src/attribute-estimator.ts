@@ -1,15 +1,18 @@
-import type { Box, Point, RgbImage } from '@eolgul/core';
-import { InvalidArgumentError, ModelLoadError } from '@eolgul/core';
-import { locateModel, type ModelBasePath } from '@eolgul/models';
-import { type InferenceModel, type LoadProgress, type ModelSource, loadModel } from '@eolgul/runtime';
 import {
-  checkAttributeFace,
-  checkAttributeImage,
-  type Rect,
-  resampleRect,
-  softmax,
-  toPlanes,
-} from './attribute-pixels.js';
+  type Box,
+  checkBox,
+  checkRgbImage,
+  type ImageRect,
+  type ImageTensorSpec,
+  imageToTensor,
+  InvalidArgumentError,
+  ModelLoadError,
+  type Point,
+  type RgbImage,
+  resampleArea,
+} from '@eolgul/core';
+import { locateModel, type ModelBasePath } from '@eolgul/models';
+import { createCallGate, type InferenceModel, type LoadProgress, type ModelSource, loadModel } from '@eolgul/runtime';
 
 /** Head pose in degrees (camera looking at the face). */
 export interface HeadPose {
@@ -76,7 +79,8 @@ export interface AttributeEstimator {
    *   cropped face); eye state is then not estimated.
    * @returns see {@link FaceAttributes}.
    * @throws {InvalidArgumentError} a malformed image, a box that is not 4 finite numbers with positive size overlapping
-   *   the image, landmarks that are not finite points, or the estimator was disposed.
+   *   the image, or landmarks that are not finite points.
+   * @throws {ModelDisposedError} after {@link AttributeEstimator.dispose}.
    * @example
    * ```ts
    * const attributes = await createAttributeEstimator();
@@ -91,16 +95,28 @@ export interface AttributeEstimator {
   dispose(): Promise<void>;
 }
 
-/** face-api's age and gender net: 112×112 RGB, (v − mean) / 255 (face-api `TinyXception`). */
-const AGE_GENDER = { size: 112, norm: { mean: [122.782, 117.001, 104.298], std: [255, 255, 255], scale: 1 } };
+/** face-api's age and gender net: 112×112 RGB planes, (v − mean) / 255 (face-api `TinyXception`). */
+const AGE_GENDER_SIZE = 112;
+const AGE_GENDER_INPUT: ImageTensorSpec = {
+  layout: 'nchw',
+  channels: 'rgb',
+  mean: [122.782, 117.001, 104.298],
+  scale: 1 / 255,
+};
 /**
  * Side of the age/gender crop relative to the detector box's longer side: face-api's own detector (SSD) boxes, which
  * the net was trained on, are 0.90× eolgul's box height and 1.07× its width on the same LFW faces (median of 53),
  * so their square is 0.9× the longer side.
  */
 const AGE_GENDER_CROP = 0.9;
-/** The pose net (Hopenet-style, 66 bins of 3° from −99°): 224×224 RGB with ImageNet mean and std. */
-const POSE = { size: 224, norm: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], scale: 1 / 255 } };
+/** The pose net (Hopenet-style, 66 bins of 3° from −99°): 224×224 RGB planes with ImageNet mean and std. */
+const POSE_SIZE = 224;
+const POSE_INPUT: ImageTensorSpec = {
+  layout: 'nchw',
+  channels: 'rgb',
+  mean: [0.485 * 255, 0.456 * 255, 0.406 * 255],
+  scale: [1 / (0.229 * 255), 1 / (0.224 * 255), 1 / (0.225 * 255)],
+};
 /**
  * Signs that turn the pose model's yaw and roll into this package's convention ({@link HeadPose}), checked on LFW faces
  * against the nose's offset from the eye midpoint and the eye line's angle (docs/benchmarks/attributes.md).
@@ -109,6 +125,7 @@ const YAW_SIGN = -1;
 const ROLL_SIGN = 1;
 /** The eye net: 24×24 grey / 255; class 1 = open. */
 const EYE = 24;
+const EYE_INPUT: ImageTensorSpec = { layout: 'nchw', channels: 'grey', scale: 1 / 255 };
 /**
  * Side of an eye crop relative to the distance between the two eye centres: the faceplugin code crops 1.6× the eye's
  * corner-to-corner width, and that width is 0.39× the eye-centre distance (median over 118 LFW faces, 68-point model).
@@ -158,12 +175,16 @@ export async function createAttributeEstimator(config: AttributeEstimatorConfig 
     return m.outputNames.map((n) => out[n].data);
   };
 
-  async function estimateAgeGender(image: RgbImage, rect: Rect) {
-    const { size, norm } = AGE_GENDER;
+  /** `rect` resampled to the net's square input (area-averaged when shrinking; edges repeated outside the image). */
+  const crop = (image: RgbImage, rect: ImageRect, size: number, flipX = false) =>
+    resampleArea(image, rect, size, size, { padding: 'edge', flipX });
+
+  async function estimateAgeGender(image: RgbImage, rect: ImageRect) {
+    const size = AGE_GENDER_SIZE;
     const views = flip ? [false, true] : [false];
     const input = new Float32Array(views.length * 3 * size * size);
     views.forEach((f, i) => {
-      input.set(toPlanes(resampleRect(image, rect, size, size, f), size * size, norm), i * 3 * size * size);
+      imageToTensor(crop(image, rect, size, f), size, size, AGE_GENDER_INPUT, input, i * 3 * size * size);
     });
     const [age, gender] = await run(ageGender, input, [views.length, 3, size, size]);
     let years = 0,
@@ -175,14 +196,10 @@ export async function createAttributeEstimator(config: AttributeEstimatorConfig 
     return { years, male };
   }
 
-  async function estimatePose(image: RgbImage, rect: Rect): Promise<HeadPose> {
-    const { size, norm } = POSE;
-    const outs = await run(pose, toPlanes(resampleRect(image, rect, size, size), size * size, norm), [
-      1,
-      3,
-      size,
-      size,
-    ]);
+  async function estimatePose(image: RgbImage, rect: ImageRect): Promise<HeadPose> {
+    const size = POSE_SIZE;
+    const input = imageToTensor(crop(image, rect, size), size, size, POSE_INPUT);
+    const outs = await run(pose, input, [1, 3, size, size]);
     if (outs.length !== 3 || outs.some((o) => o.length !== 66))
       throw new ModelLoadError('head-pose', 'the pose model must give 3 outputs of 66 bins (yaw, pitch, roll)');
     const [yaw, pitch, roll] = outs.map((o) => softmax(o).reduce((s, p, i) => s + p * i, 0) * 3 - 99);
@@ -190,61 +207,79 @@ export async function createAttributeEstimator(config: AttributeEstimatorConfig 
   }
 
   async function eyeOpen(image: RgbImage, centre: Point, side: number): Promise<number> {
-    const crop = resampleRect(image, [centre.x - side / 2, centre.y - side / 2, side, side], EYE, EYE);
-    const [logits] = await run(eye, toPlanes(crop, EYE * EYE, 'grey'), [1, 1, EYE, EYE]);
+    const rect = { x: centre.x - side / 2, y: centre.y - side / 2, w: side, h: side };
+    const [logits] = await run(eye, imageToTensor(crop(image, rect, EYE), EYE, EYE, EYE_INPUT), [1, 1, EYE, EYE]);
     return softmax(logits)[1];
   }
 
-  let running = 0;
-  let disposed = false;
-  let settle: (() => void) | undefined;
+  async function estimate(image: RgbImage, face?: AttributeFace): Promise<FaceAttributes> {
+    checkRgbImage(image);
+    if (face !== undefined) checkAttributeFace(face, image);
+    const box: Box = face?.box ?? [0, 0, image.width, image.height];
+    const [x, y, w, h] = box;
+    const side = Math.max(w, h) * (face ? AGE_GENDER_CROP : 1);
+    const { years, male } = await estimateAgeGender(image, {
+      x: x + w / 2 - side / 2,
+      y: y + h / 2 - side / 2,
+      w: side,
+      h: side,
+    });
+    // The pose crop: the box grown by a quarter of its size on each side, kept inside the image (faceplugin's code).
+    let poseRect: ImageRect = { x: 0, y: 0, w: image.width, h: image.height };
+    if (face) {
+      const x0 = Math.max(0, x - w / 4),
+        y0 = Math.max(0, y - h / 4);
+      poseRect = {
+        x: x0,
+        y: y0,
+        w: Math.min(image.width, x + w + w / 4) - x0,
+        h: Math.min(image.height, y + h + h / 4) - y0,
+      };
+    }
+    const result: FaceAttributes = {
+      age: years,
+      gender: male >= 0.5 ? 'male' : 'female',
+      genderScore: male >= 0.5 ? male : 1 - male,
+      pose: await estimatePose(image, poseRect),
+    };
+    const lm = face?.landmarks;
+    if (lm && lm.length >= 2) {
+      const [a, b] = lm[0].x <= lm[1].x ? [lm[0], lm[1]] : [lm[1], lm[0]];
+      const s = EYE_CROP * Math.hypot(b.x - a.x, b.y - a.y);
+      result.eyes = { left: await eyeOpen(image, a, s), right: await eyeOpen(image, b, s) };
+    }
+    for (const v of [result.age, result.genderScore, result.pose.yaw, result.pose.pitch, result.pose.roll])
+      if (!Number.isFinite(v)) throw new InvalidArgumentError('an attribute model returned a non-finite value');
+    return result;
+  }
+
+  const gate = createCallGate('attribute estimator');
   return {
-    async estimate(image, face) {
-      if (disposed) throw new InvalidArgumentError('this attribute estimator was disposed; create a new one');
-      checkAttributeImage(image);
-      if (face !== undefined) checkAttributeFace(face, image);
-      running++;
-      try {
-        const box: Box = face?.box ?? [0, 0, image.width, image.height];
-        const [x, y, w, h] = box;
-        const side = Math.max(w, h) * (face ? AGE_GENDER_CROP : 1);
-        const { years, male } = await estimateAgeGender(image, [
-          x + w / 2 - side / 2,
-          y + h / 2 - side / 2,
-          side,
-          side,
-        ]);
-        // The pose crop: the box grown by a quarter of its size on each side, kept inside the image (faceplugin's code).
-        let poseRect: Rect = [0, 0, image.width, image.height];
-        if (face) {
-          const x0 = Math.max(0, x - w / 4),
-            y0 = Math.max(0, y - h / 4);
-          poseRect = [x0, y0, Math.min(image.width, x + w + w / 4) - x0, Math.min(image.height, y + h + h / 4) - y0];
-        }
-        const result: FaceAttributes = {
-          age: years,
-          gender: male >= 0.5 ? 'male' : 'female',
-          genderScore: male >= 0.5 ? male : 1 - male,
-          pose: await estimatePose(image, poseRect),
-        };
-        const lm = face?.landmarks;
-        if (lm && lm.length >= 2) {
-          const [a, b] = lm[0].x <= lm[1].x ? [lm[0], lm[1]] : [lm[1], lm[0]];
-          const s = EYE_CROP * Math.hypot(b.x - a.x, b.y - a.y);
-          result.eyes = { left: await eyeOpen(image, a, s), right: await eyeOpen(image, b, s) };
-        }
-        for (const v of [result.age, result.genderScore, result.pose.yaw, result.pose.pitch, result.pose.roll])
-          if (!Number.isFinite(v)) throw new InvalidArgumentError('an attribute model returned a non-finite value');
-        return result;
-      } finally {
-        if (--running === 0) settle?.();
-      }
-    },
-    async dispose() {
-      if (disposed) return;
-      disposed = true;
-      if (running > 0) await new Promise<void>((resolve) => (settle = resolve));
-      await Promise.all(loaded.map((m) => m.dispose()));
-    },
+    estimate: (image, face) => gate.run(() => estimate(image, face)),
+    dispose: () => gate.close(async () => void (await Promise.all(loaded.map((m) => m.dispose())))),
   };
+}
+
+/**
+ * Checks a face: its box (see `checkBox` of `@eolgul/core`) and, when given, its landmarks (at least the two eyes,
+ * finite points).
+ * @throws {InvalidArgumentError} naming what is wrong.
+ */
+function checkAttributeFace(face: AttributeFace, image: RgbImage): void {
+  checkBox(face?.box, image.width, image.height);
+  const lm = face.landmarks;
+  if (
+    lm !== undefined &&
+    (!Array.isArray(lm) || lm.length < 2 || !lm.every((p) => Number.isFinite(p?.x) && Number.isFinite(p?.y)))
+  )
+    throw new InvalidArgumentError('face landmarks must be the 5 points { x, y } of a detection, finite');
+}
+
+/** Softmax of a few logits, in float64. */
+function softmax(logits: ArrayLike<number>): number[] {
+  const v = Array.from(logits, Number);
+  const max = Math.max(...v);
+  const e = v.map((x) => Math.exp(x - max));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return e.map((x) => x / sum);
 }

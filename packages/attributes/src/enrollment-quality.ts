@@ -4,10 +4,17 @@
  * the front door and the browser sign-up. Pure: it reads measurements, it runs no model.
  * @module
  */
-import type { Box, Point, RgbImage } from '@eolgul/core';
-import { InvalidArgumentError } from '@eolgul/core';
+import {
+  type Box,
+  checkBox,
+  checkRgbImage,
+  InvalidArgumentError,
+  type Point,
+  type RgbImage,
+  resampleArea,
+  squareAroundBox,
+} from '@eolgul/core';
 import type { FaceAttributes } from './attribute-estimator.js';
-import { checkAttributeFace, checkAttributeImage, resampleRect } from './attribute-pixels.js';
 
 /** Why a photo is refused. */
 export type QualityReason =
@@ -194,12 +201,10 @@ const SHARPNESS_SIZE = 112;
  * @throws {InvalidArgumentError} a malformed image or box.
  */
 export function faceSharpness(image: RgbImage, face: { box: Box }): number {
-  checkAttributeImage(image);
-  checkAttributeFace(face, image);
-  const [x, y, w, h] = face.box;
-  const side = Math.max(w, h);
+  checkRgbImage(image);
+  checkBox(face?.box, image.width, image.height);
   const n = SHARPNESS_SIZE;
-  const rgb = resampleRect(image, [x + w / 2 - side / 2, y + h / 2 - side / 2, side, side], n, n);
+  const rgb = resampleArea(image, squareAroundBox(face.box, 1), n, n, { padding: 'edge' });
   const g = new Float32Array(n * n);
   for (let p = 0; p < n * n; p++) g[p] = 0.299 * rgb[p * 3] + 0.587 * rgb[p * 3 + 1] + 0.114 * rgb[p * 3 + 2];
   let sum = 0,

@@ -177,6 +177,6 @@ describe('bad input', () => {
   it('a disposed estimator refuses calls', async () => {
     const a = await createAttributeEstimator();
     await a.dispose();
-    await expect(a.estimate(image)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(a.estimate(image)).rejects.toMatchObject({ code: 'MODEL_DISPOSED' });
   });
 });

@@ -10,5 +10,4 @@
  * @packageDocumentation
  */
 export * from './liveness-classifier.js';
-export { livenessCropRect, type CropRect } from './liveness-crop.js';
 export * from './head-turn-challenge.js';

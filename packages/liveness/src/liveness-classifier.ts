@@ -1,9 +1,22 @@
-import type { Box, RgbImage } from '@eolgul/core';
-import { InvalidArgumentError, ModelLoadError } from '@eolgul/core';
+import {
+  type Box,
+  checkBox,
+  checkRgbImage,
+  imageToTensor,
+  InvalidArgumentError,
+  ModelLoadError,
+  type RgbImage,
+  warpAffine,
+} from '@eolgul/core';
 import { locateModel, type ModelBasePath } from '@eolgul/models';
-import { type BackendName, type InferenceModel, type LoadProgress, type ModelSource, loadModel } from '@eolgul/runtime';
-import { livenessCropRect, planarTensor, resampleRect } from './liveness-crop.js';
-import { checkImage, faceBox } from './liveness-input.js';
+import {
+  type BackendName,
+  createCallGate,
+  type InferenceModel,
+  type LoadProgress,
+  type ModelSource,
+  loadModel,
+} from '@eolgul/runtime';
 
 /**
  * Score at or above which a face is taken as live: the live class's softmax probability ≥ 0.5, i.e. the model finds
@@ -99,7 +112,8 @@ export interface LivenessClassifier {
    *   the crop is relative to that detector's box.
    * @returns `{ live, score, model }`.
    * @throws {InvalidArgumentError} a malformed image, or a box that is not 4 finite numbers with positive size
-   *   overlapping the image, or the classifier was disposed.
+   *   overlapping the image.
+   * @throws {ModelDisposedError} after {@link LivenessClassifier.dispose}.
    * @example
    * ```ts
    * const liveness = await createLivenessClassifier();
@@ -111,6 +125,37 @@ export interface LivenessClassifier {
   classify(image: RgbImage, face: Box | { box: Box }): Promise<LivenessResult>;
   /** Frees the model once running calls have settled. Later calls reject. */
   dispose(): Promise<void>;
+}
+
+/**
+ * The crop of a MiniFASNet-style liveness model (minivision-ai Silent-Face-Anti-Spoofing's `CropImage`): the face box
+ * scaled by `scale` about its centre — each side separately, so the crop keeps the box's aspect — with the scale
+ * lowered so the crop fits in the image, then shifted to lie inside it. The model sees the face with its
+ * surroundings (hands, the edge of a printed photo, a screen's frame); the crop is stretched to the model's square input.
+ * @param box face box `[x, y, w, h]`, pixels.
+ * @param image the image's size.
+ * @param scale crop side / box side (2.7 for `fr_liveness.onnx`).
+ * @returns the crop rectangle `[x, y, w, h]`, inside `[0, width − 1] × [0, height − 1]`.
+ */
+export function livenessCropRect(box: Box, image: { width: number; height: number }, scale: number): Box {
+  const [x, y, bw, bh] = box;
+  const s = Math.min((image.height - 1) / bh, (image.width - 1) / bw, scale);
+  const w = bw * s,
+    h = bh * s;
+  const left = Math.min(Math.max(x + bw / 2 - w / 2, 0), image.width - 1 - w);
+  const top = Math.min(Math.max(y + bh / 2 - h / 2, 0), image.height - 1 - h);
+  return [left, top, w, h];
+}
+
+/**
+ * `rect` of `image` stretched to `size × size` by bilinear sampling with half-pixel centres, rounded to bytes: OpenCV's
+ * `cv2.resize(INTER_LINEAR)` on an 8-bit crop, as the liveness models were trained. No area averaging when shrinking:
+ * the fine texture of a print is what the model looks at.
+ */
+function stretchCrop(image: RgbImage, [x, y, w, h]: Box, size: number): RgbImage {
+  const sx = w / size,
+    sy = h / size;
+  return warpAffine(image, [sx, 0, x + 0.5 * sx - 0.5, 0, sy, y + 0.5 * sy - 0.5], size, size);
 }
 
 function checkSpec(s: LivenessModelSpec): void {
@@ -150,8 +195,12 @@ export async function createLivenessClassifier(config: LivenessClassifierConfig 
   const size = spec.inputSize;
 
   async function score(image: RgbImage, box: Box): Promise<number> {
-    const rgb = resampleRect(image, livenessCropRect(box, image, spec.cropScale), size, size);
-    const data = planarTensor(rgb, size * size, spec.channelOrder, spec.pixelScale);
+    const crop = stretchCrop(image, livenessCropRect(box, image, spec.cropScale), size);
+    const data = imageToTensor(crop.data, size, size, {
+      layout: 'nchw',
+      channels: spec.channelOrder,
+      scale: spec.pixelScale,
+    });
     const out = await model.run({ [model.inputNames[0]]: { data, dims: [1, 3, size, size] } });
     const logits = out[model.outputNames[0]].data;
     if (logits.length <= spec.liveClass)
@@ -172,29 +221,22 @@ export async function createLivenessClassifier(config: LivenessClassifierConfig 
     throw new ModelLoadError(spec.name, `test run failed: ${(err as Error).message}`, { cause: err });
   }
 
-  let running = 0;
-  let disposed = false;
-  let settle: (() => void) | undefined;
+  const gate = createCallGate('liveness classifier');
   return {
     threshold,
     model: spec.name,
-    async classify(image, face) {
-      if (disposed) throw new InvalidArgumentError('this liveness classifier was disposed; create a new one');
-      checkImage(image);
-      const box = faceBox(face, image);
-      running++;
-      try {
+    classify: (image, face) =>
+      gate.run(async () => {
+        checkRgbImage(image);
+        const box = Array.isArray(face) ? face : (face as { box?: Box } | null)?.box;
+        if (!Array.isArray(box))
+          throw new InvalidArgumentError(
+            `a face must be a box [x, y, width, height] or { box }, got ${JSON.stringify(face)}`,
+          );
+        checkBox(box, image.width, image.height);
         const s = await score(image, box);
         return { live: s >= threshold, score: s, model: spec.name };
-      } finally {
-        if (--running === 0) settle?.();
-      }
-    },
-    async dispose() {
-      if (disposed) return;
-      disposed = true;
-      if (running > 0) await new Promise<void>((resolve) => (settle = resolve));
-      await model.dispose();
-    },
+      }),
+    dispose: () => gate.close(() => model.dispose()),
   };
 }

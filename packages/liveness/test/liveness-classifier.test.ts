@@ -126,7 +126,7 @@ describe('bad input', () => {
   it('a disposed classifier refuses calls', async () => {
     const l = await createLivenessClassifier();
     await l.dispose();
-    await expect(l.classify(image, [0, 0, 10, 10])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(l.classify(image, [0, 0, 10, 10])).rejects.toMatchObject({ code: 'MODEL_DISPOSED' });
   });
 });
 
