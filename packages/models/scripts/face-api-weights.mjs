@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { encodeOnnxModel, floatValueInfo } from './onnx-model.mjs';
 
 /**
  * Reads a tfjs weights manifest and its shards into float32 tensors by name.
@@ -123,29 +124,17 @@ export function ageGenderOnnx(onnx, weights, doc) {
   };
   fc('fc/age', 'age');
   op('Softmax', [fc('fc/gender')], [{ name: 'axis', type: A.INT, i: 1 }], 'gender');
-  const value = (name, dims) => ({
-    name,
-    type: {
-      tensorType: {
-        elemType: FLOAT,
-        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
-      },
-    },
-  });
-  const model = onnx.ModelProto.create({
-    irVersion: 7,
-    opsetImport: [{ domain: '', version: 13 }],
-    producerName: 'eolgul @eolgul/models scripts/face-api-weights.mjs',
-    docString: doc,
+  return encodeOnnxModel(onnx, {
+    producer: 'face-api-weights.mjs',
+    doc,
     graph: {
       name: 'age-gender',
       node,
       initializer,
-      input: [value('input', ['N', 3, 112, 112])],
-      output: [value('age', ['N', 1]), value('gender', ['N', 2])],
+      input: [floatValueInfo(onnx, 'input', ['N', 3, 112, 112])],
+      output: [floatValueInfo(onnx, 'age', ['N', 1]), floatValueInfo(onnx, 'gender', ['N', 2])],
     },
   });
-  return onnx.ModelProto.encode(model).finish();
 }
 
 /**

@@ -6,6 +6,7 @@
 //   node scripts/tflite-graph.mjs in.tflite out.onnx
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { encodeOnnxModel, floatValueInfo } from './onnx-model.mjs';
 import { constantTensors, readTflite } from './tflite-weights.mjs';
 
 /** TFLite fused activation codes → ONNX ops (0 = none). */
@@ -204,19 +205,12 @@ export function tfliteGraphToOnnx(onnx, graph, { name, doc }) {
         throw new Error(`TFLite operator ${o.op} is not supported`);
     }
   }
-  const value = (i) => {
-    const t = graph.tensors[i];
-    const dims = t.shape.map((d, k) => (k === 0 ? { dimParam: 'N' } : { dimValue: d }));
-    return { name: `t${i}`, type: { tensorType: { elemType: FLOAT, shape: { dim: dims } } } };
-  };
-  const model = onnx.ModelProto.create({
-    irVersion: 7,
-    opsetImport: [{ domain: '', version: 13 }],
-    producerName: 'eolgul @eolgul/models scripts/tflite-graph.mjs',
-    docString: doc,
+  const value = (i) => floatValueInfo(onnx, `t${i}`, ['N', ...graph.tensors[i].shape.slice(1)]);
+  return encodeOnnxModel(onnx, {
+    producer: 'tflite-graph.mjs',
+    doc,
     graph: { name, node, initializer, input: graph.inputs.map(value), output: graph.outputs.map(value) },
   });
-  return onnx.ModelProto.encode(model).finish();
 }
 
 /** The bytes of a Float32Array, as a fresh little-endian Uint8Array. */

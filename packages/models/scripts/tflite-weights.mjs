@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { encodeOnnxModel, floatValueInfo } from './onnx-model.mjs';
 
 /** TensorType enum of schema.fbs → [name, bytes per element]. */
 const TENSOR_TYPES = {
@@ -260,6 +261,17 @@ export function constantTensors(graph) {
   return out;
 }
 
+/** The first three convolutions of R-Net and O-Net, the same in both. */
+const RNET_ONET_STEM = [
+  { conv: 'conv1' },
+  { prelu: 'prelu1' },
+  { pool: [3, 2, true] },
+  { conv: 'conv2' },
+  { prelu: 'prelu2' },
+  { pool: [3, 2, false] },
+  { conv: 'conv3' },
+  { prelu: 'prelu3' },
+];
 /**
  * The layers of MTCNN's three nets, as facenet's `detect_face.py` (PNet, RNet, ONet) builds them. Conv/FC names are the
  * tflite weight prefixes; `pool: [k, s, same]`; `flatten: [d1, d2, C]` is the NHWC shape the next FC was trained on.
@@ -281,33 +293,14 @@ const NETS = {
     outputs: { prob: ['N', 2, 'w', 'h'], reg: ['N', 4, 'w', 'h'] },
   },
   rnet: {
-    trunk: [
-      { conv: 'conv1' },
-      { prelu: 'prelu1' },
-      { pool: [3, 2, true] },
-      { conv: 'conv2' },
-      { prelu: 'prelu2' },
-      { pool: [3, 2, false] },
-      { conv: 'conv3' },
-      { prelu: 'prelu3' },
-      { flatten: [3, 3, 64] },
-      { fc: 'conv4' },
-      { prelu: 'prelu4' },
-    ],
+    trunk: [...RNET_ONET_STEM, { flatten: [3, 3, 64] }, { fc: 'conv4' }, { prelu: 'prelu4' }],
     heads: { prob: [{ fc: 'conv5-1' }, { softmax: true }], reg: [{ fc: 'conv5-2' }] },
     input: ['N', 3, 24, 24],
     outputs: { prob: ['N', 2], reg: ['N', 4] },
   },
   onet: {
     trunk: [
-      { conv: 'conv1' },
-      { prelu: 'prelu1' },
-      { pool: [3, 2, true] },
-      { conv: 'conv2' },
-      { prelu: 'prelu2' },
-      { pool: [3, 2, false] },
-      { conv: 'conv3' },
-      { prelu: 'prelu3' },
+      ...RNET_ONET_STEM,
       { pool: [2, 2, true] },
       { conv: 'conv4' },
       { prelu: 'prelu4' },
@@ -436,29 +429,17 @@ export function mtcnnOnnx(onnx, net, weights, doc) {
       h = layer(h, L, k === layers.length - 1 ? name : undefined);
     });
   }
-  const value = (name, dims) => ({
-    name,
-    type: {
-      tensorType: {
-        elemType: FLOAT,
-        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
-      },
-    },
-  });
-  const model = onnx.ModelProto.create({
-    irVersion: 7,
-    opsetImport: [{ domain: '', version: 13 }],
-    producerName: 'eolgul @eolgul/models scripts/tflite-weights.mjs',
-    docString: doc,
+  return encodeOnnxModel(onnx, {
+    producer: 'tflite-weights.mjs',
+    doc,
     graph: {
       name: `mtcnn-${net}`,
       node,
       initializer,
-      input: [value('input', spec.input)],
-      output: Object.entries(spec.outputs).map(([k, d]) => value(k, d)),
+      input: [floatValueInfo(onnx, 'input', spec.input)],
+      output: Object.entries(spec.outputs).map(([k, d]) => floatValueInfo(onnx, k, d)),
     },
   });
-  return onnx.ModelProto.encode(model).finish();
 }
 
 /**
