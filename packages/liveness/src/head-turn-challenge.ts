@@ -4,7 +4,7 @@
  * keeps one yaw and cannot pass. Pure logic: it is fed each frame's measurements and runs no model.
  * @module
  */
-import { InvalidArgumentError } from '@eolgul/core';
+import { euclideanDistance, InvalidArgumentError } from '@eolgul/core';
 
 /** Limits of the challenge. */
 export interface HeadTurnChallengeOptions {
@@ -67,12 +67,6 @@ export interface HeadTurnChallenge {
   readonly status: ChallengeStatus;
 }
 
-const l2 = (a: Float32Array, b: Float32Array) => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
-  return Math.sqrt(s);
-};
-
 /**
  * Starts a head-turn challenge: wait for one face facing the camera, then a turn to either side (|yaw| ≥ `turnYaw`),
  * then a turn to the other side, all within `timeoutMs` of the frontal frame, with the same person throughout. Frames
@@ -122,7 +116,7 @@ export function createHeadTurnChallenge(options: HeadTurnChallengeOptions = {}):
       }
       const yaw = frame.yaw;
       if (frame.faceCount === 0 || yaw === undefined || !Number.isFinite(yaw)) return status;
-      if (reference && frame.embedding && l2(reference, frame.embedding) > o.maxIdentityDistance) {
+      if (reference && frame.embedding && euclideanDistance(reference, frame.embedding) > o.maxIdentityDistance) {
         status = fail('another-person', elapsed, 'Someone else came in: try again');
         return status;
       }
