@@ -87,7 +87,7 @@ export interface AttributeEstimator {
    * const image = await readImage('Tom_Hanks_0005.jpg'); // LFW, examples/data/gallery
    * const [face] = await detector.detect(image);
    * await attributes.estimate(image, face);
-   * // { age: 47.69, gender: 'male', genderScore: 0.96, pose: { yaw: -5.97, pitch: -17.41, roll: -6.09 }, eyes: { left: 1, right: 1 } } (rounded)
+   * // { age: 46.25, gender: 'male', genderScore: 0.96, pose: { yaw: -5.97, pitch: -17.41, roll: -6.09 }, eyes: { left: 1, right: 1 } } (rounded)
    * ```
    */
   estimate(image: RgbImage, face?: AttributeFace): Promise<FaceAttributes>;
@@ -104,11 +104,10 @@ const AGE_GENDER_INPUT: ImageTensorSpec = {
   scale: 1 / 255,
 };
 /**
- * Side of the age/gender crop relative to the detector box's longer side: face-api's own detector (SSD) boxes, which
- * the net was trained on, are 0.90× eolgul's box height and 1.07× its width on the same LFW faces (median of 53),
- * so their square is 0.9× the longer side.
+ * face-api's own detector (SSD Mobilenet v1) box, which face-api feeds its age and gender net, relative to eolgul's box
+ * of the same face: 1.07× its width and 0.90× its height, same centre (medians over 53 LFW faces).
  */
-const AGE_GENDER_CROP = 0.9;
+const FACE_API_BOX = { width: 1.07, height: 0.9 };
 /** The pose net (Hopenet-style, 66 bins of 3° from −99°): 224×224 RGB planes with ImageNet mean and std. */
 const POSE_SIZE = 224;
 const POSE_INPUT: ImageTensorSpec = {
@@ -136,7 +135,8 @@ const EYE_CROP = 1.6 * 0.39;
  * Creates an estimator of age, gender, head pose and eye state, all run on ONNX Runtime through `@eolgul/runtime`
  * from files bundled in `@eolgul/models`:
  * - age and gender: face-api.js's AgeGenderNet (@vladmandic/face-api@1.7.15, MIT; TinyXception, 112×112), turned into
- *   ONNX at build time, on a square of 0.9× the box's longer side centred on the box, averaged with the mirrored crop;
+ *   ONNX at build time, fed as face-api feeds it: the face as face-api's own detector boxes it (eolgul's box 1.07× as
+ *   wide and 0.90× as high), padded with black to a square, 112×112; averaged with the mirrored crop;
  * - head pose: `fr_pose.onnx` of faceplugin-face-recognition-js@0.0.1 (MIT; 66 bins of 3° per angle, the expectation
  *   over the softmax), on the box grown by a quarter on each side, 224×224 RGB;
  * - eye state: `fr_eye.onnx` of the same package, a 24×24 grey crop around each eye centre.
@@ -179,12 +179,29 @@ export async function createAttributeEstimator(config: AttributeEstimatorConfig 
   const crop = (image: RgbImage, rect: ImageRect, size: number, flipX = false) =>
     resampleArea(image, rect, size, size, { padding: 'edge', flipX });
 
+  /**
+   * The age/gender net's input as face-api.js makes it (`extractFaceTensors`, then `NetInput.toBatchTensor`): the face
+   * rectangle padded with black to a square, centred, and resized to 112×112; written as tensor `index` of `out`.
+   */
+  function ageGenderInput(image: RgbImage, rect: ImageRect, flipX: boolean, out: Float32Array, index: number) {
+    const size = AGE_GENDER_SIZE;
+    const side = Math.max(rect.w, rect.h);
+    const w = Math.max(1, Math.round((size * rect.w) / side)),
+      h = Math.max(1, Math.round((size * rect.h) / side));
+    const face = resampleArea(image, rect, w, h, { padding: 'zero', flipX });
+    const square = new Float32Array(size * size * 3);
+    const left = (size - w) >> 1,
+      top = (size - h) >> 1;
+    for (let j = 0; j < h; j++) square.set(face.subarray(j * w * 3, (j + 1) * w * 3), ((top + j) * size + left) * 3);
+    imageToTensor(square, size, size, AGE_GENDER_INPUT, out, index * 3 * size * size);
+  }
+
   async function estimateAgeGender(image: RgbImage, rect: ImageRect) {
     const size = AGE_GENDER_SIZE;
     const views = flip ? [false, true] : [false];
     const input = new Float32Array(views.length * 3 * size * size);
     views.forEach((f, i) => {
-      imageToTensor(crop(image, rect, size, f), size, size, AGE_GENDER_INPUT, input, i * 3 * size * size);
+      ageGenderInput(image, rect, f, input, i);
     });
     const [age, gender] = await run(ageGender, input, [views.length, 3, size, size]);
     let years = 0,
@@ -217,13 +234,10 @@ export async function createAttributeEstimator(config: AttributeEstimatorConfig 
     if (face !== undefined) checkAttributeFace(face, image);
     const box: Box = face?.box ?? [0, 0, image.width, image.height];
     const [x, y, w, h] = box;
-    const side = Math.max(w, h) * (face ? AGE_GENDER_CROP : 1);
-    const { years, male } = await estimateAgeGender(image, {
-      x: x + w / 2 - side / 2,
-      y: y + h / 2 - side / 2,
-      w: side,
-      h: side,
-    });
+    // A detected face: its box reshaped to face-api's detector box. An aligned crop: the whole image.
+    const fw = face ? w * FACE_API_BOX.width : w,
+      fh = face ? h * FACE_API_BOX.height : h;
+    const { years, male } = await estimateAgeGender(image, { x: x + (w - fw) / 2, y: y + (h - fh) / 2, w: fw, h: fh });
     // The pose crop: the box grown by a quarter of its size on each side, kept inside the image (faceplugin's code).
     let poseRect: ImageRect = { x: 0, y: 0, w: image.width, h: image.height };
     if (face) {
