@@ -34,12 +34,13 @@ const utkDir = resolve(opt('utk', join(root, '..', 'shared', 'data', 'utkface-de
 const lfwDir = resolve(opt('lfw', join(root, '..', 'shared', 'data', 'lfw-subset', 'images')));
 const outFile = resolve(opt('out', join(root, 'docs', 'benchmarks', 'attributes.md')));
 const limit = Number(opt('limit', '0')) || Infinity;
-requireBuilt(['core', 'detector', 'runtime', 'models', 'attributes']);
+requireBuilt(['core', 'detector', 'runtime', 'models', 'attributes', 'liveness']);
 const { readImage, createFaceDetector, warpAffine } = await import('@eolgul/detector');
 const { imageToTensor, mirrorImage, resampleArea, squareAroundBox } = await import('@eolgul/core');
 const { locateModel } = await import('@eolgul/models');
 const { loadModel } = await import('@eolgul/runtime');
 const { createAttributeEstimator } = await import('@eolgul/attributes');
+const { livenessCropRect } = await import('@eolgul/liveness');
 const modelsReq = createRequire(join(root, 'packages', 'models', 'package.json'));
 const pkgFile = (pkg, ...p) => join(dirname(modelsReq.resolve(`${pkg}/package.json`)), ...p);
 const faceplugin = (f) => pkgFile('faceplugin-face-recognition-js', 'model', f);
@@ -97,16 +98,6 @@ function ssrNet(o, V) {
   }
   return total * V;
 }
-/** MiniFASNet-style crop (faceplugin's align*Image): the box scaled per side, kept inside the image. */
-function keptInside(img, [x, y, bw, bh], scale) {
-  const s = Math.min((img.height - 1) / bh, (img.width - 1) / bw, scale);
-  const w = bw * s,
-    h = bh * s;
-  const l = Math.min(Math.max(x + bw / 2 - w / 2, 0), img.width - 1 - w);
-  const t = Math.min(Math.max(y + bh / 2 - h / 2, 0), img.height - 1 - h);
-  return [l, t, w, h];
-}
-
 // ---------- UTKFace: age and gender ----------
 const utk = readLabels(join(utkDir, 'labels.csv'))
   .map(({ file, age, gender }) => ({ file, age: Number(age), gender }))
@@ -195,7 +186,8 @@ const candidates = [
     name: `faceplugin \`fr_age.onnx\` + \`fr_gender.onnx\` (SSR-Net), ${bgr ? 'BGR' : 'RGB as its lib/fr_age.js feeds it'}`,
     how: '1.4× the box kept inside the image, 64×64, ImageNet mean / std',
     run: async (img, face) => {
-      const c = cropTo(img, keptInside(img, face.box, 1.4), 64, 64);
+      // faceplugin crops its age and gender input as its liveness input: the box scaled per side, kept inside the image.
+      const c = cropTo(img, livenessCropRect(face.box, img, 1.4), 64, 64);
       const input = { input: { data: toTensor(c, { layout: 'nchw', bgr, ...IMAGENET }), dims: [1, 3, 64, 64] } };
       const g = ssrNet(await fpGender.run(input), 1);
       return { age: ssrNet(await fpAge.run(input), 101), gender: g >= 0.5 ? 'male' : 'female' };
