@@ -134,10 +134,14 @@ export async function filesIn(dir) {
 }
 
 const NODE_ONLY = ['sharp', 'onnxruntime-node', 'proper-lockfile', 'piscina'];
+/** Node's global `Buffer` as an identifier (not `ArrayBuffer`, `x.Buffer` or `createBuffer`). */
+const BUFFER = /(?<![\w$.])Buffer\b/g;
 
 /**
  * What in a browser build's JavaScript comes from Node: imports (static, dynamic, re-exports) of a Node built-in or a
- * Node-only package, and Vite's stand-ins for built-ins it had to leave out (`__vite-browser-external`). A `require()`
+ * Node-only package, Vite's stand-ins for built-ins it had to leave out (`__vite-browser-external`), and Node's global
+ * `Buffer` in a file that never tests `typeof Buffer` (csv-parse's Node build, say, calls `Buffer.from` unguarded;
+ * TensorFlow.js only behind such a test, for Node). A `require()`
  * is not counted: an ES module bundle has no `require`, and the Emscripten glue of the WebAssembly runtimes keeps its
  * Node branch (`if (ENVIRONMENT_IS_NODE) require('fs')`), which never runs in a browser. The files copied in
  * unbundled from `public/` (`skip`, e.g. onnxruntime-web's own wasm glue under `models/ort/`) are left out.
@@ -151,6 +155,8 @@ export async function nodeCodeIn(dist, skip = ['models/']) {
     if (!['.js', '.mjs'].includes(extname(name)) || skip.some((d) => name.startsWith(d))) continue;
     const text = await readFile(join(dist, name), 'utf8');
     if (text.includes('__vite-browser-external')) findings.push(`${name}: __vite-browser-external (a Node built-in)`);
+    const buffers = text.match(BUFFER)?.length ?? 0;
+    if (buffers > 0 && !/typeof Buffer\b/.test(text)) findings.push(`${name}: ${buffers} uses of Node's global Buffer`);
     for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s*)["'`]([^"'`\s]+)["'`]/g)) {
       const id = m[1];
       if (builtins.has(id) || id.startsWith('node:') || NODE_ONLY.includes(id)) findings.push(`${name}: ${m[0]}`);

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll } from 'vitest';
-import { Gallery, type GalleryStore } from '../src/index.js';
+import { Gallery, type GalleryStore, openIndexedDbGallery } from '../src/index.js';
 import { openGallery } from '../src/node.js';
 import { runGalleryStoreConformance } from './gallery-store-conformance.js';
 
@@ -29,5 +29,23 @@ runGalleryStoreConformance('directory Gallery (NPY + CSV)', {
     const dir = g.directory!;
     await g.close();
     return openGallery(dir, { dimension: g.dimension, modelId: 'test-model' });
+  },
+});
+
+// IndexedDB in Node through fake-indexeddb (a pure-JS implementation of the standard, structured clone included);
+// the browser example's end-to-end test runs the same store in Chromium's real IndexedDB.
+let databases = 0;
+runGalleryStoreConformance('IndexedDB Gallery (fake-indexeddb)', {
+  persistent: true,
+  create: async (dimension) => {
+    await import('fake-indexeddb/auto');
+    const name = `eolgul-conformance-${databases++}`;
+    return openIndexedDbGallery(name, { dimension, modelId: 'test-model', defaultThreshold: 1 });
+  },
+  reopen: async (store: GalleryStore) => {
+    const g = store as Gallery;
+    const name = (g.directory as string).replace(/^indexeddb:/, '');
+    await g.close();
+    return openIndexedDbGallery(name, { dimension: g.dimension, modelId: 'test-model' });
   },
 });
