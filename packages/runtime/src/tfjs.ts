@@ -16,6 +16,10 @@ export const { getTf, loadTfjsModel } = createTfjsLoader({
     try {
       const w = await wasm();
       if (options.wasmBase !== undefined) w.setWasmPaths(new URL('tfjs/', absoluteUrl(options.wasmBase)).href);
+      // One thread: the threaded build starts its workers from a function's source text, which an app bundler's
+      // minifier breaks (`e is not defined` in the worker, and setBackend never settles, on a cross-origin isolated
+      // page). The tfjs models here are small.
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
       if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed to initialise');
     } catch {
       await tf.setBackend('cpu');
