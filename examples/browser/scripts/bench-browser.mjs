@@ -4,8 +4,8 @@
 // then counts the frames it analysed over a fixed window (window.eolgul.frames, the data behind the on-screen FPS).
 //
 // The machine is shared: each setting is measured in several interleaved rounds and the best round is reported in full.
-// Usage: node examples/browser/scripts/bench-browser.mjs [--rounds 3] [--seconds 10] [--only '?proxy=0,?threads=2'] [--lfw <dir>]
-// Needs: apt-get install -y chromium ffmpeg; the models built (pnpm --filter @eolgul/models build).
+// Usage: node examples/browser/scripts/bench-browser.mjs [--rounds 3] [--seconds 10] [--only '?refresh=0,?threads=2'] [--lfw <dir>]
+// Needs: apt-get install -y chromium ffmpeg; the packages built (pnpm build).
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -36,19 +36,13 @@ const warmup = Number(args.warmup);
 const ALL_RUNS = [
   {
     query: '',
-    what: 'default: detect every frame, embedding + emotion of a tracked face every 200 ms; onnxruntime-web in a worker, 1 thread',
+    what: 'default: detect every frame, embedding + emotion of a tracked face every 200 ms; 1 wasm thread',
   },
   {
-    query: '?refresh=0&emotionRefresh=0',
-    what: 'full pipeline on every frame (detect + landmarks + align + embed + emotion + identify), worker',
+    query: '?refresh=0',
+    what: 'full pipeline on every frame (detect + landmarks + align + embed + emotion + identify)',
   },
-  { query: '?proxy=0', what: 'default, onnxruntime-web on the page thread' },
-  { query: '?refresh=0&emotionRefresh=0&proxy=0', what: 'full pipeline on every frame, page thread' },
   { query: '?threads=2', what: 'default, 2 wasm threads' },
-  {
-    query: '?refresh=0&emotionRefresh=0&pipeline=1',
-    what: 'full pipeline on every frame, worker, next frame detected while this one is embedded',
-  },
 ];
 const RUNS = args.only
   ? args.only.split(',').map((q) => ALL_RUNS.find((r) => r.query === q) ?? { query: q, what: q })
@@ -152,8 +146,7 @@ try {
           oneFace: withFace,
           fps: (f.length - 1) / span,
           detect: mean('detect'),
-          embed: mean('embed'),
-          emotion: mean('emotion'),
+          analyse: mean('analyse'),
           total: mean('total'),
           p50: q(0.5),
           p95: q(0.95),
@@ -188,12 +181,12 @@ console.log('');
 console.log('Best round (the least disturbed) in full; fps of every round beside it.');
 console.log('');
 console.log(
-  '| setting | backends | fps best | fps per round | frames with 1 face | ms/frame mean (p50, p95) | detect ms | embed ms | emotion ms | Chromium CPU ms/frame (cores busy) | load |',
+  '| setting | backends | fps best | fps per round | frames with 1 face | ms/frame mean (p50, p95) | detect ms | embed + emotion ms | Chromium CPU ms/frame (cores busy) | load |',
 );
-console.log('| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log('| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const list of results) {
   const r = list.reduce((a, b) => (b.fps > a.fps ? b : a));
   console.log(
-    `| ${r.what} (\`${r.query || '/'}\`) | ${r.backends} | **${r.fps.toFixed(1)}** | ${list.map((x) => x.fps.toFixed(1)).join(', ')} | ${r.oneFace}/${r.frames} | ${r.total.toFixed(1)} (${r.p50.toFixed(1)}, ${r.p95.toFixed(1)}) | ${r.detect.toFixed(1)} | ${r.embed.toFixed(1)} | ${r.emotion.toFixed(1)} | ${r.cpuMsPerFrame.toFixed(1)} (${r.cpuCores.toFixed(2)}) | ${r.load.toFixed(1)} |`,
+    `| ${r.what} (\`${r.query || '/'}\`) | ${r.backends} | **${r.fps.toFixed(1)}** | ${list.map((x) => x.fps.toFixed(1)).join(', ')} | ${r.oneFace}/${r.frames} | ${r.total.toFixed(1)} (${r.p50.toFixed(1)}, ${r.p95.toFixed(1)}) | ${r.detect.toFixed(1)} | ${r.analyse.toFixed(1)} | ${r.cpuMsPerFrame.toFixed(1)} (${r.cpuCores.toFixed(2)}) | ${r.load.toFixed(1)} |`,
   );
 }

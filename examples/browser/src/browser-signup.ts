@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@eolgul/core';
+import { InvalidArgumentError } from 'eolgul';
 
 /**
  * Sign-up capture: decides, frame by frame, whether the camera frame is taken as one of the user's enrollment photos.

@@ -1,4 +1,4 @@
-import type { Box } from '@eolgul/core';
+import type { Box } from 'eolgul';
 
 /**
  * Frame-to-frame face tracking and the "Is this you?" prompt schedule of the recognition loop. Plain logic: no model,

@@ -1,5 +1,5 @@
-// The browser example's plain logic, in Node: the NPY + CSV pair (read back by the CLI's reader), the sign-up frame
-// rules, the IoU tracker, the "Is this you?" schedule and the RGBA → RGB conversion. Hand-made inputs, checkable by hand.
+// The browser example's plain logic, in Node: the NPY + CSV export and import (read back by the CLI's reader), the
+// sign-up frame rules, the IoU tracker and the "Is this you?" schedule. Hand-made inputs, checkable by hand.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,10 +15,9 @@ import {
 } from '@eolgul/core';
 import { Gallery } from '@eolgul/gallery';
 import { readGalleryPair } from '@eolgul/gallery/node';
-import { captureImageId, decodePair, encodePair, nextCaptureNumber, type PairRow } from '../src/browser-pair.js';
+import { captureImageId, exportPair, importPair, nextCaptureNumber } from '../src/browser-pair.js';
 import { SignupCapture, signupRefusal } from '../src/browser-signup.js';
 import { ConfirmSchedule, FaceTracker, FpsMeter, boxIou } from '../src/browser-tracking.js';
-import { rgbFromImageData } from '../src/browser-image.js';
 
 let tmp: string;
 beforeAll(() => {
@@ -26,8 +25,20 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+/** An in-memory gallery of 3-d embeddings holding `rows`. */
+async function gallery(rows: readonly Row[]): Promise<Gallery> {
+  const g = Gallery.inMemory({ dimension: 3, modelId: 'test-3d', defaultThreshold: 1.1 });
+  for (const r of rows) await g.enroll(r.identity, [r.embedding], [r.imageId]);
+  return g;
+}
+
 const unit = (...v: number[]) => l2Normalize(v);
-const rows: PairRow[] = [
+interface Row {
+  imageId: string;
+  identity: string;
+  embedding: Float32Array;
+}
+const rows: Row[] = [
   { imageId: captureImageId('Ada Lovelace', 1), identity: 'Ada Lovelace', embedding: unit(1, 0, 0) },
   { imageId: captureImageId('Ada Lovelace', 2), identity: 'Ada Lovelace', embedding: unit(1, 1, 0) },
   { imageId: captureImageId('김연아', 1), identity: '김연아', embedding: unit(0, 0, 1) },
@@ -42,67 +53,50 @@ describe('NPY + CSV pair', () => {
     expect(nextCaptureNumber('Ada', ['Ada_Smith_0002.jpg'])).toBe(1);
   });
 
-  it('encodes [N, D] float32 + image,category and decodes the same rows', () => {
-    const { npy, csv } = encodePair(rows, 3);
-    expect(csv).toBe('image,category\nAda Lovelace_0001.jpg,0\nAda Lovelace_0002.jpg,0\n김연아_0001.jpg,1\n');
-    expect(Array.from(npy.subarray(0, 6))).toEqual([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]);
-    const back = decodePair(npy, csv, 3);
-    expect(back.map((r) => [r.imageId, r.identity])).toEqual(rows.map((r) => [r.imageId, r.identity]));
-    back.forEach((r, i) => {
-      expect(Array.from(r.embedding)).toEqual(Array.from(rows[i].embedding));
-    });
-  });
-
-  it('writes files that the CLI reader (readGalleryPair) and Gallery.importPair take', async () => {
-    const { npy, csv } = encodePair(rows, 3);
+  it('exports two files that the CLI reader (readGalleryPair) takes, and imports them back', async () => {
+    const g = await gallery(rows);
+    const files = exportPair(g);
+    expect(files.csv).toBe('image,category\nAda Lovelace_0001.jpg,0\nAda Lovelace_0002.jpg,0\n김연아_0001.jpg,1\n');
+    expect(files.identitiesCsv).toBeUndefined();
     const npyPath = join(tmp, 'g.npy');
     const csvPath = join(tmp, 'g.csv');
-    writeFileSync(npyPath, npy);
-    writeFileSync(csvPath, csv);
+    writeFileSync(npyPath, files.npy);
+    writeFileSync(csvPath, files.csv);
     const pair = await readGalleryPair(npyPath, csvPath);
     expect(pair.identities).toEqual(['Ada Lovelace', 'Ada Lovelace', '김연아']);
     expect(pair.dimension).toBe(3);
-    const g = await Gallery.importPair(join(tmp, 'gallery'), npyPath, csvPath, {
-      create: true,
-      modelId: 'test-3d',
-      defaultThreshold: 1.1,
-    });
-    try {
-      const [m] = g.identify(unit(0.9, 0.1, 0), { threshold: 0.5 });
-      expect(m).toMatchObject({ identity: 'Ada Lovelace', accepted: true, imageId: 'Ada Lovelace_0001.jpg' });
-    } finally {
-      await g.close();
-    }
+
+    const back = await gallery([]);
+    expect(await importPair(back, files)).toEqual({ added: 3, skipped: 0, identities: ['Ada Lovelace', '김연아'] });
+    expect(await importPair(back, files)).toEqual({ added: 0, skipped: 3, identities: [] });
+    const [m] = back.identify(unit(0.9, 0.1, 0), { threshold: 0.5 });
+    expect(m).toMatchObject({ identity: 'Ada Lovelace', accepted: true, imageId: 'Ada Lovelace_0001.jpg' });
   });
 
-  it('reads a pandas pair with a leading index column', () => {
-    const { npy } = encodePair(rows, 3);
-    const csv = ',image,category\n0,Ada Lovelace_0001.jpg,0\n1,Ada Lovelace_0002.jpg,0\n2,김연아_0001.jpg,1\n';
-    expect(decodePair(npy, csv, 3).map((r) => r.identity)).toEqual(['Ada Lovelace', 'Ada Lovelace', '김연아']);
+  it('adds the identities file when an image id does not carry its identity', async () => {
+    const files = exportPair(await gallery([{ ...rows[0], imageId: 'camera-1.jpg' }]));
+    expect(files.identitiesCsv).toBe('category,name\n0,Ada Lovelace\n');
+    const back = await gallery([]);
+    await importPair(back, files);
+    expect(back.identities()).toEqual(['Ada Lovelace']);
   });
 
-  it('refuses bad pairs with typed errors', () => {
-    const { npy, csv } = encodePair(rows, 3);
-    expect(() => decodePair(new Uint8Array([1, 2, 3]), csv, 3)).toThrow(NpyFormatError);
-    expect(() => decodePair(npy, csv, 4)).toThrow(EmbeddingDimensionError);
-    expect(() => decodePair(npy, 'image,category\nAda Lovelace_0001.jpg,0\n', 3)).toThrow(CsvFormatError);
-    expect(() => decodePair(npy, 'name,label\na,0\nb,0\nc,1\n', 3)).toThrow(CsvFormatError);
-    expect(() => decodePair(npy, 'image,category\nnoindex.jpg,0\nb_1.jpg,0\nc_1.jpg,1\n', 3)).toThrow(CsvFormatError);
-    expect(() => decodePair(encodeNpy(new Float32Array(3), [1, 3]), 'image,category\na_1.jpg,0\n', 3)).toThrow(
+  it('refuses bad pairs with typed errors and adds nothing', async () => {
+    const g = await gallery([]);
+    const { npy, csv } = exportPair(await gallery(rows));
+    await expect(importPair(g, { npy: new Uint8Array([1, 2, 3]), csv })).rejects.toThrow(NpyFormatError);
+    await expect(importPair(g, { npy, csv: 'image,category\nAda Lovelace_0001.jpg,0\n' })).rejects.toThrow(
+      CsvFormatError,
+    );
+    const nan = encodeNpy(new Float32Array([Number.NaN, 0, 1]), [1, 3]);
+    await expect(importPair(g, { npy: nan, csv: 'image,category\na_1.jpg,0\n' })).rejects.toThrow(
       InvalidEmbeddingError,
     );
-    expect(() =>
-      decodePair(encodeNpy(new Float32Array([NaN, 0, 1]), [1, 3]), 'image,category\na_1.jpg,0\n', 3),
-    ).toThrow(InvalidEmbeddingError);
-    expect(() => decodePair(encodeNpy(new Float32Array(6), [6]), csv, 3)).toThrow(NpyFormatError);
-    expect(() => encodePair([{ ...rows[0], embedding: unit(1, 0) }], 3)).toThrow(EmbeddingDimensionError);
-    expect(() => encodePair([{ ...rows[0], identity: 'Bob' }], 3)).toThrow(CsvFormatError);
-  });
-
-  it('encodes an empty gallery as a [0, D] array and a header', () => {
-    const { npy, csv } = encodePair([], 512);
-    expect(csv).toBe('image,category\n');
-    expect(decodePair(npy, csv, 512)).toEqual([]);
+    const wide = encodeNpy(new Float32Array([1, 0, 0, 0]), [1, 4]);
+    await expect(importPair(g, { npy: wide, csv: 'image,category\na_1.jpg,0\n' })).rejects.toThrow(
+      EmbeddingDimensionError,
+    );
+    expect(g.count()).toBe(0);
   });
 });
 
@@ -204,28 +198,5 @@ describe('tracking and the "Is this you?" schedule', () => {
     expect(m.fps).toBe(0);
     for (let t = 0; t <= 2000; t += 50) m.tick(t);
     expect(m.fps).toBeCloseTo(20, 6);
-  });
-});
-
-describe('rgbFromImageData', () => {
-  it('drops alpha, keeping R, G, B in order', () => {
-    const rgba = new Uint8ClampedArray([1, 2, 3, 255, 4, 5, 6, 0]);
-    const img = rgbFromImageData({ data: rgba, width: 2, height: 1 });
-    expect(Array.from(img.data)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect([img.width, img.height]).toEqual([2, 1]);
-  });
-
-  it('handles unaligned views and refuses wrong sizes', () => {
-    const buf = new Uint8Array(9);
-    buf.set([9, 8, 7, 6, 5, 4, 3, 2], 1);
-    expect(Array.from(rgbFromImageData({ data: buf.subarray(1), width: 2, height: 1 }).data)).toEqual([
-      9, 8, 7, 5, 4, 3,
-    ]);
-    expect(() => rgbFromImageData({ data: new Uint8ClampedArray(7), width: 2, height: 1 })).toThrow(
-      InvalidArgumentError,
-    );
-    expect(() => rgbFromImageData({ data: new Uint8ClampedArray(8), width: 2, height: 1 }, new Uint8Array(5))).toThrow(
-      InvalidArgumentError,
-    );
   });
 });

@@ -13,11 +13,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Download, type Page } from 'playwright-core';
 import { build } from 'vite';
-import { createFaceDetector } from '@eolgul/detector';
-import { readImage } from '@eolgul/detector/node';
 import { decodeNpy, parseCsv } from '@eolgul/core';
-import { DEFAULT_THRESHOLD } from '@eolgul/facenet';
 import { readGalleryPair } from '@eolgul/gallery/node';
+import { createFaceRecognizer, DEFAULT_THRESHOLD } from 'eolgul';
 // @ts-expect-error plain JS helpers shared with the benchmark (typed by JSDoc)
 import { writeY4m } from '../scripts/browser-video.mjs';
 // @ts-expect-error plain JS helper shared with the benchmark
@@ -78,13 +76,13 @@ function have(cmd: string, args: string[]): boolean {
 
 /** The first `n` images of a person in which the Node detector finds exactly one face (LFW images often hold two). */
 async function singleFaceImages(person: string, n: number, skip = 0): Promise<string[]> {
-  const detector = await createFaceDetector();
+  const recognizer = await createFaceRecognizer();
   try {
     const out: string[] = [];
     let seen = 0;
     for (const f of readdirSync(join(LFW, person)).sort()) {
       const path = join(LFW, person, f);
-      if ((await detector.detect(await readImage(path))).length !== 1) continue;
+      if ((await recognizer.detect(path)).faces.length !== 1) continue;
       if (seen++ < skip) continue;
       out.push(path);
       if (out.length === n) break;
@@ -92,7 +90,7 @@ async function singleFaceImages(person: string, n: number, skip = 0): Promise<st
     if (out.length < n) throw new Error(`only ${out.length} single-face images of ${person}`);
     return out;
   } finally {
-    await detector.dispose();
+    await recognizer.dispose();
   }
 }
 

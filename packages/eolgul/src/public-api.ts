@@ -23,8 +23,16 @@ export {
   PresentationAttackError,
   ModelDisposedError,
   VideoDecodeError,
+  NpyFormatError,
+  CsvFormatError,
+  EmbeddingNormError,
   type EolgulErrorCode,
 } from '@eolgul/core';
+/**
+ * The NPY + CSV embedding pair (`eolgul gallery export` / `import`, `numpy.load`): bytes and text in, data out, so a web
+ * app can export `recognizer.gallery` (`encodeEmbeddingPair(gallery.toPair())`) and import a pair with `enrollPair`.
+ */
+export { encodeEmbeddingPair, decodeEmbeddingPair, type EmbeddingPair, type EmbeddingPairFiles } from '@eolgul/core';
 export { checkEnrollmentQuality, DEFAULT_QUALITY_RULES } from '@eolgul/attributes';
 export {
   createHeadTurnChallenge,
