@@ -2,7 +2,7 @@
 // Bytes a web app ships and downloads for eolgul's default browser configuration: the README's browser quick start
 // built as a stranger would (packed tarballs, npm, a plain Vite app, `npx eolgul-models public/models`, `vite build`),
 // then (1) the files of dist/ by kind (JavaScript, WebAssembly, models, other; JavaScript also gzip-compressed), and
-// (2) what headless Chromium fetches to load the page and its models (a fake camera on, no face needed), by kind.
+// (2) what headless Chromium fetches to load the page and its models (a fake camera playing a sample photo), by kind.
 // Writes docs/benchmarks/bundle.md.
 //
 //   pnpm bench:bundle        (= turbo run build && node scripts/bench-bundle.mjs [--out FILE])
@@ -11,6 +11,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { writeY4m } from '../examples/browser/scripts/browser-video.mjs';
 import { serveStatic } from '../examples/browser/scripts/serve.mjs';
 import { ROOT } from './check-packages.mjs';
 import { launchChromium } from './lib/chromium.mjs';
@@ -53,7 +54,14 @@ try {
 
   // (2) what the page fetches until the models are loaded (its status line leaves "Loading…").
   const server = await serveStatic(built.dist);
-  const browser = await launchChromium({ video: undefined });
+  // The quick start opens the camera before it loads the models: a fake one, playing one of the sample photos.
+  const video = join(work, 'camera.y4m');
+  await writeY4m(
+    video,
+    [{ kind: 'image', path: join(ROOT, 'examples/data/probes/Tom_Hanks_0008.jpg'), seconds: 1 }],
+    10,
+  );
+  const browser = await launchChromium({ video });
   const fetched = Object.fromEntries(KINDS.map((k) => [k, { files: 0, bytes: 0, names: [] }]));
   let loadMs = 0;
   try {
@@ -90,6 +98,8 @@ try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
   } catch {}
   const row = (k, r, extra = '') => `| ${k} | ${r.files} | ${MB(r.bytes)} |${extra}`;
+  const fetchedNames = new Set(KINDS.flatMap((k) => fetched[k].names));
+  const unused = files.filter((f) => !fetchedNames.has(f.name) && f.name !== 'index.html');
   const total = (o) => KINDS.reduce((s, k) => s + o[k].bytes, 0);
   const md = `# Browser bundle: what a web app ships and downloads
 
@@ -110,7 +120,7 @@ ${KINDS.map((k) => row(k, built1[k], ` ${k === 'js' ? MB(built1[k].gzip) : ''} |
 
 ## Fetched by the page until the models are loaded
 
-Headless Chromium (Debian's, fake camera), the page served from \`dist/\` on 127.0.0.1 without compression; bytes as
+Headless Chromium (Debian's, a fake camera), the page served from \`dist/\` on 127.0.0.1 without compression; bytes as
 received, by kind; ${(loadMs / 1000).toFixed(1)} s from navigation to the models loaded (on a shared machine: not a
 speed figure).
 
@@ -118,6 +128,11 @@ speed figure).
 | --- | ---: | ---: | --- |
 ${KINDS.map((k) => row(k, fetched[k], ` ${fetched[k].names.map((n) => `\`${n}\``).join(', ')} |`)).join('\n')}
 | **total** | ${KINDS.reduce((s, k) => s + fetched[k].files, 0)} | **${MB(total(fetched))}** | |
+
+In \`dist/\` but never fetched: ${unused.map((f) => `\`${f.name}\` (${MB(f.bytes)} MB)`).join(', ') || 'none'}. Vite copies
+onnxruntime-web's wasm into \`assets/\` because the package names it with \`new URL(…, import.meta.url)\`; \`eolgul\` points
+onnxruntime-web at \`models/ort/\` (under \`modelBasePath\`, where \`npx eolgul-models\` puts it, so that an app built
+with any bundler, or none, finds it), so that copy is deployed but not downloaded.
 `;
   await mkdir(dirname(outFile), { recursive: true });
   await writeFile(outFile, md);
