@@ -170,6 +170,11 @@ describe("the README's browser quick start in a plain Vite app", () => {
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('dialog', (d) => d.accept('Tom Hanks')); // the quick start asks the name with prompt()
+    const modelFiles: string[] = [];
+    page.on('request', (r) => {
+      const m = /\/models\/([^/?]+)$/.exec(r.url());
+      if (m && m[1] !== 'NOTICE.md') modelFiles.push(m[1]);
+    });
     await page.goto(server.url);
     await page
       .waitForFunction(() => !/^Loading/.test(document.querySelector('#who')?.textContent ?? 'Loading'), null, {
@@ -179,6 +184,9 @@ describe("the README's browser quick start in a plain Vite app", () => {
         throw new Error(`the page did not load the models: ${err.message}; page errors: ${pageErrors.join(' | ')}`);
       });
     expect(pageErrors).toEqual([]);
+    // Only the default configuration's models were fetched, each once.
+    const { modelFilesFor } = await import('eolgul/node');
+    expect(modelFiles.sort()).toEqual(modelFilesFor().sort());
 
     // Enroll when the enrollment photo has just come on screen (it stays SECONDS seconds).
     let previous = '';
