@@ -7,15 +7,16 @@
 //
 //   pnpm bench:bundle        (= turbo run build && node scripts/bench-bundle.mjs [--out FILE])
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { writeY4m } from '../examples/browser/scripts/browser-video.mjs';
 import { serveStatic } from '../examples/browser/scripts/serve.mjs';
 import { ROOT } from './check-packages.mjs';
 import { launchChromium } from './lib/chromium.mjs';
 import { buildBrowserQuickStart, filesIn, packFor, rootDevVersion } from './lib/stranger-app.mjs';
+import { writeBenchmarkDoc } from './lib/write-doc.mjs';
 
 const args = process.argv.slice(2);
 const outFile = resolve(
@@ -134,8 +135,7 @@ onnxruntime-web's wasm into \`assets/\` because the package names it with \`new 
 onnxruntime-web at \`models/ort/\` (under \`modelBasePath\`, where \`npx eolgul-models\` puts it, so that an app built
 with any bundler, or none, finds it), so that copy is deployed but not downloaded.
 `;
-  await mkdir(dirname(outFile), { recursive: true });
-  await writeFile(outFile, md);
+  writeBenchmarkDoc(outFile, md);
   console.log(md);
   console.log(`wrote ${outFile}`);
 } finally {
