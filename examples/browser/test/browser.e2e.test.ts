@@ -20,6 +20,8 @@ import { createFaceRecognizer, DEFAULT_THRESHOLD } from 'eolgul';
 import { writeY4m } from '../scripts/browser-video.mjs';
 // @ts-expect-error plain JS helper shared with the benchmark
 import { serveStatic } from '../scripts/serve.mjs';
+// @ts-expect-error plain JS helper shared with the stranger tests
+import { nodeCodeIn } from '../../../scripts/lib/stranger-app.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const appDir = join(here, '..');
@@ -198,6 +200,10 @@ afterAll(async () => {
 });
 
 describe('browser example, end to end in headless Chromium with a fake camera', () => {
+  it('builds with plain Vite on eolgul: no Node built-in or Node-only package in the bundle', async () => {
+    expect(await nodeCodeIn(join(tmp, 'dist'))).toEqual([]);
+  });
+
   it('signs A up from 10 one-face frames, skipping frames with no face or two faces, and refuses the name again', async () => {
     const { context, page } = await launch(videos.signup);
     try {
