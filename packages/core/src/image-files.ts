@@ -5,8 +5,9 @@ import { isImageFileName } from './image-file-names.js';
 
 /**
  * Lists the image files under `dir`, recursively (Node-only, `@eolgul/core/node`): files whose name passes
- * `isImageFileName` (an image extension, not hidden), in folders that are not hidden. Symbolic links to files are
- * followed; symbolic links to folders are not (no cycles).
+ * `isImageFileName` (an image extension, not hidden), in folders that are not hidden. Entries that are not regular
+ * files (a FIFO, a broken symbolic link) are listed too, for the reader to report; symbolic links to folders are not
+ * followed (no cycles).
  * @returns paths relative to `dir`, `/`-separated, sorted by code unit (so runs are reproducible); join them with
  *   `dir` to open them, pass them to `identityFromImagePath` for their identity.
  * @throws {InvalidArgumentError} `dir` is missing, unreadable or not a folder.
@@ -26,7 +27,11 @@ export async function listImageFiles(dir: string): Promise<string[]> {
     const rel = path.relative(dir, full).split(path.sep).join('/');
     const parts = rel.split('/');
     if (parts.slice(0, -1).some((p) => p.startsWith('.')) || !isImageFileName(parts[parts.length - 1])) continue;
-    if (e.isFile() || (e.isSymbolicLink() && (await fs.stat(full).catch(() => undefined))?.isFile())) out.push(rel);
+    if (e.isDirectory()) continue;
+    // Anything else with an image name is listed, so that the command that reads it reports what it is (a FIFO, a
+    // broken link) instead of leaving it out in silence; links to folders are not followed.
+    if (e.isSymbolicLink() && (await fs.stat(full).catch(() => undefined))?.isDirectory()) continue;
+    out.push(rel);
   }
   return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { EolgulError, encodeNpy, formatCsv } from '@eolgul/core';
+import { encodeNpy, formatCsv } from '@eolgul/core';
 import { writeFileAtomic } from '@eolgul/core/node';
 import { identityOf, listImages } from '../cli-files.js';
 import { addFilesFromOptions, type FilesFromOptions, inputPaths } from '../cli-inputs.js';
@@ -32,12 +32,7 @@ export function addEmbedCommand(program: Command, ctx: CliContext): void {
     'embed the images listed in this file (- = standard input) instead of every image under <dir>',
   ).action(async (dir: string, opts: { out: string; workers?: number } & FilesFromOptions) => {
     const { io } = ctx;
-    const files =
-      opts.filesFrom === undefined
-        ? await listImages(dir).catch((e) => {
-            throw new EolgulError('INVALID_ARGUMENT', `cannot read folder ${dir}: ${(e as Error).message}`);
-          })
-        : await inputPaths([], opts);
+    const files = opts.filesFrom === undefined ? await listImages(dir) : await inputPaths([], opts);
     const ids = [...new Set(files.map((f) => identityOf(f, dir)))].sort();
     const category = new Map(ids.map((n, i) => [n, i]));
     const rows: { image: string; category: number }[] = [];
