@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
-import { createFaceRecognizer } from 'eolgul';
+import { createFaceRecognizer, type EmbedderPrecision } from 'eolgul';
 import { alignmentOf, type DetectorName, type RefineMode, recognizerChoice } from './cli-alignment.js';
 import type { CliContext, ExitCode } from './cli-context.js';
 import { type CliIo, defaultIo, printable, reasonOf } from './cli-output.js';
@@ -64,19 +64,28 @@ function createProgram(rawIo: CliIo, setExit: (code: ExitCode) => void) {
       )
         .choices(['fr_detect', 'mtcnn'])
         .default('fr_detect'),
+    )
+    .addOption(
+      new Option(
+        '--precision <p>',
+        "embedder precision: 'fp32' or 'int8' (the int8 copy of the same embedder, about 3 times faster on CPUs with 8-bit dot-product instructions; same LFW accuracy to within 0.05 pt; galleries work with either)",
+      )
+        .choices(['fp32', 'int8'])
+        .default('fp32'),
     );
 
-  const flags = () => program.opts<{ refine: RefineMode; detector: DetectorName }>();
+  const flags = () => program.opts<{ refine: RefineMode; detector: DetectorName; precision: EmbedderPrecision }>();
   const closers: (() => Promise<void>)[] = [];
   const ctx: CliContext = {
     io,
     setExit,
-    flags: () => ({ detector: flags().detector, refine: flags().refine }),
+    flags: () => ({ detector: flags().detector, refine: flags().refine, precision: flags().precision }),
     alignment: () => alignmentOf(flags().detector, flags().refine),
     async recognizer(options = {}) {
       const recognizer = await createFaceRecognizer({
         ...options,
         ...recognizerChoice(flags().detector, flags().refine),
+        precision: flags().precision,
       });
       closers.push(() => recognizer.dispose());
       return recognizer;

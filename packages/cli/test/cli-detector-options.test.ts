@@ -12,6 +12,7 @@ describe.each([
   ['--detector mtcnn', ['--detector', 'mtcnn']],
   ['--refine mesh', ['--refine', 'mesh']],
   ['--detector mtcnn --refine mesh', ['--detector', 'mtcnn', '--refine', 'mesh']],
+  ['--precision int8', ['--precision', 'int8']],
 ])('eolgul with %s', (_, flags) => {
   it('enrolls the sample gallery, identifies every probe (a stranger as unknown) and verifies a pair', async () => {
     const g = join(await mkdtemp(join(tmpdir(), 'eolgul-opts-')), 'gallery');

@@ -6,20 +6,20 @@ import type { FaceRecognizerConfig } from './recognizer-types.js';
 /** The model choices of a configuration: what decides which files a browser app serves. */
 export type ModelChoices = Pick<
   FaceRecognizerConfig,
-  'detector' | 'landmarks' | 'emotion' | 'liveness' | 'attributes' | 'quality'
+  'detector' | 'landmarks' | 'precision' | 'emotion' | 'liveness' | 'attributes' | 'quality'
 >;
 
 /** The model catalogue's selection for these choices, checked as `createFaceRecognizer` checks them. */
 function selectionOf(choices: ModelChoices): ModelSelection {
-  const { detector, landmarks, emotion, liveness, attributes, quality } = resolveConfig(choices);
+  const { detector, landmarks, precision, emotion, liveness, attributes, quality } = resolveConfig(choices);
   // The quality gate reads head pose and eye state: it loads the attribute models.
-  return { detector, landmarks, emotion, liveness: !!liveness, attributes: !!(attributes || quality) };
+  return { detector, landmarks, precision, emotion, liveness: !!liveness, attributes: !!(attributes || quality) };
 }
 
 /**
  * The model files `createFaceRecognizer` loads with these choices.
  * @returns file names in the models folder, e.g. `['fr_detect.onnx', 'mtcnn-rnet.onnx', …]` for the defaults.
- * @throws {InvalidArgumentError} an unknown detector, landmarks or emotion value.
+ * @throws {InvalidArgumentError} an unknown detector, landmarks, precision or emotion value.
  */
 export function modelFilesFor(choices: ModelChoices = {}): string[] {
   return filesFor(selectionOf(choices));

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// `npx eolgul-models <dir> [--detector mtcnn] [--landmarks mesh] [--emotion fast] [--liveness] [--attributes]`: copies the model files and the
-// runtime WebAssembly that one configuration of createFaceRecognizer needs into a web app's public folder.
-// Arguments are parsed with node:util parseArgs (Node's own, no dependency for four options).
+// `npx eolgul-models <dir> [--detector mtcnn] [--landmarks mesh] [--precision int8] [--emotion fast] [--liveness]
+// [--attributes]`: copies the model files and the runtime WebAssembly that one configuration of createFaceRecognizer
+// needs into a web app's public folder.
+// Arguments are parsed with node:util parseArgs (Node's own, no dependency for a handful of options).
 import { parseArgs } from 'node:util';
 import { copyModelFiles, type ModelChoices } from './copy-model-files.js';
 
-const USAGE = `Usage: eolgul-models <dir> [--detector rfb320|mtcnn] [--landmarks onet|landmarks68|mesh] [--emotion fast|accurate]
-                     [--liveness] [--attributes]
+const USAGE = `Usage: eolgul-models <dir> [--detector rfb320|mtcnn] [--landmarks onet|landmarks68|mesh] [--precision fp32|int8]
+                     [--emotion fast|accurate] [--liveness] [--attributes]
 
 Copies into <dir> the model files that createFaceRecognizer loads with these options (the defaults when none are given),
 their licence notices, and the WebAssembly of onnxruntime-web (<dir>/ort/) and, for emotion or mesh, of TensorFlow.js
@@ -18,6 +19,7 @@ try {
     options: {
       detector: { type: 'string' },
       landmarks: { type: 'string' },
+      precision: { type: 'string' },
       emotion: { type: 'string' },
       liveness: { type: 'boolean' },
       attributes: { type: 'boolean' },
@@ -32,6 +34,7 @@ try {
   const choices = {
     detector: values.detector,
     landmarks: values.landmarks,
+    precision: values.precision,
     emotion: values.emotion === 'true' ? true : values.emotion,
     liveness: values.liveness,
     attributes: values.attributes,

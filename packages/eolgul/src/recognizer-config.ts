@@ -8,6 +8,7 @@ import { InvalidArgumentError } from '@eolgul/core';
 import type { GalleryStore } from '@eolgul/gallery';
 import type {
   DetectorName,
+  EmbedderPrecision,
   EmotionChoice,
   FaceRecognizerConfig,
   LandmarksName,
@@ -20,6 +21,7 @@ export interface ResolvedConfig {
   gallery?: string | GalleryStore;
   detector: DetectorName;
   landmarks: LandmarksName;
+  precision: EmbedderPrecision;
   emotion: EmotionChoice | false;
   liveness: boolean;
   attributes: boolean;
@@ -36,6 +38,7 @@ const KEYS: readonly (keyof FaceRecognizerConfig)[] = [
   'gallery',
   'detector',
   'landmarks',
+  'precision',
   'emotion',
   'liveness',
   'attributes',
@@ -139,6 +142,7 @@ export function resolveConfig(config: FaceRecognizerConfig = {}): ResolvedConfig
     gallery,
     detector: oneOf('detector', config.detector, ['rfb320', 'mtcnn'] as const, 'rfb320'),
     landmarks: oneOf('landmarks', config.landmarks, ['onet', 'landmarks68', 'mesh'] as const, 'onet'),
+    precision: oneOf('precision', config.precision, ['fp32', 'int8'] as const, 'fp32'),
     emotion: emotion === undefined || emotion === false ? false : oneOf('emotion', emotion, EMOTIONS, 'accurate'),
     liveness: flag('liveness', config.liveness),
     attributes: flag('attributes', config.attributes),

@@ -105,7 +105,7 @@ export async function createPipeline(config: ResolvedConfig): Promise<Pipeline> 
   let liveness: LivenessClassifier | undefined;
   let attributes: AttributeEstimator | undefined;
   try {
-    embedder = await createFaceEmbedder(common);
+    embedder = await createFaceEmbedder({ ...common, precision: config.precision });
     if (config.emotion) emotion = await createEmotionClassifier({ ...common, model: EMOTION_MODELS[config.emotion] });
     if (config.liveness) liveness = await createLivenessClassifier(common);
     // The quality gate reads the head pose and the eyes.

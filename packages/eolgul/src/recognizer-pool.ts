@@ -40,6 +40,7 @@ export async function createWorkerAnalyser(config: ResolvedConfig): Promise<Anal
     modelBasePath: config.modelBasePath === undefined ? undefined : String(config.modelBasePath),
     detector: config.detector,
     landmarks: config.landmarks,
+    precision: config.precision,
     emotion: config.emotion,
     threads: config.threads,
   };

@@ -64,6 +64,8 @@ export interface ModelSelection {
   withLandmarks68?: boolean;
   /** The face embedder (default true). */
   embedder?: boolean;
+  /** The embedder's precision (default `'fp32'`): `'int8'` loads `embedder-int8` instead of `embedder`. */
+  precision?: 'fp32' | 'int8';
   /**
    * Emotion (default false): `'fast'` the mini-Xception alone, `'accurate'` or `true` the mean of it and the 224×224
    * model (the emotion package's default).
@@ -77,14 +79,14 @@ export interface ModelSelection {
 
 /**
  * The models a configuration loads.
- * @throws {InvalidArgumentError} for an unknown detector, landmarks or emotion value.
+ * @throws {InvalidArgumentError} for an unknown detector, landmarks, precision or emotion value.
  * @example
  * ```ts
  * modelsFor({}); // ['rfb320', 'mtcnn-rnet', 'mtcnn-onet', 'landmarks68', 'embedder']
  * ```
  */
 export function modelsFor(selection: ModelSelection = {}): CatalogueModelName[] {
-  const { detector = 'rfb320', landmarks = 'onet', emotion = false } = selection;
+  const { detector = 'rfb320', landmarks = 'onet', precision = 'fp32', emotion = false } = selection;
   const out: CatalogueModelName[] = [];
   if (detector === 'mtcnn') out.push('mtcnn-pnet', 'mtcnn-rnet', 'mtcnn-onet');
   else if (detector === 'rfb320' || detector === 'fr_detect') {
@@ -96,7 +98,10 @@ export function modelsFor(selection: ModelSelection = {}): CatalogueModelName[] 
   }
   if (detector !== 'mtcnn' || selection.withLandmarks68) out.push('landmarks68');
   if (landmarks === 'mesh') out.push('facemesh');
-  if (selection.embedder ?? true) out.push('embedder');
+  if (precision !== 'fp32' && precision !== 'int8') {
+    throw new InvalidArgumentError(`precision must be 'fp32' or 'int8', got ${String(precision)}`);
+  }
+  if (selection.embedder ?? true) out.push(precision === 'int8' ? 'embedder-int8' : 'embedder');
   if (emotion === 'fast') out.push('emotion-mini-xception');
   else if (emotion === true || emotion === 'accurate') out.push('emotion-mini-xception', 'emotion-rgb224');
   else if (emotion !== false) {

@@ -118,6 +118,11 @@ describe('modelFilesFor', () => {
       'fr_feature.onnx',
       'fr_liveness.onnx',
     ]);
+    expect(modelFilesFor({ landmarks: 'landmarks68', precision: 'int8' })).toEqual([
+      'fr_detect.onnx',
+      'fr_landmark.onnx',
+      'fr_feature.int8.onnx',
+    ]);
     expect(modelsFor({ embedder: false, landmarks: 'landmarks68', attributes: true })).toEqual([
       'rfb320',
       'landmarks68',
@@ -131,6 +136,7 @@ describe('modelFilesFor', () => {
     expect(() => modelFilesFor({ detector: 'yolo' as 'mtcnn' })).toThrow(InvalidArgumentError);
     expect(() => modelFilesFor({ landmarks: 'none' as 'onet' })).toThrow(InvalidArgumentError);
     expect(() => modelFilesFor({ emotion: 'slow' as 'fast' })).toThrow(InvalidArgumentError);
+    expect(() => modelFilesFor({ precision: 'fp16' as 'int8' })).toThrow(/precision must be 'fp32' or 'int8'/);
   });
 });
 

@@ -76,6 +76,7 @@ export function addLfwEvalCommand(lfw: Command, ctx: CliContext): void {
           missingFaces: result.missingFaces,
           refine: ctx.flags().refine,
           detector: ctx.flags().detector,
+          precision: ctx.flags().precision,
         };
         if (opts.rank1) {
           const rels = [...emb.keys()].filter((k) => emb.get(k));
@@ -89,7 +90,7 @@ export function addLfwEvalCommand(lfw: Command, ctx: CliContext): void {
           summary.rank1Probes = r.probes;
         }
         io.out(
-          `pairs ${result.pairs}, images without a face ${missingFaces}, detector: ${ctx.flags().detector}, landmarks: ${ctx.alignment().landmarks}`,
+          `pairs ${result.pairs}, images without a face ${missingFaces}, detector: ${ctx.flags().detector}, landmarks: ${ctx.alignment().landmarks}, precision: ${ctx.flags().precision}`,
         );
         io.out(
           `10-fold accuracy ${(result.accuracy * 100).toFixed(2)} % ± ${(result.accuracyStd * 100).toFixed(2)}, AUC ${result.auc.toFixed(5)}, TAR ${(result.tarAtFar1e3 * 100).toFixed(2)} % at FAR = 1e-3, threshold ${result.threshold.toFixed(4)}`,
