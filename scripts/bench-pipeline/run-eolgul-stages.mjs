@@ -1,6 +1,6 @@
 // eolgul's default pipeline in one thread, stage by stage, composed from the packages (the front door has no per-stage
 // clock): readImage (sharp) → detect (fr_detect boxes + MTCNN RNet/ONet 5 points, ONNX Runtime, 1 thread) → alignFace
-// (112 px) → embedBatch (fr_feature at job.precision, 512-d) for every face found. Emotion off. See common.mjs.
+// (112 px) → createFaceEmbedder().embedBatch (fr_feature at job.precision, 512-d) for every face found. Emotion off. See common.mjs.
 // The 5 points run inside detect(); to time them apart, ONet's refine runs a second time on the same boxes, outside the
 // pipeline: landmarks = that second run, detect = detect() minus it. The pipeline total leaves the second run out.
 import { emit, quantile, readJob } from './common.mjs';
@@ -8,11 +8,12 @@ import { emit, quantile, readJob } from './common.mjs';
 const job = readJob();
 const precision = job.precision ?? 'fp32';
 const t0 = performance.now();
-const { DETECTION_MAX_SIDE, alignFace, createFaceDetector, createMtcnn, readImage } = await import('@eolgul/detector');
-const { createFaceNet } = await import('@eolgul/facenet');
+const { alignFace, createFaceDetector, createMtcnn } = await import('@eolgul/detector');
+const { DETECTION_MAX_SIDE, readImage } = await import('@eolgul/detector/node');
+const { createFaceEmbedder } = await import('@eolgul/embedder');
 const detector = await createFaceDetector({ threads: 1 });
-const mtcnn = await createMtcnn({ threads: 1 });
-const facenet = await createFaceNet({ threads: 1, precision });
+const mtcnn = await createMtcnn({ threads: 1, nets: 'refine' });
+const embedder = await createFaceEmbedder({ threads: 1, precision });
 const loadMs = performance.now() - t0;
 
 const STAGES = ['decode', 'detect', 'landmarks', 'align', 'embed'];
@@ -29,9 +30,9 @@ async function stages(path) {
       faces.map((f) => f.box),
     );
   const d = performance.now();
-  const crops = faces.map((f) => alignFace(image, f.landmarks, facenet.inputSize));
+  const crops = faces.map((f) => alignFace(image, f.landmarks, embedder.inputSize));
   const e = performance.now();
-  const embeddings = faces.length > 0 ? await facenet.embedBatch(crops) : [];
+  const embeddings = faces.length > 0 ? await embedder.embedBatch(crops) : [];
   const f = performance.now();
   const ms = { decode: b - a, detect: c - b - (d - c), landmarks: d - c, align: e - d, embed: f - e };
   return { ms, total: b - a + (c - b) + (e - d) + (f - e), faces: faces.length, dim: embeddings[0]?.length ?? 0 };
@@ -77,4 +78,4 @@ emit({
 });
 await detector.dispose();
 await mtcnn.dispose();
-await facenet.dispose();
+await embedder.dispose();
