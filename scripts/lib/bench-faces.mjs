@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseCsvRecords } from '@eolgul/core';
 import { warpAffine } from '@eolgul/detector';
 
 /** The repository's root folder. */
@@ -27,11 +28,13 @@ export function requireBuilt(packages) {
   }
 }
 
-/** The rows of a dev set's `labels.csv` (plain comma-separated, a header line, no quoting) as objects. */
+/**
+ * The rows of a dev set's `labels.csv` (a header line, then one record per line; LF or CRLF line ends, RFC 4180
+ * quoting) as objects keyed by the header's names.
+ */
 export function readLabels(file) {
-  const [header, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
-  const keys = header.split(',');
-  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [keys[i], v])));
+  const [header, ...rows] = parseCsvRecords(readFileSync(file, 'utf8'), file).map((r) => r.fields);
+  return rows.map((fields) => Object.fromEntries(fields.map((v, i) => [header[i], v])));
 }
 
 /** `rect` ([x, y, w, h], pixels) of `img` resampled to W×H, bilinear with half-pixel centres (cv2.resize's INTER_LINEAR). */

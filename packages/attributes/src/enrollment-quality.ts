@@ -51,7 +51,7 @@ export interface QualityRules {
 export const DEFAULT_QUALITY_RULES: Readonly<QualityRules> = Object.freeze({
   /** The embedder's aligned crop puts the eyes 35 px apart: a smaller face is enlarged and has less detail than it uses. */
   minEyeDistance: 32,
-  /** Below LFW's 1st percentile (41); refuses nearly every face blurred with a Gaussian of σ ≥ 2 px. */
+  /** Below LFW's 1st percentile (39.5); refuses nearly every face blurred with a Gaussian of σ ≥ 2 px. */
   minSharpness: 30,
   /** LFW's 95th percentile of |yaw| is 27°, of |pitch| 26°. */
   maxYaw: 30,
