@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@eolgul/core';
+import { InvalidArgumentError, UnknownIdentityError } from '@eolgul/core';
 import type { GalleryMatrix } from './gallery-matrix.js';
 
 /**
@@ -128,4 +128,81 @@ export function planEnroll(
     newIdentities,
     result: undefined,
   };
+}
+
+/** The identity number of a live identity, looked up in NFC (and as given, for names stored before NFC). */
+export function identityNumberOf(m: GalleryMatrix, name: unknown): number | undefined {
+  if (typeof name !== 'string') return undefined;
+  const c = m.numberOfName.get(name.normalize('NFC')) ?? m.numberOfName.get(name);
+  return c !== undefined && m.rowCount[c] > 0 ? c : undefined;
+}
+
+/** The row of an image id, looked up in NFC (and as given, for ids stored before NFC). */
+export function rowOfImageId(m: GalleryMatrix, imageId: string): number | undefined {
+  return m.rowOfImage.get(imageId.normalize('NFC')) ?? m.rowOfImage.get(imageId);
+}
+
+/**
+ * Plans removing an identity (all its rows) or one image. `kind` says which `key` means; without it, a key that is
+ * both is refused.
+ * @throws {UnknownIdentityError} neither. @throws {InvalidArgumentError} ambiguous without `kind`.
+ */
+export function planRemove(m: GalleryMatrix, key: string, kind?: 'identity' | 'image'): Plan<number> {
+  const drop = new Uint8Array(m.rows);
+  let n = 0;
+  let c = identityNumberOf(m, key);
+  const row = rowOfImageId(m, key);
+  if (kind === undefined && c !== undefined && row !== undefined) {
+    throw new InvalidArgumentError(
+      `${JSON.stringify(key)} is both an identity and an image id: say which (kind: 'identity' | 'image')`,
+    );
+  }
+  if (kind === 'image') c = undefined;
+  if (kind === 'identity' && c === undefined) throw new UnknownIdentityError(key);
+  if (c !== undefined) {
+    for (let r = 0; r < m.rows; r++) {
+      if (m.identityOf[r] === c) {
+        drop[r] = 1;
+        n++;
+      }
+    }
+  } else {
+    if (row === undefined) throw new UnknownIdentityError(key);
+    drop[row] = 1;
+    n = 1;
+  }
+  return { kind: 'drop', drop, result: n };
+}
+
+/**
+ * Plans renaming `oldName` to `to` (NFC); onto an existing name, a merge.
+ * @throws {UnknownIdentityError} `oldName` is not enrolled.
+ */
+export function planRename(m: GalleryMatrix, oldName: unknown, to: string): Plan<void> {
+  const from = identityNumberOf(m, oldName);
+  if (from === undefined) throw new UnknownIdentityError(String(oldName));
+  const existing = identityNumberOf(m, to);
+  if (existing === from) {
+    // Same identity; only the stored spelling may differ (a name stored before NFC).
+    return m.names[from] === to
+      ? { kind: 'none', result: undefined }
+      : { kind: 'rename', identity: from, name: to, result: undefined };
+  }
+  if (existing !== undefined) return { kind: 'merge', from, to: existing, result: undefined };
+  return { kind: 'rename', identity: from, name: to, result: undefined };
+}
+
+/**
+ * Plans leaving an image out of searches (`exclude` true) or back in; nothing when it already is.
+ * @throws {UnknownIdentityError} the image id is not enrolled.
+ */
+export function planExclusion(m: GalleryMatrix, imageId: string, exclude: boolean): Plan<void> {
+  const r = rowOfImageId(m, imageId);
+  if (r === undefined) throw new UnknownIdentityError(imageId);
+  const id = m.imageIds[r];
+  if (m.excluded.has(id) === exclude) return { kind: 'none', result: undefined };
+  const ids = new Set(m.excluded);
+  if (exclude) ids.add(id);
+  else ids.delete(id);
+  return { kind: 'exclusions', ids, result: undefined };
 }

@@ -1,4 +1,5 @@
 import {
+  EmbeddingDimensionError,
   EmbeddingNormError,
   InvalidArgumentError,
   InvalidEmbeddingError,
@@ -141,4 +142,38 @@ export function resolveIdentifyOptions(options: unknown, defaultThreshold: numbe
     throw new InvalidArgumentError(`per must be 'identity' or 'image', got ${String(per)}`);
   const exclude = o.exclude === undefined ? [] : normalizeNameList(o.exclude, 'exclude');
   return { k, per, mode, exclude, threshold, normalize: o.normalize === true };
+}
+
+/**
+ * Checks the rows of a bulk enrollment: row i of `embeddings` (`[n, D]`) belongs to `identities[i]` with id
+ * `imageIds[i]`; names and ids in NFC, each row a unit vector (scaled with `normalize`), ids unique in the batch.
+ * @returns the rows as the store takes them (a new `values` array).
+ * @throws {EmbeddingDimensionError} length not n·D. @throws {InvalidEmbeddingError} @throws {EmbeddingNormError} a bad
+ *   row (named). @throws {InvalidArgumentError} not arrays, counts differ, nothing to enroll, bad or repeated names or ids.
+ */
+export function checkEnrollRows(
+  identities: readonly string[],
+  embeddings: Float32Array,
+  imageIds: readonly string[],
+  D: number,
+  options: EnrollOptions = {},
+): { identities: string[]; values: Float32Array; imageIds: string[] } {
+  if (!Array.isArray(identities) || !Array.isArray(imageIds))
+    throw new InvalidArgumentError('identities and imageIds must be arrays');
+  const n = identities.length;
+  if (imageIds.length !== n) throw new InvalidArgumentError(`${n} identities but ${imageIds.length} image ids`);
+  if (!(embeddings instanceof Float32Array)) throw new InvalidArgumentError('embeddings must be a Float32Array [n, D]');
+  if (embeddings.length !== n * D) throw new EmbeddingDimensionError(n * D, embeddings.length);
+  if (n === 0) throw new InvalidArgumentError('nothing to enroll');
+  const values = new Float32Array(n * D);
+  const names = identities.map((name) => normalizeLabel(name, 'identity'));
+  const ids = imageIds.map((id) => normalizeLabel(id, 'image id'));
+  const seen = new Set<string>();
+  for (let r = 0; r < n; r++) {
+    const what = `row ${r} (${JSON.stringify(ids[r])})`;
+    values.set(checkUnitEmbedding(embeddings.subarray(r * D, (r + 1) * D), D, what, options.normalize), r * D);
+    if (seen.has(ids[r])) throw new InvalidArgumentError(`image id ${JSON.stringify(ids[r])} appears twice`);
+    seen.add(ids[r]);
+  }
+  return { identities: names, values, imageIds: ids };
 }

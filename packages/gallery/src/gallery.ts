@@ -3,13 +3,33 @@ import {
   EmbeddingDimensionError,
   GalleryReadOnlyError,
   InvalidArgumentError,
-  UnknownIdentityError,
   euclideanDistance,
 } from '@eolgul/core';
 import { type GalleryBackend, memoryBackend } from './gallery-backend.js';
-import { applyPlan, type Plan, planEnroll } from './gallery-change.js';
-import { checkEnrollBatch, checkThreshold, checkUnitEmbedding, resolveIdentifyOptions } from './gallery-input.js';
-import { type GalleryCreateOptions, manifestToCreate } from './gallery-manifest.js';
+import {
+  applyPlan,
+  identityNumberOf,
+  type Plan,
+  planEnroll,
+  planExclusion,
+  planRemove,
+  planRename,
+  rowOfImageId,
+} from './gallery-change.js';
+import {
+  checkEnrollBatch,
+  checkEnrollRows,
+  checkThreshold,
+  checkUnitEmbedding,
+  resolveIdentifyOptions,
+} from './gallery-input.js';
+import { manifestToCreate } from './gallery-manifest.js';
+import {
+  type EnrollPairResult,
+  type GalleryMemoryOptions,
+  type GalleryOpenOptions,
+  nodeHooksFor,
+} from './gallery-options.js';
 import { GalleryMatrix } from './gallery-matrix.js';
 import { normalizeLabel } from './gallery-names.js';
 import { type MatrixHit, type MatrixSearch, search, searchMany } from './gallery-search.js';
@@ -23,63 +43,13 @@ import type {
   Match,
 } from './gallery-types.js';
 
-/** Options of the directory store (`openGallery` of `@eolgul/gallery/node`, and the deprecated `Gallery.open`). */
-export interface GalleryOpenOptions extends GalleryCreateOptions {
-  /** Create the directory and an empty gallery when it has none. Default false. */
-  create?: boolean;
-  /**
-   * Open for reading only: no write lock, no write access needed (read-only folders and mounts work); every change
-   * rejects with `GalleryReadOnlyError`. Default false (changes allowed; the lock is taken only while one is written).
-   */
-  readOnly?: boolean;
-  /** How long a change waits for another writer's lock before `GalleryLockedError`, in ms. Default 30000. */
-  lockTimeoutMs?: number;
-  /**
-   * Age in ms after which a lock whose owner stopped refreshing it (e.g. a killed process) is taken over.
-   * Default 10000 (proper-lockfile's default); minimum 2000.
-   */
-  lockStaleMs?: number;
-}
-
-/**
- * Options of {@link Gallery.inMemory}: D (`dimension`, or an `embedder` that gives it), a threshold (`defaultThreshold`
- * or the embedder's); `modelId` defaults to `'unspecified'`.
- */
-export type GalleryMemoryOptions = GalleryCreateOptions &
-  ({ dimension: number } | { embedder: NonNullable<GalleryCreateOptions['embedder']> });
-
-/** What {@link Gallery.enrollPair} did. */
-export interface EnrollPairResult {
-  /** Rows added. */
-  added: number;
-  /** Rows skipped because their image id was already enrolled (with `skipExisting`). */
-  skipped: number;
-  /** The identities the added rows belong to, in first-row order. */
-  identities: string[];
-}
-
-/** The Node-only parts of the deprecated API, installed by the package's Node build (see `index-node.ts`). */
-export interface NodeGalleryHooks {
-  open(dir: string, options: GalleryOpenOptions): Promise<Gallery>;
-  importPair(dir: string, npyPath: string, csvPath: string, options: GalleryOpenOptions): Promise<Gallery>;
-  exportPair(gallery: Gallery, npyPath: string, csvPath: string): Promise<void>;
-}
-
-let nodeHooks: NodeGalleryHooks | undefined;
-
-/** Installs the Node implementations of the deprecated directory methods. @internal */
-export function installNodeGalleryHooks(hooks: NodeGalleryHooks): void {
-  nodeHooks = hooks;
-}
-
-function node(what: string): NodeGalleryHooks {
-  if (!nodeHooks) {
-    throw new InvalidArgumentError(
-      `${what} needs Node.js (files): use openGallery from '@eolgul/gallery/node' there; in a browser use openIndexedDbGallery or Gallery.inMemory`,
-    );
-  }
-  return nodeHooks;
-}
+export {
+  type EnrollPairResult,
+  type GalleryMemoryOptions,
+  type GalleryOpenOptions,
+  installNodeGalleryHooks,
+  type NodeGalleryHooks,
+} from './gallery-options.js';
 
 /**
  * A face gallery: enrolled embeddings of named identities, searched exactly (1:N, Euclidean) in one pass over a
@@ -137,7 +107,7 @@ export class Gallery implements GalleryStore {
    * `node` build) for one minor version, and in a browser throws `InvalidArgumentError`.
    */
   static open(dir: string, options: GalleryOpenOptions = {}): Promise<Gallery> {
-    return node('Gallery.open').open(dir, options);
+    return nodeHooksFor('Gallery.open').open(dir, options);
   }
 
   /**
@@ -145,7 +115,7 @@ export class Gallery implements GalleryStore {
    * @deprecated Use `importEmbeddingPair(dir, npyPath, csvPath, options)` from `@eolgul/gallery/node`.
    */
   static importPair(dir: string, npyPath: string, csvPath: string, options: GalleryOpenOptions = {}): Promise<Gallery> {
-    return node('Gallery.importPair').importPair(dir, npyPath, csvPath, options);
+    return nodeHooksFor('Gallery.importPair').importPair(dir, npyPath, csvPath, options);
   }
 
   /** What the stored embeddings are. */
@@ -193,28 +163,17 @@ export class Gallery implements GalleryStore {
   }
   /** Number of embeddings of `identity` (0 when unknown). */
   countOf(identity: string): number {
-    const c = this.numberOf(identity);
+    const c = identityNumberOf(this.matrix, identity);
     return c === undefined ? 0 : this.matrix.rowCount[c];
   }
   /** Image ids of `identity`, in enrollment order. */
   imagesOf(identity: string): string[] {
-    const c = this.numberOf(identity);
+    const c = identityNumberOf(this.matrix, identity);
     return c === undefined ? [] : this.matrix.rowsOf(c).map((r) => this.matrix.imageIds[r]);
   }
   /** Image ids currently excluded from searches, sorted. */
   excludedImages(): string[] {
     return [...this.matrix.excluded].sort();
-  }
-
-  /** The identity number of a live identity, looked up in NFC (and as given, for names stored before NFC). */
-  private numberOf(name: string, m = this.matrix): number | undefined {
-    if (typeof name !== 'string') return undefined;
-    const c = m.numberOfName.get(name.normalize('NFC')) ?? m.numberOfName.get(name);
-    return c !== undefined && m.rowCount[c] > 0 ? c : undefined;
-  }
-
-  private rowOf(imageId: string, m = this.matrix): number | undefined {
-    return m.rowOfImage.get(imageId.normalize('NFC')) ?? m.rowOfImage.get(imageId);
   }
 
   private ensureOpen(): void {
@@ -302,26 +261,8 @@ export class Gallery implements GalleryStore {
     options: EnrollOptions = {},
   ): Promise<void> {
     this.ensureOpen();
-    const D = this.dimension;
-    if (!Array.isArray(identities) || !Array.isArray(imageIds))
-      throw new InvalidArgumentError('identities and imageIds must be arrays');
-    const n = identities.length;
-    if (imageIds.length !== n) throw new InvalidArgumentError(`${n} identities but ${imageIds.length} image ids`);
-    if (!(embeddings instanceof Float32Array))
-      throw new InvalidArgumentError('embeddings must be a Float32Array [n, D]');
-    if (embeddings.length !== n * D) throw new EmbeddingDimensionError(n * D, embeddings.length);
-    if (n === 0) throw new InvalidArgumentError('nothing to enroll');
-    const values = new Float32Array(n * D);
-    const names = identities.map((name) => normalizeLabel(name, 'identity'));
-    const ids = imageIds.map((id) => normalizeLabel(id, 'image id'));
-    const seen = new Set<string>();
-    for (let r = 0; r < n; r++) {
-      const what = `row ${r} (${JSON.stringify(ids[r])})`;
-      values.set(checkUnitEmbedding(embeddings.subarray(r * D, (r + 1) * D), D, what, options.normalize), r * D);
-      if (seen.has(ids[r])) throw new InvalidArgumentError(`image id ${JSON.stringify(ids[r])} appears twice`);
-      seen.add(ids[r]);
-    }
-    await this.enrollRows(names, values, ids);
+    const rows = checkEnrollRows(identities, embeddings, imageIds, this.dimension, options);
+    await this.enrollRows(rows.identities, rows.values, rows.imageIds);
   }
 
   /** Enrolls checked rows (NFC names and ids, unit vectors) in one transaction. */
@@ -342,7 +283,7 @@ export class Gallery implements GalleryStore {
     this.ensureOpen();
     if (pair.dimension !== this.dimension) throw new EmbeddingDimensionError(this.dimension, pair.dimension);
     const D = this.dimension;
-    const keep = pair.imageIds.map((id) => !(options.skipExisting && this.rowOf(id) !== undefined));
+    const keep = pair.imageIds.map((id) => !(options.skipExisting && rowOfImageId(this.matrix, id) !== undefined));
     const rows = keep.flatMap((k, r) => (k ? [r] : []));
     const identities = [...new Set(rows.map((r) => pair.identities[r].normalize('NFC')))];
     if (rows.length > 0) {
@@ -366,7 +307,7 @@ export class Gallery implements GalleryStore {
     const p = checkUnitEmbedding(probe, this.dimension, 'probe', o.normalize);
     let identityMask: Uint8Array | null = null;
     for (const name of o.exclude) {
-      const c = this.numberOf(name);
+      const c = identityNumberOf(this.matrix, name);
       if (c === undefined) continue;
       identityMask ??= new Uint8Array(this.matrix.identityCount);
       identityMask[c] = 1;
@@ -447,32 +388,7 @@ export class Gallery implements GalleryStore {
   async remove(identityOrImageId: string, options: { kind?: 'identity' | 'image' } = {}): Promise<number> {
     this.ensureOpen();
     const key = normalizeLabel(identityOrImageId, 'identity');
-    return this.mutate((m) => {
-      const drop = new Uint8Array(m.rows);
-      let n = 0;
-      let c = this.numberOf(key, m);
-      const row = this.rowOf(key, m);
-      if (options.kind === undefined && c !== undefined && row !== undefined) {
-        throw new InvalidArgumentError(
-          `${JSON.stringify(key)} is both an identity and an image id: say which (kind: 'identity' | 'image')`,
-        );
-      }
-      if (options.kind === 'image') c = undefined;
-      if (options.kind === 'identity' && c === undefined) throw new UnknownIdentityError(key);
-      if (c !== undefined) {
-        for (let r = 0; r < m.rows; r++) {
-          if (m.identityOf[r] === c) {
-            drop[r] = 1;
-            n++;
-          }
-        }
-      } else {
-        if (row === undefined) throw new UnknownIdentityError(key);
-        drop[row] = 1;
-        n = 1;
-      }
-      return { kind: 'drop', drop, result: n };
-    });
+    return this.mutate((m) => planRemove(m, key, options.kind));
   }
 
   /**
@@ -482,19 +398,7 @@ export class Gallery implements GalleryStore {
   async rename(oldName: string, newName: string): Promise<void> {
     this.ensureOpen();
     const to = normalizeLabel(newName, 'identity');
-    return this.mutate((m) => {
-      const from = typeof oldName === 'string' ? this.numberOf(oldName, m) : undefined;
-      if (from === undefined) throw new UnknownIdentityError(String(oldName));
-      const existing = this.numberOf(to, m);
-      if (existing === from) {
-        // Same identity; only the stored spelling may differ (a name stored before NFC).
-        return m.names[from] === to
-          ? { kind: 'none', result: undefined }
-          : { kind: 'rename', identity: from, name: to, result: undefined };
-      }
-      if (existing !== undefined) return { kind: 'merge', from, to: existing, result: undefined };
-      return { kind: 'rename', identity: from, name: to, result: undefined };
-    });
+    return this.mutate((m) => planRename(m, oldName, to));
   }
 
   /**
@@ -505,13 +409,7 @@ export class Gallery implements GalleryStore {
   async excludeImage(imageId: string): Promise<void> {
     this.ensureOpen();
     normalizeLabel(imageId, 'image id');
-    return this.mutate((m) => {
-      const r = this.rowOf(imageId, m);
-      if (r === undefined) throw new UnknownIdentityError(imageId);
-      const id = m.imageIds[r];
-      if (m.excluded.has(id)) return { kind: 'none', result: undefined };
-      return { kind: 'exclusions', ids: new Set([...m.excluded, id]), result: undefined };
-    });
+    return this.mutate((m) => planExclusion(m, imageId, true));
   }
 
   /**
@@ -521,15 +419,7 @@ export class Gallery implements GalleryStore {
   async includeImage(imageId: string): Promise<void> {
     this.ensureOpen();
     normalizeLabel(imageId, 'image id');
-    return this.mutate((m) => {
-      const r = this.rowOf(imageId, m);
-      if (r === undefined) throw new UnknownIdentityError(imageId);
-      const id = m.imageIds[r];
-      if (!m.excluded.has(id)) return { kind: 'none', result: undefined };
-      const ids = new Set(m.excluded);
-      ids.delete(id);
-      return { kind: 'exclusions', ids, result: undefined };
-    });
+    return this.mutate((m) => planExclusion(m, imageId, false));
   }
 
   /** A new "that is not me" session: rejected identities are left out of that session's following searches. */
@@ -574,7 +464,7 @@ export class Gallery implements GalleryStore {
    * @deprecated Use `writeEmbeddingPairFiles(npyPath, csvPath, gallery.toPair())` from `@eolgul/core/node`.
    */
   exportPair(npyPath: string, csvPath: string): Promise<void> {
-    return node('Gallery.exportPair').exportPair(this, npyPath, csvPath);
+    return nodeHooksFor('Gallery.exportPair').exportPair(this, npyPath, csvPath);
   }
 
   /** Waits for pending changes and closes the gallery; later calls throw {@link InvalidArgumentError}. */
