@@ -90,7 +90,9 @@ export async function buildBrowserQuickStart(app, tarballs) {
   const html = blocks.find((b) => b.lang === 'html')?.code;
   const js = blocks.find((b) => b.lang === 'js')?.code;
   if (!sh || !html || !js) throw new Error('the browser quick start needs a ```sh, an ```html and a ```js block');
-  const [install, ...rest] = sh.split('&&').map((s) => s.trim());
+  const [first, ...rest] = sh.split('&&').map((s) => s.trim());
+  // The README may prefix the install with ONNXRUNTIME_NODE_INSTALL=skip (runApp sets it for every install here).
+  const install = first.replace(/^ONNXRUNTIME_NODE_INSTALL=skip\s+/, '');
   if (install !== 'npm install eolgul') throw new Error(`the set-up line should start with npm install eolgul: ${sh}`);
   await writeFile(
     join(app, 'package.json'),
