@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { constants as fsc, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { GalleryCorruptError, decodeNpyHeader, decodeUtf8Text, EolgulError, parseCsv } from '@eolgul/core';
 import { fileSystemError } from '@eolgul/core/node';
@@ -62,12 +62,8 @@ class Reader {
   async open(f: GalleryDataFile): Promise<fs.FileHandle> {
     const names = this.commit.replacing.includes(f) ? [`${f}.next`, f] : [f];
     for (const name of names) {
-      try {
-        return await fs.open(path.join(this.dir, name), 'r');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
-          throw fileSystemError(err, path.join(this.dir, name), 'read');
-      }
+      const handle = await openRegularFile(this.dir, name);
+      if (handle) return handle;
     }
     throw this.corrupt(f, 'the file is missing');
   }
@@ -200,13 +196,42 @@ class Reader {
   }
 }
 
-async function readSmall(dir: string, name: string): Promise<Uint8Array> {
+/**
+ * Opens a gallery file for reading, or resolves to undefined when it is missing. Only a regular file in the folder
+ * itself is read: a symbolic link (which could point outside the gallery), a FIFO (whose read would wait forever), a
+ * folder or a device in its place is damage.
+ * @throws {GalleryCorruptError} not a regular file. @throws {PermissionDeniedError} @throws {FileSystemError} unreadable.
+ */
+export async function openRegularFile(dir: string, name: string): Promise<fs.FileHandle | undefined> {
+  const file = path.join(dir, name);
+  let handle: fs.FileHandle;
   try {
-    return await fs.readFile(path.join(dir, name));
+    // O_NOFOLLOW: a link is refused, not followed; O_NONBLOCK: opening a FIFO does not wait for a writer.
+    handle = await fs.open(file, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new GalleryCorruptError(dir, `${name}: the file is missing`, { cause: err });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw new GalleryCorruptError(dir, `${name}: is a symbolic link, not a file`, { cause: err });
+    throw fileSystemError(err, file, 'read');
+  }
+  const stat = await handle.stat();
+  if (!stat.isFile()) {
+    await handle.close();
+    const what = stat.isDirectory() ? 'a folder' : stat.isFIFO() ? 'a FIFO' : 'not a regular file';
+    throw new GalleryCorruptError(dir, `${name}: is ${what}, not a file`);
+  }
+  return handle;
+}
+
+async function readSmall(dir: string, name: string): Promise<Uint8Array> {
+  const handle = await openRegularFile(dir, name);
+  if (!handle) throw new GalleryCorruptError(dir, `${name}: the file is missing`);
+  try {
+    return await handle.readFile();
+  } catch (err) {
     throw fileSystemError(err, path.join(dir, name), 'read');
+  } finally {
+    await handle.close();
   }
 }
 

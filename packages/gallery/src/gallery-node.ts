@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { EolgulError, UNIT_NORM_TOLERANCE, decodeNpyHeader } from '@eolgul/core';
 import { readEmbeddingPairFiles, writeEmbeddingPairFiles } from '@eolgul/core/node';
 import { DATA_FILES, crcOf, manifestCrc } from './gallery-directory-format.js';
-import { readCommit, readDirectory } from './gallery-directory-read.js';
+import { openRegularFile, readCommit, readDirectory } from './gallery-directory-read.js';
 import { checkManifestMatches, checkStoredManifest, manifestToCreate } from './gallery-manifest.js';
 import { DirectoryBackend } from './gallery-store-npy.js';
 import { Gallery, type GalleryOpenOptions } from './gallery.js';
@@ -93,6 +93,40 @@ export interface GalleryCheckReport {
  */
 export async function checkGallery(dir: string): Promise<GalleryCheckReport> {
   const abs = path.resolve(dir);
+  // A writer may commit while the files are read: check again (a few times) when commit.json changed meanwhile, so
+  // a sound gallery is never reported damaged because of a concurrent commit.
+  for (let attempt = 0; ; attempt++) {
+    const before = await readCommit(abs).then(
+      (r) => JSON.stringify(r.commit),
+      () => undefined,
+    );
+    const report = await checkOnce(abs);
+    if (report.ok || attempt >= 4) return report;
+    const after = await readCommit(abs).then(
+      (r) => JSON.stringify(r.commit),
+      () => undefined,
+    );
+    if (before === after) return report;
+  }
+}
+
+/** Reads the committed bytes of a data file: its `.next` while a commit replaces it, else the file (read safely). */
+async function readDataFile(abs: string, name: string, replacing: boolean): Promise<Uint8Array | undefined> {
+  for (const n of replacing ? [`${name}.next`, name] : [name]) {
+    const handle = await openRegularFile(abs, n).catch(() => undefined);
+    if (!handle) continue;
+    try {
+      return await handle.readFile();
+    } catch {
+      return undefined;
+    } finally {
+      await handle.close();
+    }
+  }
+  return undefined;
+}
+
+async function checkOnce(abs: string): Promise<GalleryCheckReport> {
   const problems: string[] = [];
   let checksums: GalleryCheckReport['checksums'] = 'failed';
   try {
@@ -100,7 +134,8 @@ export async function checkGallery(dir: string): Promise<GalleryCheckReport> {
     checksums = commit.formatVersion === 2 ? 'verified' : 'absent';
     if (commit.formatVersion === 2) {
       // Every file on its own first, so that the report names each damaged one.
-      const manifest = await fs.readFile(path.join(abs, 'manifest.json'), 'utf8').catch(() => undefined);
+      const manifestBytes = await readDataFile(abs, 'manifest.json', false);
+      const manifest = manifestBytes && new TextDecoder().decode(manifestBytes);
       let manifestOk = false;
       try {
         const parsed = checkStoredManifest(JSON.parse(manifest ?? ''), abs, 'manifest.json');
@@ -108,8 +143,7 @@ export async function checkGallery(dir: string): Promise<GalleryCheckReport> {
       } catch {}
       if (!manifestOk) problems.push('manifest.json: missing, unreadable, or checksum mismatch');
       for (const f of DATA_FILES) {
-        const name = commit.replacing.includes(f) ? `${f}.next` : f;
-        const bytes = await fs.readFile(path.join(abs, name)).catch(() => undefined);
+        const bytes = await readDataFile(abs, f, commit.replacing.includes(f));
         const committed = commit.files[f];
         const data = bytes?.subarray(0, committed.bytes);
         if (!data || data.length < committed.bytes) {
