@@ -101,6 +101,14 @@ export async function createRecognizer(
   const threshold = config.threshold ?? gallery.defaultThreshold;
   const gate = createCallGate('face recognizer');
 
+  /** A list of identity names: a string (which would spread into letters) or a non-iterable is refused. */
+  function nameList(value: unknown, what: string): string[] {
+    if (typeof value === 'string' || value === null || typeof value !== 'object' || !(Symbol.iterator in value)) {
+      throw new InvalidArgumentError(`${what} must be a list of identity names, got ${JSON.stringify(value)}`);
+    }
+    return [...(value as Iterable<string>)];
+  }
+
   async function matchOf(embedding: Float32Array, exclude: Iterable<string> | undefined) {
     if ((await gallery.count()) === 0) return null;
     const [match] = await gallery.identify(embedding, { threshold, exclude });
@@ -112,7 +120,7 @@ export async function createRecognizer(
       throw new InvalidArgumentError(`analyse options must be an object, got ${String(options)}`);
     }
     const { exclude, maxFaces, minScore, mainFace } = options;
-    const exclusions = exclude === undefined ? undefined : [...exclude];
+    const exclusions = exclude === undefined ? undefined : nameList(exclude, 'exclude');
     const image = await analyser.analyse(input, describeInput(input), {
       maxFaces,
       minScore,
@@ -138,7 +146,7 @@ export async function createRecognizer(
     const rejected: string[] = [];
     const withRejected = (options: AnalyseOptions = {}): AnalyseOptions => ({
       ...options,
-      exclude: [...(options.exclude ?? []), ...rejected],
+      exclude: [...(options.exclude === undefined ? [] : nameList(options.exclude, 'exclude')), ...rejected],
     });
     return {
       reject(identity) {

@@ -78,6 +78,18 @@ describe('enroll → identify', () => {
     expect((await r.identify(probe('Tom_Hanks_0008.jpg')))[0].match!.identity).toBe('Tom Hanks');
   });
 
+  it('exclude takes a list of names; a bare string (which would spread into letters) is refused', async () => {
+    const [face] = await r.identify(probe('Tom_Hanks_0008.jpg'), { exclude: ['Tom Hanks'] });
+    expect(face.match!.identity).not.toBe('Tom Hanks');
+    for (const call of [
+      () => r.identify(probe('Tom_Hanks_0008.jpg'), { exclude: 'Tom Hanks' as never }),
+      () => r.session().analyse(probe('Tom_Hanks_0008.jpg'), { exclude: 'Tom Hanks' as never }),
+    ]) {
+      await expect(call()).rejects.toThrow(InvalidArgumentError);
+      await expect(call()).rejects.toThrow(/exclude must be a list of identity names/);
+    }
+  });
+
   it('match is null with an empty gallery; emotion is there when asked', async () => {
     const r2 = await createFaceRecognizer({ emotion: 'fast' });
     try {
