@@ -7,7 +7,7 @@
  * @module
  */
 import type { FastifyRequest } from 'fastify';
-import { imageSize } from 'image-size';
+import sharp from 'sharp';
 import { ImageTooLargeError } from 'eolgul';
 import { ServiceError } from './server-errors.js';
 
@@ -33,14 +33,16 @@ export interface UploadLimits {
 }
 
 /**
- * Checks the header's width × height against `maxPixels`. An image whose header cannot be read is left to the decoder,
- * which refuses it with `IMAGE_DECODE` if it really is not an image.
+ * Checks width × height against `maxPixels`, as the decoder (sharp) reads them from the header, no pixel decoded: the
+ * decoder's own view, not a separate parser's (a GIF whose screen size says 10×10 holds a 16000×16000 frame that
+ * libvips decodes; a header-only parser believed the 10×10). An image whose header cannot be read is left to the
+ * decoder, which refuses it with `IMAGE_DECODE` if it really is not an image.
  * @throws {ImageTooLargeError} more pixels than allowed.
  */
-export function checkPixels(upload: Upload, maxPixels: number): void {
-  let size: { width?: number; height?: number };
+export async function checkPixels(upload: Upload, maxPixels: number): Promise<void> {
+  let size: { width?: number; height?: number; pages?: number };
   try {
-    size = imageSize(upload.bytes);
+    size = await sharp(upload.bytes, { limitInputPixels: false }).metadata();
   } catch {
     return;
   }
@@ -58,22 +60,12 @@ export async function readForm(request: FastifyRequest, limits: UploadLimits): P
   if (Buffer.isBuffer(request.body)) {
     form.files.push({ field: 'body', bytes: request.body });
   } else if (request.isMultipart()) {
-    for await (const part of request.parts({
-      limits: {
-        fileSize: limits.maxUploadBytes,
-        files: limits.maxFiles,
-        fields: 20,
-        fieldSize: 64 * 1024,
-        parts: limits.maxFiles + 20,
-      },
-    })) {
-      if (part.type === 'file') {
-        const bytes = await part.toBuffer();
-        form.files.push({ field: part.fieldname, bytes });
-      } else if (typeof part.value === 'string') {
-        form.fields[part.fieldname] = part.value;
-      }
-    }
+    await readParts(request, limits, form).catch((err: unknown) => {
+      // @fastify/multipart's own errors (limits) carry a status; busboy's parse errors ("Boundary not found", "Part
+      // terminated early") do not: they are the client's malformed body, a 400, not a 500.
+      if (err instanceof ServiceError || (err as { statusCode?: number }).statusCode !== undefined) throw err;
+      throw new ServiceError(400, 'BAD_REQUEST', `malformed multipart body (${(err as Error).message})`);
+    });
   } else {
     throw new ServiceError(
       415,
@@ -83,7 +75,7 @@ export async function readForm(request: FastifyRequest, limits: UploadLimits): P
   }
   for (const f of form.files) {
     if (f.bytes.length === 0) throw new ServiceError(422, 'IMAGE_MISSING', `the upload "${f.field}" is empty`);
-    checkPixels(f, limits.maxPixels);
+    await checkPixels(f, limits.maxPixels);
   }
   return form;
 }
@@ -101,4 +93,24 @@ export function oneImage(form: UploadedForm, field: string): Upload {
     );
   }
   return files[0];
+}
+
+/** Reads the parts of a multipart body into `form`, within the limits. */
+async function readParts(request: FastifyRequest, limits: UploadLimits, form: UploadedForm): Promise<void> {
+  for await (const part of request.parts({
+    limits: {
+      fileSize: limits.maxUploadBytes,
+      files: limits.maxFiles,
+      fields: 20,
+      fieldSize: 64 * 1024,
+      parts: limits.maxFiles + 20,
+    },
+  })) {
+    if (part.type === 'file') {
+      const bytes = await part.toBuffer();
+      form.files.push({ field: part.fieldname, bytes });
+    } else if (typeof part.value === 'string') {
+      form.fields[part.fieldname] = part.value;
+    }
+  }
 }

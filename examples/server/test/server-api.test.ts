@@ -58,6 +58,13 @@ beforeAll(async () => {
       .png()
       .toBuffer(),
   );
+  // A GIF whose logical screen claims 10×10 around a 2000×1000 frame: the decoder would decode the frame.
+  const gif = await sharp({ create: { width: 2000, height: 1000, channels: 3, background: '#fff' } })
+    .gif()
+    .toBuffer();
+  gif.writeUInt16LE(10, 6);
+  gif.writeUInt16LE(10, 8);
+  await w('forged-screen.gif', gif);
   await w('fat.jpg', Buffer.concat([await readFile(tom.probes[0]), Buffer.alloc(3 * 1024 * 1024, 7)]));
   await w('notes.txt', Buffer.from('this is not an image\n'));
   svc = await startService(env);
@@ -239,11 +246,29 @@ describe('the service over HTTP', () => {
       await code(call(svc.url, reader, 'POST', '/v1/recognise', await form({ image: [fixtures['huge.png']] }))),
     ).toEqual([413, 'IMAGE_TOO_LARGE']);
     expect(
+      await code(
+        call(svc.url, reader, 'POST', '/v1/recognise', await form({ image: [fixtures['forged-screen.gif']] })),
+      ),
+    ).toEqual([413, 'IMAGE_TOO_LARGE']);
+    expect(
       await code(call(svc.url, reader, 'POST', '/v1/recognise', await form({ image: [fixtures['fat.jpg']] }))),
     ).toEqual([413, 'UPLOAD_TOO_LARGE']);
     expect(
       await code(call(svc.url, reader, 'POST', '/v1/recognise', Buffer.from('x'), { 'content-type': 'text/plain' })),
     ).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    // Malformed multipart bodies: no boundary, and a part cut short.
+    const cut = Buffer.from(
+      '--XX\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\n\r\nabc',
+      'latin1',
+    );
+    for (const [type, body] of [
+      ['multipart/form-data', Buffer.from('abc')],
+      ['multipart/form-data; boundary=XX', cut],
+    ] as const)
+      expect(await code(call(svc.url, reader, 'POST', '/v1/recognise', body, { 'content-type': type }))).toEqual([
+        400,
+        'BAD_REQUEST',
+      ]);
     expect(await code(call(svc.url, reader, 'POST', '/v1/recognise', await form({}, { session: 'x' })))).toEqual([
       400,
       'IMAGE_MISSING',
