@@ -70,6 +70,11 @@ export async function buildApp(ctx: ServiceContext, logger: boolean | object = t
     bodyLimit: config.maxUploadBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // A body trickled in a byte at a time would hold a connection (and a graceful shutdown) forever.
+    requestTimeout: 60_000,
+    // Errors Fastify raises before routing (a URL that is not valid percent-encoding…) in the service's error shape.
+    frameworkErrors: (err, request, reply) =>
+      sendError(new ServiceError(400, 'BAD_REQUEST', err.message), request, reply),
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -74,7 +74,7 @@ export async function readForm(request: FastifyRequest, limits: UploadLimits): P
     );
   }
   for (const f of form.files) {
-    if (f.bytes.length === 0) throw new ServiceError(422, 'IMAGE_MISSING', `the upload "${f.field}" is empty`);
+    if (f.bytes.length === 0) throw new ServiceError(400, 'IMAGE_MISSING', `the upload "${f.field}" is empty`);
     await checkPixels(f, limits.maxPixels);
   }
   return form;

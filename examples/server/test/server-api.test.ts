@@ -256,6 +256,8 @@ describe('the service over HTTP', () => {
     expect(
       await code(call(svc.url, reader, 'POST', '/v1/recognise', Buffer.from('x'), { 'content-type': 'text/plain' })),
     ).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    // A URL that is not valid percent-encoding: Fastify's own error, in the service's shape.
+    expect(await code(call(svc.url, reader, 'GET', '/v1/subjects/%FF%FE'))).toEqual([400, 'BAD_REQUEST']);
     // Malformed multipart bodies: no boundary, and a part cut short.
     const cut = Buffer.from(
       '--XX\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\n\r\nabc',
