@@ -16,7 +16,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 /** Vite's public folder, filled at start-up (under node_modules: generated, never committed). */
 const publicDir = join(here, 'node_modules', '.cache', 'eolgul-public');
 /** The model choices of `createFaceRecognizer` in src/main.ts. */
-const MODEL_CHOICES = { emotion: 'fast' } as const;
+const MODEL_CHOICES = { emotion: 'fast', quality: true, liveness: true } as const;
 
 /** Copies the model files into the public folder before a build or the dev server starts. */
 function eolgulModels(): Plugin {

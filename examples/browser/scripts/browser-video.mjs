@@ -50,6 +50,21 @@ export function segmentFrame(s, side = 400) {
 }
 
 /**
+ * The 8-bit RGB pixels of a 640×480 I420 frame (as {@link segmentFrame} gives it), converted by ffmpeg: what a page
+ * sees of the fake camera, for measuring a frame in Node.
+ * @param {Buffer} frame @returns {{ data: Uint8Array, width: number, height: number }}
+ */
+export function frameToRgb(frame) {
+  const input = ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${WIDTH}x${HEIGHT}`, '-i', 'pipe:0'];
+  const output = ['-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'];
+  const out = execFileSync('ffmpeg', ['-loglevel', 'error', ...input, ...output], {
+    input: frame,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { data: new Uint8Array(out), width: WIDTH, height: HEIGHT };
+}
+
+/**
  * Writes a y4m file: the segments in order, each frame repeated `seconds × fps` times.
  * @param {string} file output path. @param {readonly Segment[]} segments @param {number} [fps] default 15.
  * @returns {Promise<number>} the number of frames written.

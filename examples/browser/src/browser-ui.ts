@@ -29,6 +29,8 @@ export const ui = {
   cancel: $<HTMLButtonElement>('cancel-signup'),
   progress: $<HTMLProgressElement>('signup-progress'),
   signupMessage: $<HTMLParagraphElement>('signup-message'),
+  challenge: $<HTMLParagraphElement>('signup-challenge'),
+  liveness: $<HTMLParagraphElement>('signup-liveness'),
   signupLog: $<HTMLUListElement>('signup-log'),
   people: $<HTMLUListElement>('people'),
   peopleCount: $<HTMLSpanElement>('people-count'),

@@ -1,13 +1,14 @@
 import { DEFAULT_INDEXEDDB_NAME, Gallery, deleteIndexedDbGallery, type GalleryStoreSession } from '@eolgul/gallery';
 import {
   createFaceRecognizer,
+  DEFAULT_HEAD_TURN_OPTIONS,
   GalleryMismatchError,
   type DetectedFace,
   type EmotionResult,
   type FaceRecognizer,
 } from 'eolgul';
 import { renderPeople, wireGalleryTransfer } from './browser-gallery-panel.js';
-import { SignupFlow, type SignupRecord } from './browser-signup-flow.js';
+import { SignupFlow, type SignupAttempt, type SignupRecord } from './browser-signup-flow.js';
 import { ConfirmSchedule, FaceTracker, FpsMeter } from './browser-tracking.js';
 import { describeError, drawFaces, renderFaces, setStatus, showPrompt, ui, type FaceView } from './browser-ui.js';
 
@@ -31,6 +32,9 @@ const num = (key: string, dflt: number) => {
  * - `threshold` (L2 distance, default: the embedder's calibrated threshold, 1.10);
  * - `confirmEvery` (ms, default 3000): least time between two "Is this you?" questions;
  * - `captureInterval` (ms, default 300): least time between two sign-up photos;
+ * - `photos` (default 10): photos a sign-up takes;
+ * - `signupTimeout` (ms, default 60000): time allowed for a whole sign-up;
+ * - `challengeTimeout` (ms, default: the head-turn challenge's, 8000): time allowed for the head turn;
  * - `threads` (onnxruntime-web wasm threads, default 1); `width`, `height` (camera, default 640×480).
  */
 const settings = {
@@ -38,6 +42,9 @@ const settings = {
   threshold: params.has('threshold') ? num('threshold', Number.NaN) : undefined,
   confirmEveryMs: num('confirmEvery', 3000),
   captureIntervalMs: num('captureInterval', 300),
+  signupPhotos: num('photos', 10),
+  signupTimeoutMs: num('signupTimeout', 60_000),
+  challengeTimeoutMs: num('challengeTimeout', DEFAULT_HEAD_TURN_OPTIONS.timeoutMs),
   threads: num('threads', 1),
   width: num('width', 640),
   height: num('height', 480),
@@ -66,6 +73,8 @@ const state = {
   frameCount: 0,
   prompts: [] as { identity: string; at: number; answer?: 'yes' | 'no' }[],
   signups: [] as SignupRecord[],
+  /** Every sign-up that ended, stored or not. */
+  signupAttempts: [] as SignupAttempt[],
   settings,
   backends: `onnxruntime-web wasm ×${settings.threads}, tfjs wasm`,
   loadMs: 0,
@@ -233,6 +242,10 @@ async function main(): Promise<void> {
       modelBasePath: new URL('models/', location.href),
       gallery: DEFAULT_INDEXEDDB_NAME,
       emotion: 'fast',
+      // The sign-up's checks: head pose, eyes and sharpness for the quality gate and the head-turn challenge; passive
+      // liveness, shown and recorded (advisory).
+      quality: true,
+      liveness: true,
       threads: settings.threads,
       threshold: settings.threshold,
       onProgress: ({ file, loaded, total }) =>
@@ -244,8 +257,11 @@ async function main(): Promise<void> {
     session = gallery.session();
     state.loadMs = performance.now() - t0;
     ui.backend.textContent = state.backends;
-    signup = new SignupFlow(recognizer, gallery, settings.captureIntervalMs, (record) => {
-      if (record) state.signups.push(record);
+    const { signupPhotos: photos, captureIntervalMs, signupTimeoutMs: timeoutMs, challengeTimeoutMs } = settings;
+    const flowOptions = { photos, captureIntervalMs, timeoutMs, challengeTimeoutMs };
+    signup = new SignupFlow(recognizer, gallery, flowOptions, (attempt) => {
+      state.signupAttempts.push(attempt);
+      if ('imageIds' in attempt) state.signups.push(attempt);
       galleryChanged();
       renderPeople(gallery, galleryChanged);
     });

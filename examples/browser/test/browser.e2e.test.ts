@@ -1,6 +1,7 @@
 // End-to-end test of the browser example: the built app, served on 127.0.0.1, in Debian's headless Chromium driven by
 // playwright-core, with the camera faked by y4m videos made with ffmpeg from LFW images (../shared/data/lfw-subset).
-// Person A signs up from 10 frames; A's other photos are recognised as A; person B is unknown; answering "No" to
+// Person A signs up from 10 frames, turning the head as the sign-up's head-turn check asks; a still photo cannot sign
+// up, and a person turning can (Tom Hanks's committed samples); A's other photos are recognised as A; person B is unknown; answering "No" to
 // "Is this you, A?" excludes A for the rest of the session. The gallery survives a browser restart (IndexedDB) and
 // round-trips through the NPY + CSV export that the CLI reads. Screenshots go to examples/browser/test-artifacts/.
 //
@@ -15,9 +16,9 @@ import { chromium, type BrowserContext, type Download, type Page } from 'playwri
 import { build } from 'vite';
 import { decodeNpy, parseCsv } from '@eolgul/core';
 import { readGalleryPair } from '@eolgul/gallery/node';
-import { createFaceRecognizer, DEFAULT_THRESHOLD } from 'eolgul';
+import { checkEnrollmentQuality, createFaceRecognizer, DEFAULT_THRESHOLD } from 'eolgul';
 // @ts-expect-error plain JS helpers shared with the benchmark (typed by JSDoc)
-import { writeY4m } from '../scripts/browser-video.mjs';
+import { frameToRgb, segmentFrame, writeY4m } from '../scripts/browser-video.mjs';
 // @ts-expect-error plain JS helper shared with the benchmark
 import { serveStatic } from '../scripts/serve.mjs';
 // @ts-expect-error plain JS helper shared with the stranger tests
@@ -32,6 +33,9 @@ const CHROMIUM = '/usr/bin/chromium';
 const A_DIR = 'Colin_Powell';
 const A_NAME = 'Colin Powell';
 const B_DIR = 'George_W_Bush';
+/** Committed samples of one person: facing the camera, then turned to each side (yaw about −6°, +27°, −25°). */
+const TOM = join(appDir, '..', 'data', 'gallery', 'Tom_Hanks');
+const TOM_PROBES = join(appDir, '..', 'data', 'probes');
 
 interface FaceView {
   box: [number, number, number, number];
@@ -53,6 +57,15 @@ interface AppState {
   fps: number;
   prompts: { identity: string; answer?: string }[];
   signups: { name: string; photos: number; skipped: Record<string, number>; imageIds: string[] }[];
+  signupAttempts: SignupAttempt[];
+}
+interface SignupAttempt {
+  name: string;
+  outcome: string;
+  message: string;
+  challenge: { state: string; reason?: string; elapsedMs: number };
+  liveness: { frames: number; live: number; min: number; mean: number };
+  refused?: Record<string, number>;
 }
 declare global {
   interface Window {
@@ -63,8 +76,13 @@ declare global {
 let tmp: string;
 let server: { url: string; close: () => Promise<void> };
 let profile: string;
-const videos: Record<'signup' | 'a' | 'b', string> = { signup: '', a: '', b: '' };
-const aSignupImages: string[] = [];
+const videos: Record<'signup' | 'a' | 'b' | 'still' | 'turning', string> = {
+  signup: '',
+  a: '',
+  b: '',
+  still: '',
+  turning: '',
+};
 const pageErrors: string[] = [];
 
 function have(cmd: string, args: string[]): boolean {
@@ -76,28 +94,52 @@ function have(cmd: string, args: string[]): boolean {
   }
 }
 
-/** The first `n` images of a person in which the Node detector finds exactly one face (LFW images often hold two). */
-async function singleFaceImages(person: string, n: number, skip = 0): Promise<string[]> {
-  const recognizer = await createFaceRecognizer();
+/** One image of a person as the fake camera shows it, measured by the Node recognizer with the sign-up's checks. */
+interface Measured {
+  path: string;
+  faces: number;
+  /** Head yaw of its one face, degrees. */
+  yaw: number;
+  /** Whether its one face passes the enrollment quality gate. */
+  usable: boolean;
+}
+
+/** The first `n` images of a person, each measured on its fake-camera frame (LFW images often hold two faces). */
+async function measureImages(person: string, n: number): Promise<Measured[]> {
+  const recognizer = await createFaceRecognizer({ quality: true });
   try {
-    const out: string[] = [];
-    let seen = 0;
-    for (const f of readdirSync(join(LFW, person)).sort()) {
+    const out: Measured[] = [];
+    for (const f of readdirSync(join(LFW, person)).sort().slice(0, n)) {
       const path = join(LFW, person, f);
-      if ((await recognizer.detect(path)).faces.length !== 1) continue;
-      if (seen++ < skip) continue;
-      out.push(path);
-      if (out.length === n) break;
+      const { faces } = await recognizer.analyse(frameToRgb(segmentFrame({ kind: 'image', path })));
+      const [face] = faces;
+      const problems = checkEnrollmentQuality({
+        faceCount: faces.length,
+        face,
+        sharpness: face?.sharpness,
+        attributes: face?.attributes,
+      });
+      out.push({ path, faces: faces.length, yaw: face?.attributes?.pose.yaw ?? Number.NaN, usable: !problems.length });
     }
-    if (out.length < n) throw new Error(`only ${out.length} single-face images of ${person}`);
     return out;
   } finally {
     await recognizer.dispose();
   }
 }
 
+/** The first `n` one-face images, after leaving out `skip` paths. */
+function oneFace(images: Measured[], n: number, skip: readonly string[] = []): string[] {
+  const out = images.filter((m) => m.faces === 1 && !skip.includes(m.path)).map((m) => m.path);
+  if (out.length < n) throw new Error(`only ${out.length} usable one-face images`);
+  return out.slice(0, n);
+}
+
 /** Launches Chromium on the shared profile (so IndexedDB persists between launches) with `video` as its camera. */
-async function launch(video: string, userDataDir = profile): Promise<{ context: BrowserContext; page: Page }> {
+async function launch(
+  video: string,
+  userDataDir = profile,
+  query = '',
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
@@ -117,7 +159,7 @@ async function launch(video: string, userDataDir = profile): Promise<{ context: 
   });
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await open(page);
+  await open(page, query);
   return { context, page };
 }
 
@@ -165,32 +207,50 @@ beforeAll(async () => {
   server = await serveStatic(outDir);
 
   // Camera videos, 15 fps, 640×480.
-  const aImages = await singleFaceImages(A_DIR, 18);
-  aSignupImages.push(...aImages.slice(0, 10));
-  const bImages = await singleFaceImages(B_DIR, 8);
-  const twoFaces: [string, string] = [
-    bImages[0],
-    join(LFW, 'Hugo_Chavez', readdirSync(join(LFW, 'Hugo_Chavez')).sort()[0]),
-  ];
-  // Sign-up: each of A's 10 photos for 0.4 s, then a frame with no face and one with two faces.
+  // A's sign-up: photos that pass the quality gate, facing the camera (|yaw| ≤ 12°) and turned each way (|yaw| ≥ 20°),
+  // in the order facing, turned, facing, turned to the other side…, so that a head turn each way follows any frontal
+  // frame within a few seconds wherever the looped video is when the sign-up starts; one frame with no face. Frames
+  // with two faces would fail the head-turn check (only the person signing up may be in view), so there are none.
+  const aMeasured = await measureImages(A_DIR, 40);
+  const usable = aMeasured.filter((m) => m.faces === 1 && m.usable);
+  const frontal = usable.filter((m) => Math.abs(m.yaw) <= 12).slice(0, 9);
+  const left = usable.find((m) => m.yaw <= -20);
+  const right = usable.find((m) => m.yaw >= 20);
+  if (frontal.length < 9 || !left || !right) throw new Error(`${A_DIR}: not enough frontal and turned photos`);
+  const turns = [left, right];
   videos.signup = join(tmp, 'signup.y4m');
-  await writeY4m(
-    videos.signup,
-    aSignupImages.flatMap((path) => [
-      { kind: 'image', path, seconds: 0.4 },
-      { kind: 'blank', seconds: 0.3 },
-      { kind: 'pair', paths: twoFaces, seconds: 0.3 },
+  await writeY4m(videos.signup, [
+    { kind: 'blank', seconds: 0.3 },
+    ...frontal.flatMap((m, i) => [
+      { kind: 'image', path: m.path, seconds: 0.5 },
+      { kind: 'image', path: turns[i % 2].path, seconds: 0.5 },
     ]),
-  );
+  ]);
+  const signupPaths = [...frontal, left, right].map((m) => m.path);
   videos.a = join(tmp, 'a-other.y4m');
   await writeY4m(
     videos.a,
-    aImages.slice(10).map((path) => ({ kind: 'image', path, seconds: 0.6 })),
+    oneFace(aMeasured, 8, signupPaths).map((path) => ({ kind: 'image', path, seconds: 0.6 })),
   );
   videos.b = join(tmp, 'b.y4m');
   await writeY4m(
     videos.b,
-    bImages.map((path) => ({ kind: 'image', path, seconds: 0.6 })),
+    oneFace(await measureImages(B_DIR, 12), 8).map((path) => ({ kind: 'image', path, seconds: 0.6 })),
+  );
+  // One still photo: it never turns.
+  videos.still = join(tmp, 'still.y4m');
+  await writeY4m(videos.still, [{ kind: 'image', path: join(TOM, 'Tom_Hanks_0005.jpg'), seconds: 2 }]);
+  // The same person facing the camera, turned right, turned left, then two more photos facing it.
+  videos.turning = join(tmp, 'turning.y4m');
+  await writeY4m(
+    videos.turning,
+    [
+      join(TOM, 'Tom_Hanks_0005.jpg'),
+      join(TOM, 'Tom_Hanks_0004.jpg'),
+      join(TOM, 'Tom_Hanks_0006.jpg'),
+      join(TOM_PROBES, 'Tom_Hanks_0008.jpg'),
+      join(TOM_PROBES, 'Tom_Hanks_0009.jpg'),
+    ].map((path) => ({ kind: 'image', path, seconds: 0.8 })),
   );
 }, 240_000);
 
@@ -204,12 +264,15 @@ describe('browser example, end to end in headless Chromium with a fake camera', 
     expect(await nodeCodeIn(join(tmp, 'dist'))).toEqual([]);
   });
 
-  it('signs A up from 10 one-face frames, skipping frames with no face or two faces, and refuses the name again', async () => {
-    const { context, page } = await launch(videos.signup);
+  it('signs A up from 10 photos after the head-turn check, skipping frames with no face, and refuses the name again', async () => {
+    // A generous sign-up time limit: on a loaded machine the page analyses a few frames per second.
+    const { context, page } = await launch(videos.signup, profile, '?signupTimeout=150000');
     try {
       await page.fill('#name', A_NAME);
       await page.click('#signup');
-      await page.waitForFunction(() => window.eolgul.signups.length === 1, null, { timeout: 90_000 });
+      await page.waitForFunction(() => window.eolgul.signupAttempts.length === 1, null, { timeout: 170_000 });
+      const [attempt] = await page.evaluate(() => window.eolgul.signupAttempts);
+      expect(attempt.message).toContain(`Signed up ${A_NAME} with 10 photos`);
       const [s] = await page.evaluate(() => window.eolgul.signups);
       expect(s.name).toBe(A_NAME);
       expect(s.photos).toBe(10);
@@ -217,11 +280,17 @@ describe('browser example, end to end in headless Chromium with a fake camera', 
         Array.from({ length: 10 }, (_, i) => `${A_NAME}_${String(i + 1).padStart(4, '0')}.jpg`),
       );
       expect(s.skipped['no-face']).toBeGreaterThan(0);
-      expect(s.skipped['several-faces']).toBeGreaterThan(0);
+      expect(attempt.challenge.state).toBe('passed');
+      console.log(`${A_NAME}: head-turn check passed in ${(attempt.challenge.elapsedMs / 1000).toFixed(1)} s`);
+      // Each photo is shown several frames in a row: its copies are refused as near-duplicates.
+      expect(attempt.refused?.['near-duplicate']).toBeGreaterThan(0);
+      expect(attempt.liveness.frames).toBeGreaterThan(10);
       // The reasons were on screen.
       const log = await page.locator('#signup-log').innerText();
       expect(log).toContain('no face in the frame');
-      expect(log).toMatch(/2 faces in the frame/);
+      expect(log).toContain('almost the same as one already taken');
+      expect(await page.locator('#signup-challenge').innerText()).toContain('Head turn: done');
+      expect(await page.locator('#signup-liveness').innerText()).toMatch(/passive liveness \d\.\d\d/);
       await expect.poll(() => page.locator('#people').innerText()).toContain(`${A_NAME} — 10 photos`);
       expect(await page.locator('#signup-message').innerText()).toContain(`Signed up ${A_NAME} with 10 photos`);
 
@@ -233,10 +302,55 @@ describe('browser example, end to end in headless Chromium with a fake camera', 
       // …unless "add photos to my profile" is ticked.
       await page.check('#add-photos');
       await page.click('#signup');
-      await page.waitForFunction(() => window.eolgul.signups.length === 2, null, { timeout: 90_000 });
+      await page.waitForFunction(() => window.eolgul.signupAttempts.length === 2, null, { timeout: 170_000 });
+      expect(await page.evaluate(() => window.eolgul.signupAttempts[1].message)).toContain('Added 10 photos');
       await expect.poll(() => page.locator('#people').innerText()).toContain(`${A_NAME} — 20 photos`);
       expect(await page.locator('#signup-message').innerText()).toContain(`Added 10 photos to ${A_NAME}'s profile`);
       await page.screenshot({ path: join(artifacts, 'browser-signup.png') });
+    } finally {
+      await context.close();
+    }
+  }, 400_000);
+
+  it('refuses a sign-up from a still photo: the head never turns, the head-turn check times out', async () => {
+    const { context, page } = await launch(videos.still, join(tmp, 'profile-still'));
+    try {
+      await page.fill('#name', 'Tom Hanks');
+      await page.click('#signup');
+      await page.waitForFunction(() => window.eolgul.signupAttempts.length === 1, null, { timeout: 90_000 });
+      const [attempt] = await page.evaluate(() => window.eolgul.signupAttempts);
+      expect(attempt.outcome).toBe('challenge-failed');
+      expect(attempt.challenge).toMatchObject({ state: 'failed', reason: 'timeout' });
+      expect(attempt.challenge.elapsedMs).toBeGreaterThan(8000);
+      const message = await page.locator('#signup-message').innerText();
+      expect(message).toContain('Sign-up failed, nothing was stored: head-turn check failed');
+      expect(await page.evaluate(() => window.eolgul.signups)).toEqual([]);
+      expect(await page.locator('#people').innerText()).not.toContain('Tom Hanks');
+      console.log(
+        `still photo: sign-up refused after ${(attempt.challenge.elapsedMs / 1000).toFixed(1)} s (passive liveness, advisory: mean ${attempt.liveness.mean.toFixed(2)}, ${attempt.liveness.live} of ${attempt.liveness.frames} frames live)`,
+      );
+      await page.screenshot({ path: join(artifacts, 'browser-signup-still.png') });
+    } finally {
+      await context.close();
+    }
+  }, 180_000);
+
+  it('signs up a person who turns the head (Tom Hanks: facing, turned right, turned left)', async () => {
+    // LFW holds few photos of one person that pass the gate: this sign-up takes 4 photos instead of 10.
+    const { context, page } = await launch(videos.turning, join(tmp, 'profile-turning'), '?photos=4');
+    try {
+      await page.fill('#name', 'Tom Hanks');
+      await page.click('#signup');
+      await page.waitForFunction(() => window.eolgul.signupAttempts.length === 1, null, { timeout: 90_000 });
+      const [attempt] = await page.evaluate(() => window.eolgul.signupAttempts);
+      expect(attempt.message).toContain('Signed up Tom Hanks with 4 photos');
+      expect(attempt.outcome).toBe('stored');
+      expect(attempt.challenge.state).toBe('passed');
+      await expect.poll(() => page.locator('#people').innerText()).toContain('Tom Hanks — 4 photos');
+      console.log(
+        `turning person: head-turn check passed in ${(attempt.challenge.elapsedMs / 1000).toFixed(1)} s from the first frontal frame (video: 0.8 s per photo; passive liveness, advisory: mean ${attempt.liveness.mean.toFixed(2)}, ${attempt.liveness.live} of ${attempt.liveness.frames} frames live)`,
+      );
+      await page.screenshot({ path: join(artifacts, 'browser-signup-turning.png') });
     } finally {
       await context.close();
     }
