@@ -182,6 +182,11 @@ async function framesWithFaces(page: Page, since: number, count: number): Promis
   );
 }
 
+/**
+ * How long `expect.poll` waits for the page (vitest's default is 1 s): the camera loop shares the page's thread with
+ * the UI, and on a loaded machine an analysis with the sign-up's checks can take longer than that.
+ */
+const POLL = { timeout: 15_000 };
 const now = (page: Page) => page.evaluate(() => performance.now());
 const largest = (f: FrameRecord) => f.faces.reduce((a, b) => (b.box[2] * b.box[3] > a.box[2] * a.box[3] ? b : a));
 
@@ -291,7 +296,7 @@ describe('browser example, end to end in headless Chromium with a fake camera', 
       expect(log).toContain('almost the same as one already taken');
       expect(await page.locator('#signup-challenge').innerText()).toContain('Head turn: done');
       expect(await page.locator('#signup-liveness').innerText()).toMatch(/passive liveness \d\.\d\d/);
-      await expect.poll(() => page.locator('#people').innerText()).toContain(`${A_NAME} — 10 photos`);
+      await expect.poll(() => page.locator('#people').innerText(), POLL).toContain(`${A_NAME} — 10 photos`);
       expect(await page.locator('#signup-message').innerText()).toContain(`Signed up ${A_NAME} with 10 photos`);
 
       // The same name again is refused…
@@ -304,7 +309,7 @@ describe('browser example, end to end in headless Chromium with a fake camera', 
       await page.click('#signup');
       await page.waitForFunction(() => window.eolgul.signupAttempts.length === 2, null, { timeout: 170_000 });
       expect(await page.evaluate(() => window.eolgul.signupAttempts[1].message)).toContain('Added 10 photos');
-      await expect.poll(() => page.locator('#people').innerText()).toContain(`${A_NAME} — 20 photos`);
+      await expect.poll(() => page.locator('#people').innerText(), POLL).toContain(`${A_NAME} — 20 photos`);
       expect(await page.locator('#signup-message').innerText()).toContain(`Added 10 photos to ${A_NAME}'s profile`);
       await page.screenshot({ path: join(artifacts, 'browser-signup.png') });
     } finally {
@@ -346,7 +351,7 @@ describe('browser example, end to end in headless Chromium with a fake camera', 
       expect(attempt.message).toContain('Signed up Tom Hanks with 4 photos');
       expect(attempt.outcome).toBe('stored');
       expect(attempt.challenge.state).toBe('passed');
-      await expect.poll(() => page.locator('#people').innerText()).toContain('Tom Hanks — 4 photos');
+      await expect.poll(() => page.locator('#people').innerText(), POLL).toContain('Tom Hanks — 4 photos');
       console.log(
         `turning person: head-turn check passed in ${(attempt.challenge.elapsedMs / 1000).toFixed(1)} s from the first frontal frame (video: 0.8 s per photo; passive liveness, advisory: mean ${attempt.liveness.mean.toFixed(2)}, ${attempt.liveness.live} of ${attempt.liveness.frames} frames live)`,
       );
@@ -367,7 +372,7 @@ describe('browser example, end to end in headless Chromium with a fake camera', 
       expect(asA.length / main.length).toBeGreaterThanOrEqual(0.95);
       for (const f of asA) expect(f.distance).toBeLessThanOrEqual(DEFAULT_THRESHOLD);
       expect(main.every((f) => f.emotion !== null)).toBe(true);
-      await expect.poll(() => page.locator('#faces').innerText()).toContain(A_NAME);
+      await expect.poll(() => page.locator('#faces').innerText(), POLL).toContain(A_NAME);
 
       await page.locator('#prompt').waitFor({ state: 'visible', timeout: 30_000 });
       expect(await page.locator('#prompt').innerText()).toContain(`Is this you, ${A_NAME}?`);
@@ -383,7 +388,7 @@ describe('browser example, end to end in headless Chromium with a fake camera', 
       expect(await page.locator('#prompt').innerText()).toContain(`Is this you, ${A_NAME}?`);
       await page.click('#no');
       const after = await now(page);
-      await expect.poll(() => page.locator('#rejected').innerText()).toContain(A_NAME);
+      await expect.poll(() => page.locator('#rejected').innerText(), POLL).toContain(A_NAME);
       const later = (await framesWithFaces(page, after, 30)).map(largest);
       expect(later.every((f) => f.identity === null)).toBe(true);
       // A is no longer a candidate at all: with one person enrolled, nobody is nearest.
@@ -415,7 +420,7 @@ describe('browser example, end to end in headless Chromium with a fake camera', 
       const downloads: Download[] = [];
       page.on('download', (d) => downloads.push(d));
       await page.click('#export');
-      await expect.poll(() => downloads.length).toBe(2);
+      await expect.poll(() => downloads.length, POLL).toBe(2);
       const files: Record<string, string> = {};
       for (const d of downloads) {
         files[d.suggestedFilename()] = join(tmp, d.suggestedFilename());
@@ -434,16 +439,16 @@ describe('browser example, end to end in headless Chromium with a fake camera', 
       // Delete A, then import the pair back.
       page.once('dialog', (d) => void d.accept());
       await page.locator(`#people li[data-identity="${A_NAME}"] button`).click();
-      await expect.poll(() => page.locator('#people').innerText()).not.toContain(A_NAME);
+      await expect.poll(() => page.locator('#people').innerText(), POLL).not.toContain(A_NAME);
       await page.setInputFiles('#import', [npyPath, csvPath]);
-      await expect.poll(() => page.locator('#gallery-message').innerText()).toContain('Imported 20 embeddings');
+      await expect.poll(() => page.locator('#gallery-message').innerText(), POLL).toContain('Imported 20 embeddings');
       expect(await page.locator('#people').innerText()).toContain(`${A_NAME} — 20 photos`);
       // A bad pair is refused with the typed error's message, and changes nothing.
       await page.setInputFiles('#import', [
         { name: 'bad.npy', mimeType: 'application/octet-stream', buffer: Buffer.from('not an npy file') },
         { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('image,category\nx_0001.jpg,0\n') },
       ]);
-      await expect.poll(() => page.locator('#gallery-message').innerText()).toContain('NPY_FORMAT');
+      await expect.poll(() => page.locator('#gallery-message').innerText(), POLL).toContain('NPY_FORMAT');
       expect(await page.locator('#people').innerText()).toContain(`${A_NAME} — 20 photos`);
     } finally {
       await context.close();
