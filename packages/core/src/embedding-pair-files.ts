@@ -44,8 +44,8 @@ export async function readEmbeddingPairFiles(npyPath: string, csvPath: string): 
  * one transaction: the NPY is written first), creating the parent folder when needed.
  * @param mode file permissions, default 0o600 (embeddings are biometric data).
  * @returns the three paths written.
- * @throws as `encodeEmbeddingPair` (bad pair), or {@link PermissionDeniedError} / {@link DiskFullError} /
- *   {@link FileSystemError} naming the file that could not be written.
+ * @throws as `encodeEmbeddingPair` (bad pair), or `PermissionDeniedError` / `DiskFullError` /
+ *   `FileSystemError` naming the file that could not be written.
  */
 export async function writeEmbeddingPairFiles(
   npyPath: string,

@@ -108,7 +108,7 @@ export function checkEnrollBatch(
 }
 
 /**
- * Checks a batch to enroll (see {@link checkEnrollBatch}) without returning it.
+ * Checks a batch to enroll (as `checkEnrollBatch` does) without returning it.
  * @deprecated Use the store's `enroll`, which checks; kept for one minor version.
  */
 export function validateEnrollBatch(
