@@ -34,6 +34,7 @@ import { parseArgs } from 'node:util';
 import { RESULT_MARK, selectImages } from './bench-pipeline/common.mjs';
 import { lfwPairsSubset } from './bench-pipeline/lfw-pairs.mjs';
 import { pipelineReport } from './bench-pipeline/report.mjs';
+import { writeBenchmarkDoc } from './lib/write-doc.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const here = join(root, 'scripts', 'bench-pipeline');
@@ -250,7 +251,7 @@ const md = pipelineReport(results, {
   precisions,
 });
 mkdirSync(dirname(outFile), { recursive: true });
-writeFileSync(outFile, md);
+writeBenchmarkDoc(outFile, md);
 console.log(`\n${md}`);
 console.log(`wrote ${outFile}`);
 if (!outFile.startsWith(tmp)) rmSync(tmp, { recursive: true, force: true });

@@ -35,6 +35,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { listImages } from './lib/lfw-images.mjs';
+import { writeBenchmarkDoc } from './lib/write-doc.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -252,5 +253,5 @@ Status codes: ${Object.entries(codes)
 p99 ${o.latency.p99} ms; RSS ${rssOver0.toFixed(0)} → ${rssOver1.toFixed(0)} MiB. A 503 carries \`Retry-After: 1\` and
 costs no inference: the queue never holds more than ${2 * workers} images in the pool and 8 waiting.
 `;
-writeFileSync(outFile, md);
+writeBenchmarkDoc(outFile, md);
 console.log(`wrote ${outFile}`);
