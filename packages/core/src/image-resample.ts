@@ -4,6 +4,7 @@
  * @module
  */
 import type { RgbImage } from './types.js';
+import { imageToTensor, type ImageTensorSpec } from './image-tensor.js';
 import { warpAffine } from './image-warp.js';
 
 /** A rectangle in pixels of an image, real-valued: `x, y` top-left corner, `w, h` size. May reach outside the image. */
@@ -179,6 +180,97 @@ export function resampleArea(
       out[o] = r;
       out[o + 1] = g;
       out[o + 2] = b;
+    }
+  }
+  return out;
+}
+
+/**
+ * A whole image resized and written as a model input in one pass: the same values as
+ * `imageToTensor(resizeImage(image, width, height).data, width, height, spec)` (bilinear, half-pixel centres, each
+ * value rounded to a byte as `resizeImage` does, then `(v − mean) × scale`), without the intermediate image. The
+ * detector's input is made this way for every image.
+ * @param image the source image.
+ * @param width output width, pixels.
+ * @param height output height, pixels.
+ * @param spec the model's input spec (see {@link imageToTensor}).
+ * @returns a new `Float32Array` of `width * height * channels` values in the spec's layout.
+ */
+export function resizeToTensor(image: RgbImage, width: number, height: number, spec: ImageTensorSpec): Float32Array {
+  if (spec.channels === 'grey' || spec.layout === 'ncwh') {
+    return imageToTensor(resizeImage(image, width, height).data, width, height, spec);
+  }
+  let src = image;
+  const k = Math.floor(Math.min(image.width / width, image.height / height));
+  if (k >= 2) src = blockAverage(image, k);
+  const { data, width: W, height: H } = src;
+  const sx = W / width,
+    sy = H / height;
+  const xMax = W - 1,
+    yMax = H - 1;
+  // Per column: source offset, the step to the right-hand neighbour (0 at the last column) and the weight; computed as
+  // warpAffine computes them (x coordinate advanced by adding the scale), so the rounded bytes are the same.
+  const col = new Int32Array(width),
+    colStep = new Int32Array(width),
+    colW = new Float64Array(width);
+  let rx = 0.5 * sx - 0.5;
+  for (let x = 0; x < width; x++, rx += sx) {
+    const fx = rx < 0 ? 0 : Math.min(rx, xMax);
+    const x0 = fx | 0;
+    col[x] = x0 * 3;
+    colStep[x] = x0 < xMax ? 3 : 0;
+    colW[x] = fx - x0;
+  }
+  const mean =
+    typeof spec.mean === 'number' || spec.mean === undefined
+      ? [spec.mean ?? 0, spec.mean ?? 0, spec.mean ?? 0]
+      : spec.mean;
+  const scale =
+    typeof spec.scale === 'number' || spec.scale === undefined
+      ? [spec.scale ?? 1, spec.scale ?? 1, spec.scale ?? 1]
+      : spec.scale;
+  // Output channel j holds source channel src[j]; `stride` separates a pixel's channels, `step` consecutive pixels.
+  const order = spec.channels === 'bgr' ? [2, 1, 0] : [0, 1, 2];
+  const n = width * height;
+  const nchw = spec.layout === 'nchw';
+  const stride = nchw ? n : 1,
+    step = nchw ? 1 : 3;
+  const out = new Float32Array(n * 3);
+  // Where each source channel goes in the output pixel, with its normalisation.
+  const at = [0, 0, 0],
+    m = [0, 0, 0],
+    s = [0, 0, 0];
+  for (let j = 0; j < 3; j++) {
+    at[order[j]] = j * stride;
+    m[order[j]] = mean[order[j]];
+    s[order[j]] = scale[order[j]];
+  }
+  const [a0, a1, a2] = at,
+    [m0, m1, m2] = m,
+    [s0, s1, s2] = s;
+  const yOffset = 0.5 * sy - 0.5;
+  for (let y = 0, o = 0; y < height; y++) {
+    const ry = sy * y + yOffset;
+    const fy0 = ry < 0 ? 0 : Math.min(ry, yMax);
+    const y0 = fy0 | 0;
+    const fy = fy0 - y0;
+    const row = y0 * W * 3,
+      dy = y0 < yMax ? W * 3 : 0;
+    for (let x = 0; x < width; x++, o += step) {
+      const i00 = row + col[x],
+        i01 = i00 + colStep[x],
+        i10 = i00 + dy,
+        i11 = i10 + colStep[x];
+      const fx = colW[x];
+      let t = data[i00] + (data[i01] - data[i00]) * fx;
+      let u = data[i10] + (data[i11] - data[i10]) * fx;
+      out[o + a0] = (((t + (u - t) * fy + 0.5) | 0) - m0) * s0;
+      t = data[i00 + 1] + (data[i01 + 1] - data[i00 + 1]) * fx;
+      u = data[i10 + 1] + (data[i11 + 1] - data[i10 + 1]) * fx;
+      out[o + a1] = (((t + (u - t) * fy + 0.5) | 0) - m1) * s1;
+      t = data[i00 + 2] + (data[i01 + 2] - data[i00 + 2]) * fx;
+      u = data[i10 + 2] + (data[i11 + 2] - data[i10 + 2]) * fx;
+      out[o + a2] = (((t + (u - t) * fy + 0.5) | 0) - m2) * s2;
     }
   }
   return out;

@@ -9,6 +9,7 @@ import {
   type RgbImage,
   resampleArea,
   resizeImage,
+  resizeToTensor,
   rgbImage,
   squareAroundBox,
   warpAffine,
@@ -120,6 +121,34 @@ describe('resizeImage, warpAffine, mirrorImage', () => {
   it('warpAffine with the identity copies the image; outside samples take the nearest edge', () => {
     expect(warpAffine(ramp4(), [1, 0, 0, 0, 1, 0], 4, 4).data).toEqual(ramp4().data);
     expect(channel(warpAffine(img(2, 1, [10, 20]), [1, 0, 5, 0, 1, 0], 1, 1).data, 0)).toEqual([20]);
+  });
+
+  it('resizeToTensor gives exactly imageToTensor(resizeImage(…)) in every layout and channel order', () => {
+    // A pseudo-random 37×29 image, enlarged, shrunk below 2× and by 2× or more (block averaging first).
+    const data = new Uint8Array(37 * 29 * 3);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7919 + 13) % 251;
+    const image = { data, width: 37, height: 29 };
+    const specs = [
+      { layout: 'nchw', channels: 'rgb', mean: 127, scale: 1 / 128 },
+      { layout: 'nchw', channels: 'bgr', mean: [1, 2, 3], scale: [0.5, 0.25, 2] },
+      { layout: 'nhwc', channels: 'rgb' },
+      { layout: 'nhwc', channels: 'bgr', mean: 127.5, scale: 1 / 128 },
+      { layout: 'ncwh', channels: 'rgb', mean: 127.5, scale: 1 / 128 },
+      { layout: 'nchw', channels: 'grey', mean: 100 },
+    ] as const;
+    for (const spec of specs) {
+      for (const [w, h] of [
+        [64, 48],
+        [30, 20],
+        [11, 9],
+        [1, 1],
+      ]) {
+        const expected = imageToTensor(resizeImage(image, w, h).data, w, h, spec);
+        expect(Array.from(resizeToTensor(image, w, h, spec)), `${JSON.stringify(spec)} ${w}×${h}`).toEqual(
+          Array.from(expected),
+        );
+      }
+    }
   });
 
   it('mirrorImage swaps columns', () => {

@@ -5,10 +5,11 @@
  * suppression by IoU, and a small box lying mostly inside a larger one (glasses, a badge) is dropped.
  * @module
  */
-import { type Box, type FaceDetection, imageToTensor, type Point, type RgbImage, resizeImage } from '@eolgul/core';
+import { type Box, type FaceDetection, type Point, type RgbImage, resizeToTensor } from '@eolgul/core';
 import { MODELS } from '@eolgul/models';
 import type { InferenceModel } from '@eolgul/runtime';
 import { loadDetectorModel } from './detector-models.js';
+import { mainFaceIndex } from './face-main.js';
 import type { FaceDetectorConfig, FaceFinder } from './face-detector.js';
 import type { LandmarkSources } from './face-landmark-sources.js';
 import { fivePoints, recenteredSquare, runLandmarks68 } from './face-landmarks-68.js';
@@ -46,8 +47,7 @@ export async function detectRfb320(
   minScore: number,
   iou: number,
 ): Promise<DetectedBox[]> {
-  const small = resizeImage(image, IN_W, IN_H);
-  const input = imageToTensor(small.data, IN_W, IN_H, MODELS.rfb320.input.tensor);
+  const input = resizeToTensor(image, IN_W, IN_H, MODELS.rfb320.input.tensor);
   const out = await model.run({ [model.inputNames[0]]: { data: input, dims: [1, 3, IN_H, IN_W] } });
   const scores = out.scores.data;
   const boxes = out.boxes.data;
@@ -116,7 +116,8 @@ export async function createRfb320Finder(config: FaceDetectorConfig, sources: La
   const model = await loadDetectorModel('rfb320', config.detectorModel, config);
   return {
     async find(image, o) {
-      const boxes = (await detectRfb320(model, image, o.minScore, o.iouThreshold)).slice(0, o.maxFaces);
+      let boxes = (await detectRfb320(model, image, o.minScore, o.iouThreshold)).slice(0, o.maxFaces);
+      if (o.mainFaceOnly && boxes.length > 1) boxes = [boxes[mainFaceIndex(boxes, image)]];
       // ONet's points for every box it accepts (a box clamped to nothing at the image edge is not asked).
       const onet: (Point[] | undefined)[] = boxes.map(() => undefined);
       if (o.landmarks === 'onet') {

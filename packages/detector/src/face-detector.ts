@@ -10,6 +10,7 @@ import { definedOnly, type ModelLoadConfig } from './detector-models.js';
 import { createRfb320Finder } from './face-detector-rfb320.js';
 import { createMtcnnFinder, type MtcnnModels } from './face-detector-mtcnn.js';
 import { createLandmarkSources } from './face-landmark-sources.js';
+import { mainFaceIndex } from './face-main.js';
 import { meshFivePoints, refineWithMesh } from './face-landmarks-mesh.js';
 
 /**
@@ -81,6 +82,11 @@ export interface DetectOptions {
   refine?: 'onet' | 'mesh' | 'none';
   /** Also return the 468 FaceMesh points in `mesh` (default false; only with `landmarks: 'mesh'`). */
   withMesh?: boolean;
+  /**
+   * Return the main face alone (default false): the face {@link mainFaceIndex} picks from the boxes, its landmarks found
+   * for it alone (with the RFB-320 detector, the other boxes get no landmark model run). An empty list when no face.
+   */
+  mainFaceOnly?: boolean;
 }
 
 /** Frozen defaults of {@link DetectOptions} (`landmarks` defaults to the detector's configured source). */
@@ -93,6 +99,7 @@ export const DEFAULT_DETECT_OPTIONS: Readonly<Required<DetectOptions>> = Object.
   landmarks: 'onet',
   refine: 'onet',
   withMesh: false,
+  mainFaceOnly: false,
 });
 
 /** A loaded face detector. */
@@ -145,6 +152,8 @@ function resolveOptions(options: DetectOptions, configured: LandmarksSource): Re
     throw new InvalidArgumentError(`maxFaces must be a positive integer, got ${o.maxFaces}`);
   if (!(o.iouThreshold >= 0 && o.iouThreshold <= 1))
     throw new InvalidArgumentError(`iouThreshold must be in [0, 1], got ${o.iouThreshold}`);
+  if (typeof o.mainFaceOnly !== 'boolean')
+    throw new InvalidArgumentError(`mainFaceOnly must be true or false, got ${String(o.mainFaceOnly)}`);
   if (o.landmarkPasses !== 1 && o.landmarkPasses !== 2)
     throw new InvalidArgumentError(`landmarkPasses must be 1 or 2, got ${o.landmarkPasses}`);
   const { refine: _, ...resolved } = o;
@@ -188,7 +197,9 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
     const o = resolveOptions(options, landmarks);
     checkRgbImage(image);
     const mesh = o.landmarks === 'mesh' ? await sources.mesh.get() : undefined;
-    const faces = await finder.find(image, o);
+    let faces = await finder.find(image, o);
+    // The RFB-320 finder picks the main face before its landmarks run; MTCNN's boxes come with their points.
+    if (o.mainFaceOnly && faces.length > 1) faces = [faces[mainFaceIndex(faces, image)]];
     // Either detector's 5 points seed the FaceMesh crops.
     if (mesh) {
       for (const face of faces) {

@@ -11,7 +11,10 @@ import type { FaceDetection } from '@eolgul/core';
  * winning.
  * @returns the index into `faces`, or -1 when `faces` is empty.
  */
-export function mainFaceIndex(faces: readonly FaceDetection[], image: { width: number; height: number }): number {
+export function mainFaceIndex(
+  faces: readonly Pick<FaceDetection, 'box'>[],
+  image: { width: number; height: number },
+): number {
   const cx = image.width / 2,
     cy = image.height / 2;
   let best = -1,

@@ -63,6 +63,29 @@ describe('createFaceDetector on real faces', () => {
     }
   });
 
+  it('mainFaceOnly gives the main face alone, the same as picking it from every face', async () => {
+    // Two real portraits side by side: two faces, neither at the centre.
+    const sharp = (await import('sharp')).default;
+    const left = join(data, 'gallery', 'Serena_Williams', 'Serena_Williams_0001.jpg');
+    const right = join(data, 'probes', 'Tom_Hanks_0008.jpg');
+    const pair = await sharp({ create: { width: 520, height: 250, channels: 3, background: '#808080' } })
+      .composite([
+        { input: left, left: 0, top: 0 },
+        { input: await sharp(right).resize(200, 200).toBuffer(), left: 300, top: 25 },
+      ])
+      .jpeg()
+      .toBuffer();
+    for (const image of [await readImage(pair), await readImage(join(data, 'probes', 'Jackie_Chan_0009.jpg'))]) {
+      const all = await detector.detect(image);
+      expect(all.length).toBeGreaterThanOrEqual(2);
+      const only = await detector.detect(image, { mainFaceOnly: true });
+      expect(only).toEqual([all[mainFaceIndex(all, image)]]);
+    }
+    await expect(
+      detector.detect({ data: new Uint8Array(3), width: 1, height: 1 }, { mainFaceOnly: 'yes' as unknown as boolean }),
+    ).rejects.toThrow(/mainFaceOnly/);
+  });
+
   it('finds no face in a flat grey image', async () => {
     const image = { data: new Uint8Array(320 * 240 * 3).fill(128), width: 320, height: 240 };
     expect(await detector.detect(image)).toEqual([]);

@@ -144,7 +144,12 @@ export async function createPipeline(config: ResolvedConfig): Promise<Pipeline> 
     threshold: loadedEmbedder.threshold ?? DEFAULT_THRESHOLD,
     async analyse(image, options = {}) {
       if (options.faces) return { faces: await complete(image, options.faces), main: -1 };
-      const given: DetectOptions = { maxFaces: options.maxFaces, minScore: options.minScore };
+      // The main face alone: the other boxes need no landmarks.
+      const given: DetectOptions = {
+        maxFaces: options.maxFaces,
+        minScore: options.minScore,
+        mainFaceOnly: options.mainFace === 'only' && !options.detectOnly,
+      };
       let faces = await detector.detect(image, given);
       if (options.mainFace && faces.length === 0) {
         faces = await detector.detect(image, { ...given, minScore: RETRY_MIN_SCORE });

@@ -49,7 +49,7 @@ export async function createWorkerAnalyser(config: ResolvedConfig): Promise<Anal
     minThreads: n,
     maxThreads: n,
     idleTimeout: Number.POSITIVE_INFINITY,
-    concurrentTasksPerWorker: 1,
+    concurrentTasksPerWorker: 2,
     workerData: workerConfig,
   });
   let info: PipelineInfo;
