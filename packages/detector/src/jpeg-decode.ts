@@ -93,10 +93,22 @@ interface MozjpegModule {
   decode(data: Uint8Array, preserveOrientation: boolean): { data: Uint8ClampedArray; width: number; height: number };
 }
 
-let decoder: Promise<{ module: MozjpegModule; warnings: string[] }> | undefined;
+interface Decoder {
+  module: MozjpegModule;
+  /** The instance's memory: it grows to the largest image decoded and never shrinks. */
+  memory: () => number;
+  warnings: string[];
+}
+
+let decoder: Promise<Decoder> | undefined;
+
+/** Largest JPEG decoded here, in pixels (4096 × 4096, the front door's detection size): larger ones go to sharp. */
+const MAX_PIXELS = 4096 * 4096;
+/** An instance whose memory grew past this after a decode is dropped (a new one is made when needed): 64 MiB. */
+const MAX_MEMORY = 64 * 1024 * 1024;
 
 /** Loads the WebAssembly decoder once per thread (about 160 KB of code); its messages are kept, not printed. */
-function getDecoder(): Promise<{ module: MozjpegModule; warnings: string[] }> {
+function getDecoder(): Promise<Decoder> {
   decoder ??= (async () => {
     const require = createRequire(import.meta.url);
     const wasm = new WebAssembly.Module(readFileSync(require.resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm')));
@@ -104,17 +116,19 @@ function getDecoder(): Promise<{ module: MozjpegModule; warnings: string[] }> {
       o: object,
     ) => Promise<MozjpegModule>;
     const warnings: string[] = [];
+    let memory: WebAssembly.Memory | undefined;
     const module = await factory({
       noInitialRun: true,
       print: () => {},
       printErr: (msg: string) => warnings.push(msg),
       instantiateWasm: (imports: WebAssembly.Imports, done: (i: WebAssembly.Instance) => void) => {
         const instance = new WebAssembly.Instance(wasm, imports);
+        memory = Object.values(instance.exports).find((e) => e instanceof WebAssembly.Memory);
         done(instance);
         return instance.exports;
       },
     });
-    return { module, warnings };
+    return { module, warnings, memory: () => memory?.buffer.byteLength ?? 0 };
   })();
   return decoder;
 }
@@ -131,7 +145,7 @@ export async function decodePlainJpeg(
   maxSide?: number,
 ): Promise<RgbImage | undefined> {
   const size = plainJpegSize(bytes);
-  if (!size || size.width * size.height > maxPixels) return undefined;
+  if (!size || size.width * size.height > Math.min(maxPixels, MAX_PIXELS)) return undefined;
   if (maxSide !== undefined && Math.max(size.width, size.height) > maxSide) return undefined;
   let dec: Awaited<ReturnType<typeof getDecoder>>;
   try {
@@ -144,7 +158,10 @@ export async function decodePlainJpeg(
   try {
     rgba = dec.module.decode(bytes, true);
   } catch {
+    decoder = undefined; // the instance may be left in any state: the next call makes a new one
     return undefined;
+  } finally {
+    if (dec.memory() > MAX_MEMORY) decoder = undefined;
   }
   if (!rgba || dec.warnings.length || rgba.width !== size.width || rgba.height !== size.height) return undefined;
   const px = rgba.width * rgba.height;

@@ -120,6 +120,14 @@ describe('in-thread JPEG decoding', () => {
     // A JPEG over the pixel or side limit is left to sharp (which refuses or shrinks it).
     expect(await decodePlainJpeg(bytes, 250 * 250 - 1)).toBeUndefined();
     expect(await decodePlainJpeg(bytes, Number.MAX_SAFE_INTEGER, 249)).toBeUndefined();
+    // Above 4096 × 4096 pixels sharp decodes (it shrinks on load); at it, decoded here, and the grown decoder replaced.
+    const grey = (width: number, height: number) =>
+      sharp({ create: { width, height, channels: 3, background: '#808080' } })
+        .jpeg()
+        .toBuffer();
+    expect(await decodePlainJpeg(await grey(4096, 4097), Number.MAX_SAFE_INTEGER)).toBeUndefined();
+    const largest = await decodePlainJpeg(await grey(4096, 4096), Number.MAX_SAFE_INTEGER);
+    expect([largest?.width, largest?.height, largest?.data[0]]).toEqual([4096, 4096, 128]);
     // Still decodes good images after refusing bad ones.
     expect((await decodePlainJpeg(bytes, Number.MAX_SAFE_INTEGER))?.width).toBe(250);
   });
