@@ -139,8 +139,9 @@ Node ${process.version}. eolgul ${pkg('eolgul')}, @eolgul/cli ${pkg('cli')}; onn
 \`<Name>/<file>\`, then indices ⌊i · ${run.total} / ${n}⌋ for i = 0 … ${n - 1}; SHA-256 of the newline-joined names
 \`${run.selectionHash}\` (first ${run.rel[0]}, last ${run.rel[n - 1]}).
 
-**Work per image, every library:** decode the JPEG with sharp, find every face, its landmarks and its face descriptor
-(emotion, age, gender, iris, anti-spoofing off).
+**Work per image, every library:** decode the JPEG, find every face, its landmarks and its face descriptor
+(emotion, age, gender, iris, anti-spoofing off). The peers get the pixels from sharp; eolgul decodes the file itself
+(\`readImage\`: these plain JPEGs in its own thread by libjpeg-turbo in WebAssembly, the same pixels as sharp's).
 - eolgul, through the front door: \`createFaceRecognizer({ threads: 1, precision }).analyse(path)\` (its gallery empty):
   RFB-320 boxes (\`fr_detect.onnx\`) → MTCNN RNet + ONet 5 points → Umeyama alignment to 112 px → the 512-d embedder,
   \`fr_feature.onnx\` (FP32) or \`fr_feature.int8.onnx\` (int8, made by the models build), all on ONNX Runtime with

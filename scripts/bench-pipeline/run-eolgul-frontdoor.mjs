@@ -1,5 +1,5 @@
 // eolgul's default pipeline through the front door, in one thread: createFaceRecognizer({ threads: 1, precision }),
-// then recognizer.analyse(path) per image (sharp decode → detect → 5 points → align → embed every face; empty gallery,
+// then recognizer.analyse(path) per image (decode → detect → 5 points → align → embed every face; empty gallery,
 // emotion off). job.precision: 'fp32' (default) or 'int8'. See common.mjs.
 import { emit, readJob, timeImages } from './common.mjs';
 

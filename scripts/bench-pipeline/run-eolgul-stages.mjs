@@ -1,5 +1,5 @@
 // eolgul's default pipeline in one thread, stage by stage, composed from the packages (the front door has no per-stage
-// clock): readImage (sharp) → detect (fr_detect boxes + MTCNN RNet/ONet 5 points, ONNX Runtime, 1 thread) → alignFace
+// clock): readImage (in-thread JPEG decoder, sharp for other files) → detect (fr_detect boxes + MTCNN RNet/ONet 5 points, ONNX Runtime, 1 thread) → alignFace
 // (112 px) → createFaceEmbedder().embedBatch (fr_feature at job.precision, 512-d) for every face found. Emotion off. See common.mjs.
 // The 5 points run inside detect(); to time them apart, ONet's refine runs a second time on the same boxes, outside the
 // pipeline: landmarks = that second run, detect = detect() minus it. The pipeline total leaves the second run out.
