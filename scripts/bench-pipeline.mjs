@@ -5,7 +5,7 @@
 //
 //   pnpm bench:pipeline            (= turbo run build && node scripts/bench-pipeline.mjs)
 //   node scripts/bench-pipeline.mjs [--quick] [--data DIR] [--n 500] [--precision fp32,int8]
-//        [--only frontdoor,stages,face-api,human,frontdoor-pool,cli,lfw] [--lfw DIR] [--lfw-pairs 300]
+//        [--only frontdoor,stages,models,face-api,human,frontdoor-pool,cli,lfw] [--lfw DIR] [--lfw-pairs 300]
 //        [--out FILE] [--max-load 1.5] [--wait 300] [--workers N]
 //
 // --quick: a check that every part runs (about 3 minutes on a quiet 2-core machine): 50 images, 20 pairs of each kind
@@ -46,7 +46,7 @@ const { values: args } = parseArgs({
     n: { type: 'string' },
     'lfw-pairs': { type: 'string' },
     precision: { type: 'string', default: 'fp32,int8' },
-    only: { type: 'string', default: 'frontdoor,stages,face-api,human,frontdoor-pool,cli,lfw' },
+    only: { type: 'string', default: 'frontdoor,stages,models,face-api,human,frontdoor-pool,cli,lfw' },
     out: { type: 'string' },
     'max-load': { type: 'string', default: '1.5' },
     wait: { type: 'string' },
@@ -166,6 +166,7 @@ for (const precision of precisions)
 await runner('face-api', 'face-api', 'run-face-api.mjs');
 await runner('human', 'human', 'run-human.mjs');
 for (const precision of precisions) await runner('stages', 'eolgul-stages', 'run-eolgul-stages.mjs', { precision });
+await runner('models', 'eolgul-models', 'run-eolgul-models.mjs');
 for (const precision of precisions)
   await runner('frontdoor-pool', 'eolgul-frontdoor-pool', 'run-eolgul-frontdoor-pool.mjs', { precision, env: {} });
 

@@ -96,6 +96,26 @@ export function pipelineReport(results, run) {
     .filter((r) => r?.failed)
     .map((r) => `- ${r.precision}: failed: ${r.failed}`);
 
+  // Model inference alone: CPU per call of each model × calls per image of the default pipeline (one detector call;
+  // per face, RNet once, ONet twice, the embedder once), against the whole pipeline's CPU per image.
+  const mr = ok('eolgul-models');
+  const modelRows = [];
+  if (mr) {
+    for (const p of precisions) {
+      const door = ok('eolgul-frontdoor', p);
+      const perFace = door ? door.faces / door.images : undefined;
+      const det = mr.models[p === 'int8' && mr.models['detector-int8'] ? 'detector-int8' : 'rfb320'];
+      const emb = mr.models[p === 'int8' ? 'embedder-int8' : 'embedder'];
+      const rnet = mr.models['mtcnn-rnet'],
+        onet = mr.models['mtcnn-onet'];
+      if (!det || !emb || !rnet || !onet || perFace === undefined) continue;
+      const perImage = det.cpuMsPerCall + perFace * (rnet.cpuMsPerCall + 2 * onet.cpuMsPerCall + emb.cpuMsPerCall);
+      modelRows.push(
+        `| ${p} | ${f(det.cpuMsPerCall, 2)} (${det.file}) | ${f(rnet.cpuMsPerCall, 2)} | ${f(onet.cpuMsPerCall, 2)} | ${f(emb.cpuMsPerCall, 2)} (${emb.file}) | ${f(perFace, 2)} | **${f(perImage, 2)}** | ${f(door.cpuMsPerImage, 2)} | ${f((100 * perImage) / door.cpuMsPerImage, 0)} % | ${f(1000 / perImage, 0)} / ${f((workers * 1000) / perImage, 0)} |`,
+      );
+    }
+  }
+
   const multi = precisions
     .flatMap((p) => [pick('eolgul-cli', p), pick('eolgul-frontdoor-pool', p)])
     .filter(Boolean)
@@ -181,6 +201,19 @@ outside \`detect()\` to time it; *detect* is \`detect()\` minus that.
 ${stages.join('\n')}
 ${stageFailures.join('\n')}
 
+## Model inference alone (one thread)
+
+CPU milliseconds per call of each ONNX model called alone in one process (\`scripts/bench-pipeline/run-eolgul-models.mjs\`:
+onnxruntime-node, 1 intra-op thread, optimisation 'all', inputs made from ${mr?.images ?? 'n/a'} of the images, median of
+${mr?.rounds ?? 'n/a'} rounds that alternate the models), times the calls of one image in the default pipeline (the
+detector once; per face RNet once, ONet twice, the embedder once; faces per image from the front-door run above). That
+sum is what model inference alone costs per image, a floor under the pipeline's CPU time; its inverse bounds the images
+per second of one core, and of ${workers} cores with nothing else running.
+
+| precision | detector | RNet | ONet | embedder | faces / image | models, ms / image | pipeline CPU ms / image | models' share | ceiling, images / s (1 core / ${workers}) |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+${modelRows.join('\n') || '| n/a |||||||||'}
+
 ## eolgul on every core
 
 | run | images / s | wall (s) | CPU ms / image | peak RSS (MiB) | load avg before → end |
@@ -206,7 +239,7 @@ ${lfw.join('\n')}
 
 Faster peer on this run: ${fasterPeer ? `${names[fasterPeer.library]()}, ${f(fasterPeer.imagesPerSecond, 2)} images/s` : 'n/a'}.
 - Per core, eolgul on one thread ≥ ${GOALS.perCoreRatio}× the faster peer on one thread: ${doors.map((r) => `${r.precision} ${f(ratio(r))}×`).join(', ') || 'n/a'} — ${met(bestDoor && fasterPeer ? ratio(bestDoor) >= GOALS.perCoreRatio : undefined)}${fasterPeer && doors.length ? ` (in CPU time per image, which load disturbs less: ${doors.map((r) => `${r.precision} ${f(fasterPeer.cpuMsPerImage / r.cpuMsPerImage)}×`).join(', ')})` : ''}.
-- \`eolgul embed --workers ${workers}\` ≥ ${GOALS.embedImagesPerSecond} images/s end to end on ${n} images: ${clis.map((r) => `${r.precision} ${f(r.imagesPerSecond)}`).join(', ') || 'n/a'} — ${met(bestCli ? bestCli.imagesPerSecond >= GOALS.embedImagesPerSecond : undefined)}${n === 500 ? '' : ` (on ${n} images, not the 500 of the goal: Node start and model loads weigh more)`}.
+- \`eolgul embed --workers ${workers}\` ≥ ${GOALS.embedImagesPerSecond} images/s end to end on ${n} images: ${clis.map((r) => `${r.precision} ${f(r.imagesPerSecond)}`).join(', ') || 'n/a'} — ${met(bestCli ? bestCli.imagesPerSecond >= GOALS.embedImagesPerSecond : undefined)}${n === 500 ? '' : ` (on ${n} images, not the 500 of the goal: Node start and model loads weigh more)`}${modelRows.length ? '; the model calls alone bound this machine\'s cores as the table "Model inference alone" shows' : ''}.
 - int8 on LFW within ${GOALS.accuracyDrop * 100} pt of FP32's accuracy, within ${GOALS.tarDrop * 100} pt of its TAR at FAR = 1e-3, no face missed: ${li && lf ? `accuracy ${f((li.accuracy - lf.accuracy) * 100, 2)} pt, TAR ${f((li.tarAtFar1e3 - lf.tarAtFar1e3) * 100, 2)} pt, ${li.missingFaces} missed` : 'n/a'} — ${met(lfwBar)}.
 `;
 }
