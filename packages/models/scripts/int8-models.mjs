@@ -27,12 +27,74 @@ export const CALIBRATION_FORMAT = 'eolgul-int8-calibration/1';
 export const INT8_MODELS = Object.freeze([
   {
     name: 'embedder',
+    input: 'embedder',
     source: 'fr_feature.onnx',
     output: 'fr_feature.int8.onnx',
     table: 'fr_feature.int8.json',
     floatOutputs: ['518', '521', '659', '662', '665'],
   },
 ]);
+
+/** RFB-320 recipes share one calibration table; `floatOutputs` picks, from a Conv's channels, the ones kept in float. */
+const detector = (name, format, keepFloat) => ({
+  name,
+  source: 'fr_detect.onnx',
+  output: `fr_detect.${name.slice('detector-'.length)}.int8.onnx`,
+  table: 'fr_detect.int8.json',
+  input: 'rfb320',
+  format,
+  floatOutputs: keepFloat,
+});
+const narrow = (c) => c.inputChannels < 32 || c.outputChannels < 32;
+/** The first two layers, at 160×120: the 3-channel stem and the 16-channel depthwise Conv after it. */
+const stem = (c) => c.inputChannels === 3 || (c.depthwise && c.inputChannels === 16);
+
+/**
+ * int8 forms of the RFB-320 detector that are measured (scripts/bench-int8-detector.mjs) but not built or shipped:
+ * every Conv integer, or only those with ≥ 32 input and output channels (the first layers and the box and score heads
+ * stay float), with or without the depthwise ones; every Conv but the first two (whose integer kernels are 2× slower
+ * than float ones on 3 and 16 channels at 160×120), with or without the depthwise ones; QDQ, and the same plans written
+ * as QLinearConv.
+ */
+export const INT8_DETECTOR_VARIANTS = Object.freeze([
+  detector('detector-all', 'qdq', () => false),
+  detector('detector-wide', 'qdq', narrow),
+  detector('detector-wide-dense', 'qdq', (c) => narrow(c) || c.depthwise),
+  detector('detector-all-qop', 'qoperator', () => false),
+  detector('detector-wide-qop', 'qoperator', narrow),
+  detector('detector-wide-dense-qop', 'qoperator', (c) => narrow(c) || c.depthwise),
+  detector('detector-after-stem', 'qdq', stem),
+  detector('detector-after-stem-qop', 'qoperator', stem),
+  detector('detector-dense', 'qdq', (c) => stem(c) || c.depthwise),
+  detector('detector-dense-qop', 'qoperator', (c) => stem(c) || c.depthwise),
+]);
+
+/**
+ * The Convs of a graph with constant weights and their shapes.
+ * @returns {{ output: string, inputChannels: number, outputChannels: number, depthwise: boolean }[]}
+ */
+export function convolutions(model) {
+  const inits = new Map(model.graph.initializer.map((t) => [t.name, t]));
+  return model.graph.node.flatMap((n) => {
+    const w = n.opType === 'Conv' && inits.get(n.input[1]);
+    if (!w) return [];
+    const [outputChannels, perGroup] = w.dims.map(Number);
+    const group = Number(n.attribute.find((a) => a.name === 'group')?.i ?? 1);
+    return [
+      { output: n.output[0], inputChannels: perGroup * group, outputChannels, depthwise: group > 1 && perGroup === 1 },
+    ];
+  });
+}
+
+/** The Conv outputs `recipe` keeps in float on the prepared graph `model`: its list, or the Convs its predicate picks. */
+export function floatOutputsOf(model, recipe) {
+  const f = recipe.floatOutputs ?? [];
+  return typeof f === 'function'
+    ? convolutions(model)
+        .filter(f)
+        .map((c) => c.output)
+    : f;
+}
 
 /** SHA-256 of bytes, hex. */
 export function sha256(bytes) {
@@ -78,10 +140,13 @@ export function checkTable(table, recipe, sourceBytes, where = recipe.table) {
 export function buildInt8Model(onnx, recipe, sourceBytes, table) {
   checkTable(table, recipe, sourceBytes);
   const model = prepareForInt8(onnx, sourceBytes);
+  const floatOutputs = floatOutputsOf(model, recipe);
+  const format = recipe.format ?? 'qdq';
   equalize(model, table.equalization);
-  quantizeModel(model, table.ranges, { format: 'qdq', floatOutputs: recipe.floatOutputs });
+  quantizeModel(model, table.ranges, { format, floatOutputs });
   model.producerName = 'eolgul @eolgul/models scripts/int8-models.mjs';
-  model.docString = `int8 (QDQ: uint8 activations, int8 per-channel weights) of ${recipe.source}; calibration: ${table.images}`;
+  const form = format === 'qdq' ? 'QDQ' : 'QLinear operators';
+  model.docString = `int8 (${form}: uint8 activations, int8 per-channel weights) of ${recipe.source}; calibration: ${table.images}`;
   return onnx.ModelProto.encode(model).finish();
 }
 

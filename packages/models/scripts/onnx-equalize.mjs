@@ -1,7 +1,7 @@
 // Cross-layer equalisation (Nagel, van Baalen, Blankevoort & Welling, "Data-Free Quantization Through Weight
 // Equalization and Bias Correction", ICCV 2019), driven by calibrated activation ranges: channel c of a Conv's output
-// is multiplied by s_c > 0 (the Conv's weight row and bias), the per-channel operators after it (PRelu written by
-// onnx-rewrite.mjs: Mul by a per-channel constant, Relu, Add of the two) commute with that positive factor, and the
+// is multiplied by s_c > 0 (the Conv's weight row and bias), the per-channel operators after it (a Relu; PRelu written
+// by onnx-rewrite.mjs: Mul by a per-channel constant, Relu, Add of the two) commute with that positive factor, and the
 // Convs that read the result divide their input channel c by s_c. The float model computes the same function; the
 // integer model then spends its one uint8 scale per tensor on channels of similar ranges instead of a few wide ones.
 import { attr, DT, graphIndex, tensor, tensorValues } from './onnx-graph.mjs';
@@ -9,7 +9,8 @@ import { removeUnused } from './onnx-rewrite.mjs';
 
 /**
  * The places where channels can be rescaled: a Conv with constant weights whose output `y` is read only by the Mul and
- * Add of a rewritten PRelu (then `z` is that Add's output) or directly, and whose result is read only by Convs with
+ * Add of a rewritten PRelu (then `z` is that Add's output), only by a Relu (then `z` is the Relu's output) or directly,
+ * and whose result is read only by Convs with
  * constant weights (one group, or depthwise). Graph outputs and residual sums are left alone.
  * @returns {{ producer: object, tensors: string[], readers: object[], depthwise: boolean }[]} `tensors`: y, the PRelu's
  *   tensors and z, whose per-channel ranges decide the factors; `depthwise`: every reader is depthwise (then the
@@ -38,6 +39,10 @@ export function equalizationGroups(model) {
       if (consumers.get(relu.output[0])?.[0] !== add || add.input[0] !== y) continue;
       tensors.push(mul.output[0], relu.output[0], add.output[0]);
       z = add.output[0];
+    } else if (ry.length === 1 && ry[0].opType === 'Relu') {
+      // y → Relu: Relu(s·y) = s·Relu(y) for s > 0.
+      z = ry[0].output[0];
+      tensors.push(z);
     } else if (ry.some((n) => !constConv(n))) continue;
     const readers = consumers.get(z) ?? [];
     if (outputs.has(z) || !readers.length) continue;

@@ -181,6 +181,24 @@ describe('PRelu rewrites and equalisation', () => {
     expect(() => equalize(after, { y1: [1, 1] })).toThrow(/2 values for 4 channels/);
   });
 
+  it('equalize through a Relu keeps the outputs', async () => {
+    const g = convPreluGraph();
+    g.nodes[1] = node('Relu', ['y1'], ['z1'], 'r1');
+    g.nodes[4] = node('Relu', ['y3'], ['z3'], 'r3');
+    const before = makeModel(g);
+    const after = copy(before);
+    const groups = equalizationGroups(after);
+    expect(groups.map((gr: { tensors: string[] }) => gr.tensors)).toEqual([
+      ['y1', 'z1'],
+      ['y3', 'z3'],
+    ]);
+    equalize(after, { y1: [0.25, 4, 1, 10], y3: [3, 0.5, 7, 1] });
+    const x = noise(3 * 64, 11);
+    const a = await run(before, x, [1, 3, 8, 8]);
+    const b = await run(after, x, [1, 3, 8, 8]);
+    for (const k of ['out1', 'out2']) expect(maxDiff(a[k], b[k])).toBeLessThan(1e-4);
+  });
+
   it('foldScalarMul folds a Mul by a constant scalar into the Conv before it', async () => {
     const g: Graph = {
       nodes: [
