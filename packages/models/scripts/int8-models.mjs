@@ -3,9 +3,10 @@
 // ranges of a calibration table (calibration/<model>.json, written by scripts/calibrate-int8.mjs at the repository
 // root from face images that are not in the LFW evaluation), then written in QDQ form.
 //
-// Measured with onnxruntime-node 1.30 on AMD Zen 4 (docs/benchmarks/pipeline.md): the embedder runs about 3× faster in
-// int8; the RFB-320 detector and MTCNN's nets do not get faster (their convolutions have 3–64 channels, where ONNX
-// Runtime's integer kernels cost more per call than its float ones), so they stay FP32.
+// With onnxruntime-node 1.30 on AMD Zen 4 (docs/benchmarks/pipeline.md) the embedder runs about 3× faster in int8.
+// The RFB-320 detector gets faster only with its first two convolutions (3 and 16 channels at 160×120) kept in float,
+// where ONNX Runtime's integer kernels cost more than its float ones; its variants (INT8_DETECTOR_VARIANTS) are measured
+// by scripts/bench-int8-detector.mjs and not built. MTCNN's nets stay FP32.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +19,8 @@ import { foldScalarMul, rewritePrelu } from './onnx-rewrite.mjs';
 export const CALIBRATION_FORMAT = 'eolgul-int8-calibration/1';
 
 /**
- * The int8 models. `floatOutputs` are Convs (named by their output tensor in the upstream graph) kept in float: for the
+ * The int8 models. `input`: which inputs calibrate it (scripts/calibrate-int8.mjs: 'embedder' aligned crops, 'rfb320'
+ * whole images at 320×240); `format`: 'qdq' (default) or 'qoperator'; `floatOutputs` are Convs (named by their output tensor in the upstream graph) kept in float: for the
  * embedder the first convolution and the first depthwise one (on 3 and 64 channels at 56×56, ONNX Runtime's float
  * kernels are faster there, and the image-level features lose most to 8 bits) and the last three (the 512-channel
  * expansion, the 7×7 global depthwise convolution and the linear embedding layer: quantising their inputs cost more
