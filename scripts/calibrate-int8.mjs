@@ -2,10 +2,11 @@
 // Writes the calibration tables of the int8 models (packages/models/calibration/<model>.json) that the models build
 // (packages/models/scripts/int8-models.mjs) quantises with. Run it again when an upstream FP32 model changes.
 //
-//   node scripts/calibrate-int8.mjs [--data ../shared/data] [--check] [--model shipped|detector]
+//   node scripts/calibrate-int8.mjs [--data ../shared/data] [--check] [--model embedder|detector]
 //
-// --model detector calibrates the measured-but-unshipped int8 forms of the RFB-320 detector (INT8_DETECTOR_VARIANTS,
-// one table for all of them) instead of the shipped models.
+// --model calibrates one model (default: those of INT8_MODELS; 'detector' is RFB320_INT8, measured but not built). A table holds the range of every tensor the model's
+// integer form could quantise, not only those its recipe does, so other recipes (scripts/bench-int8-detector.mjs)
+// build from the same table.
 // Calibration images: every face of UTKFace-dev (504 aligned 200×200 faces, ages 1–110, padded by 50 px of mirrored
 // border so the whole-image detector sees a face in a scene) and of NUAA-dev (280 webcam frames, live and printed
 // photos). None of them is an LFW image, so nothing of the LFW evaluation (pairs or identification) is seen here.
@@ -31,22 +32,16 @@ const { values: args } = parseArgs({
   options: {
     data: { type: 'string', default: join(root, '..', 'shared', 'data') },
     check: { type: 'boolean', default: false },
-    model: { type: 'string', default: 'shipped' },
+    model: { type: 'string' },
   },
 });
 const req = createRequire(join(modelsPkg, 'package.json'));
 const { onnx } = req('onnx-proto');
 const ort = createRequire(join(root, 'packages', 'runtime', 'package.json'))('onnxruntime-node');
 const scripts = join(modelsPkg, 'scripts');
-const {
-  INT8_MODELS,
-  INT8_DETECTOR_VARIANTS,
-  CALIBRATION_FORMAT,
-  buildInt8Model,
-  floatOutputsOf,
-  prepareForInt8,
-  sha256,
-} = await import(join(scripts, 'int8-models.mjs'));
+const { INT8_MODELS, CALIBRATION_FORMAT, buildInt8Model, prepareForInt8, sha256 } = await import(
+  join(scripts, 'int8-models.mjs')
+);
 const { equalizationGroups, equalizationFactors, equalize } = await import(join(scripts, 'onnx-equalize.mjs'));
 const { quantizationPlan, withExtraOutputs } = await import(join(scripts, 'onnx-quantize.mjs'));
 const { Histogram, minMseRange, widen, widenChannels } = await import(join(scripts, 'onnx-calibrate.mjs'));
@@ -138,11 +133,10 @@ function cosine(a, b) {
 const out = join(modelsPkg, 'calibration');
 mkdirSync(out, { recursive: true });
 const upstream = join(dirname(req.resolve('faceplugin-face-recognition-js/package.json')), 'model');
-// Recipes that share a table are calibrated together: its ranges cover every tensor any of them quantises.
-const recipes = args.model === 'detector' ? INT8_DETECTOR_VARIANTS : INT8_MODELS;
-for (const tableName of new Set(recipes.map((r) => r.table))) {
-  const sharing = recipes.filter((r) => r.table === tableName);
-  const recipe = sharing[0];
+const recipes = INT8_MODELS.filter((r) => !args.model || r.name === args.model);
+if (!recipes.length)
+  throw new Error(`--model: no int8 model ${args.model} (${INT8_MODELS.map((r) => r.name).join(', ')})`);
+for (const recipe of recipes) {
   const { inputs, images } = await inputsOf[recipe.input]();
   const source = readFileSync(join(upstream, recipe.source));
   const model = prepareForInt8(onnx, source);
@@ -168,11 +162,7 @@ for (const tableName of new Set(recipes.map((r) => r.table))) {
   }
   equalize(model, equalization);
   // 2. Per-tensor min/max, then histograms over them → least-squared-error ranges.
-  const planned = new Set(
-    sharing.flatMap((r) => quantizationPlan(model, { floatOutputs: floatOutputsOf(model, r) }).tensors),
-  );
-  const tensors = quantizationPlan(model).tensors.filter((t) => planned.has(t));
-  for (const t of planned) if (!tensors.includes(t)) tensors.push(t);
+  const tensors = quantizationPlan(model).tensors;
   const minmax = new Map();
   await each(model, tensors, inputs, (o) => {
     for (const t of tensors) minmax.set(t, widen(minmax.get(t), o[t].data));
@@ -194,25 +184,22 @@ for (const tableName of new Set(recipes.map((r) => r.table))) {
     equalization,
     ranges,
   };
-  const file = join(out, tableName);
+  const file = join(out, recipe.table);
   writeFileSync(file, `${JSON.stringify(table, null, 1)}\n`);
   console.log(`wrote ${file}: ${Object.keys(equalization).length} equalised convolutions, ${tensors.length} ranges`);
   if (!args.check) continue;
   const f32 = await ort.InferenceSession.create(source, { intraOpNumThreads: 1 });
-  for (const r of sharing) {
-    const q8 = await ort.InferenceSession.create(buildInt8Model(onnx, r, source, table), { intraOpNumThreads: 1 });
-    const cos = [];
-    for (const x of inputs) {
-      const a = await f32.run({ [f32.inputNames[0]]: x });
-      const b = await q8.run({ [q8.inputNames[0]]: x });
-      cos.push(Math.min(...f32.outputNames.map((name) => cosine(a[name].data, b[name].data))));
-    }
-    cos.sort((p, q) => p - q);
-    const mean = cos.reduce((s, v) => s + v, 0) / cos.length;
-    console.log(
-      `${r.output}: cosine to FP32 on the ${cos.length} inputs (the least of its outputs): mean ${mean.toFixed(4)}, min ${cos[0].toFixed(4)}`,
-    );
-    await q8.release();
+  const q8 = await ort.InferenceSession.create(buildInt8Model(onnx, recipe, source, table), { intraOpNumThreads: 1 });
+  const cos = [];
+  for (const x of inputs) {
+    const a = await f32.run({ [f32.inputNames[0]]: x });
+    const b = await q8.run({ [q8.inputNames[0]]: x });
+    cos.push(Math.min(...f32.outputNames.map((name) => cosine(a[name].data, b[name].data))));
   }
-  await f32.release();
+  cos.sort((p, q) => p - q);
+  const mean = cos.reduce((s, v) => s + v, 0) / cos.length;
+  console.log(
+    `${recipe.output}: cosine to FP32 on the ${cos.length} inputs (the least of its outputs): mean ${mean.toFixed(4)}, min ${cos[0].toFixed(4)}`,
+  );
+  await Promise.all([q8.release(), f32.release()]);
 }

@@ -4,9 +4,9 @@
 // root from face images that are not in the LFW evaluation), then written in QDQ form.
 //
 // With onnxruntime-node 1.30 on AMD Zen 4 (docs/benchmarks/pipeline.md) the embedder runs about 3× faster in int8.
-// The RFB-320 detector gets faster only with its first two convolutions (3 and 16 channels at 160×120) kept in float,
-// where ONNX Runtime's integer kernels cost more than its float ones; its variants (INT8_DETECTOR_VARIANTS) are measured
-// by scripts/bench-int8-detector.mjs and not built. MTCNN's nets stay FP32.
+// The RFB-320 detector's int8 form (RFB320_INT8) is faster too, but it moves boxes enough to cost LFW verification
+// accuracy beyond what the int8 embedder is allowed, so it is calibrated and measured (scripts/calibrate-int8.mjs
+// --model detector, scripts/bench-int8-detector.mjs), not built. MTCNN's nets stay FP32.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,12 +19,20 @@ import { foldScalarMul, rewritePrelu } from './onnx-rewrite.mjs';
 export const CALIBRATION_FORMAT = 'eolgul-int8-calibration/1';
 
 /**
+ * Picks the RFB-320 detector's first two Convs, at 160×120: the 3-channel stem and the 16-channel depthwise Conv after
+ * it. ONNX Runtime's integer kernels took about twice the time of its float ones there, so they stay float.
+ * @param {{ inputChannels: number, depthwise: boolean }} c a Conv of {@link convolutions}
+ */
+export const rfb320Stem = (c) => c.inputChannels === 3 || (c.depthwise && c.inputChannels === 16);
+
+/**
  * The int8 models. `input`: which inputs calibrate it (scripts/calibrate-int8.mjs: 'embedder' aligned crops, 'rfb320'
- * whole images at 320×240); `format`: 'qdq' (default) or 'qoperator'; `floatOutputs` are Convs (named by their output tensor in the upstream graph) kept in float: for the
- * embedder the first convolution and the first depthwise one (on 3 and 64 channels at 56×56, ONNX Runtime's float
- * kernels are faster there, and the image-level features lose most to 8 bits) and the last three (the 512-channel
- * expansion, the 7×7 global depthwise convolution and the linear embedding layer: quantising their inputs cost more
- * accuracy than all other layers together, measured one tensor at a time on LFW crops).
+ * whole images at 320×240); `format`: 'qdq' (default) or 'qoperator'; `floatOutputs`: the Convs kept in float, named
+ * by their output tensor in the upstream graph, or a predicate on {@link convolutions}' entries.
+ * - embedder: the first convolution and the first depthwise one (on 3 and 64 channels at 56×56, ONNX Runtime's float
+ *   kernels are faster there, and the image-level features lose most to 8 bits) and the last three (the 512-channel
+ *   expansion, the 7×7 global depthwise convolution and the linear embedding layer: quantising their inputs cost more
+ *   accuracy than all other layers together, measured one tensor at a time on LFW crops).
  */
 export const INT8_MODELS = Object.freeze([
   {
@@ -37,39 +45,15 @@ export const INT8_MODELS = Object.freeze([
   },
 ]);
 
-/** RFB-320 recipes share one calibration table; `floatOutputs` picks, from a Conv's channels, the ones kept in float. */
-const detector = (name, format, keepFloat) => ({
-  name,
-  source: 'fr_detect.onnx',
-  output: `fr_detect.${name.slice('detector-'.length)}.int8.onnx`,
-  table: 'fr_detect.int8.json',
+/** The RFB-320 detector's int8 form, a recipe as in {@link INT8_MODELS} (not built): every Conv but {@link rfb320Stem}'s. */
+export const RFB320_INT8 = Object.freeze({
+  name: 'detector',
   input: 'rfb320',
-  format,
-  floatOutputs: keepFloat,
+  source: 'fr_detect.onnx',
+  output: 'fr_detect.int8.onnx',
+  table: 'fr_detect.int8.json',
+  floatOutputs: rfb320Stem,
 });
-const narrow = (c) => c.inputChannels < 32 || c.outputChannels < 32;
-/** The first two layers, at 160×120: the 3-channel stem and the 16-channel depthwise Conv after it. */
-const stem = (c) => c.inputChannels === 3 || (c.depthwise && c.inputChannels === 16);
-
-/**
- * int8 forms of the RFB-320 detector that are measured (scripts/bench-int8-detector.mjs) but not built or shipped:
- * every Conv integer, or only those with ≥ 32 input and output channels (the first layers and the box and score heads
- * stay float), with or without the depthwise ones; every Conv but the first two (whose integer kernels are 2× slower
- * than float ones on 3 and 16 channels at 160×120), with or without the depthwise ones; QDQ, and the same plans written
- * as QLinearConv.
- */
-export const INT8_DETECTOR_VARIANTS = Object.freeze([
-  detector('detector-all', 'qdq', () => false),
-  detector('detector-wide', 'qdq', narrow),
-  detector('detector-wide-dense', 'qdq', (c) => narrow(c) || c.depthwise),
-  detector('detector-all-qop', 'qoperator', () => false),
-  detector('detector-wide-qop', 'qoperator', narrow),
-  detector('detector-wide-dense-qop', 'qoperator', (c) => narrow(c) || c.depthwise),
-  detector('detector-after-stem', 'qdq', stem),
-  detector('detector-after-stem-qop', 'qoperator', stem),
-  detector('detector-dense', 'qdq', (c) => stem(c) || c.depthwise),
-  detector('detector-dense-qop', 'qoperator', (c) => stem(c) || c.depthwise),
-]);
 
 /**
  * The Convs of a graph with constant weights and their shapes.

@@ -20,7 +20,14 @@ import { quantizationPlan, quantizeModel } from '../scripts/onnx-quantize.mjs';
 // @ts-expect-error
 import { Histogram, minMseRange } from '../scripts/onnx-calibrate.mjs';
 // @ts-expect-error
-import { INT8_MODELS, buildInt8Model } from '../scripts/int8-models.mjs';
+import {
+  INT8_MODELS,
+  RFB320_INT8,
+  buildInt8Model,
+  convolutions,
+  floatOutputsOf,
+  prepareForInt8,
+} from '../scripts/int8-models.mjs';
 
 const require = createRequire(join(__dirname, '..', 'package.json'));
 const { onnx } = require('onnx-proto');
@@ -292,19 +299,42 @@ describe('minMseRange', () => {
 
 describe('int8 models of the build', () => {
   const upstream = join(dirname(require.resolve('faceplugin-face-recognition-js/package.json')), 'model');
-  const recipe = INT8_MODELS[0];
-  const table = JSON.parse(readFileSync(join(__dirname, '..', 'calibration', recipe.table), 'utf8'));
-  const source = readFileSync(join(upstream, recipe.source));
-
-  it(`rebuilds ${recipe.output} byte for byte from ${recipe.source} and its calibration table`, () => {
-    const bytes = buildInt8Model(onnx, recipe, source, table);
-    expect(Buffer.from(bytes).equals(readFileSync(join(__dirname, '..', 'models', recipe.output)))).toBe(true);
+  const ofRecipe = (recipe: (typeof INT8_MODELS)[number]) => ({
+    recipe,
+    table: JSON.parse(readFileSync(join(__dirname, '..', 'calibration', recipe.table), 'utf8')),
+    source: readFileSync(join(upstream, recipe.source)),
   });
 
+  it.each(INT8_MODELS.map((r: { output: string }) => [r.output, r]))(
+    'rebuilds %s byte for byte from its upstream file and calibration table',
+    (_, r) => {
+      const { recipe, table, source } = ofRecipe(r);
+      const bytes = buildInt8Model(onnx, recipe, source, table);
+      expect(Buffer.from(bytes).equals(readFileSync(join(__dirname, '..', 'models', recipe.output)))).toBe(true);
+    },
+  );
+
   it('refuses a table made for another version of the upstream file, or of another format', () => {
+    const { recipe, table, source } = ofRecipe(INT8_MODELS[0]);
     expect(() => buildInt8Model(onnx, recipe, source, { ...table, sourceSha256: '0'.repeat(64) })).toThrow(
       /the upstream model changed: run node scripts\/calibrate-int8.mjs/,
     );
     expect(() => buildInt8Model(onnx, recipe, source, { ...table, format: 'x' })).toThrow(/not a calibration table/);
+    const detector = ofRecipe(RFB320_INT8);
+    expect(() => buildInt8Model(onnx, recipe, source, detector.table)).toThrow(/made for fr_detect.onnx/);
+  });
+
+  it("the detector's int8 recipe keeps its first two Convs float, and its calibration table builds it", () => {
+    const { recipe, table, source } = ofRecipe(RFB320_INT8);
+    const model = prepareForInt8(onnx, source);
+    const convs = convolutions(model);
+    const kept = floatOutputsOf(model, recipe);
+    expect(kept).toHaveLength(2);
+    expect(convs.filter((c: { output: string }) => kept.includes(c.output))).toMatchObject([
+      { inputChannels: 3, depthwise: false },
+      { inputChannels: 16, depthwise: true },
+    ]);
+    // Its committed table builds it.
+    expect(buildInt8Model(onnx, recipe, source, table).length).toBeGreaterThan(0);
   });
 });
