@@ -4,9 +4,9 @@
 //
 //   node scripts/calibrate-int8.mjs [--data ../shared/data] [--check] [--model embedder|detector]
 //
-// --model calibrates one model (default: those of INT8_MODELS; 'detector' is RFB320_INT8, measured but not built). A table holds the range of every tensor the model's
-// integer form could quantise, not only those its recipe does, so other recipes (scripts/bench-int8-detector.mjs)
-// build from the same table.
+// --model calibrates one model (default: those of INT8_MODELS; 'detector' is RFB320_INT8, measured but not built).
+// A table holds the range of every tensor the model's integer form could quantise, not only those its recipe does, so
+// other recipes (scripts/bench-int8-detector.mjs) build from the same table.
 // Calibration images: every face of UTKFace-dev (504 aligned 200×200 faces, ages 1–110, padded by 50 px of mirrored
 // border so the whole-image detector sees a face in a scene) and of NUAA-dev (280 webcam frames, live and printed
 // photos). None of them is an LFW image, so nothing of the LFW evaluation (pairs or identification) is seen here.
@@ -39,7 +39,7 @@ const req = createRequire(join(modelsPkg, 'package.json'));
 const { onnx } = req('onnx-proto');
 const ort = createRequire(join(root, 'packages', 'runtime', 'package.json'))('onnxruntime-node');
 const scripts = join(modelsPkg, 'scripts');
-const { INT8_MODELS, CALIBRATION_FORMAT, buildInt8Model, prepareForInt8, sha256 } = await import(
+const { INT8_MODELS, RFB320_INT8, CALIBRATION_FORMAT, buildInt8Model, prepareForInt8, sha256 } = await import(
   join(scripts, 'int8-models.mjs')
 );
 const { equalizationGroups, equalizationFactors, equalize } = await import(join(scripts, 'onnx-equalize.mjs'));
@@ -133,9 +133,9 @@ function cosine(a, b) {
 const out = join(modelsPkg, 'calibration');
 mkdirSync(out, { recursive: true });
 const upstream = join(dirname(req.resolve('faceplugin-face-recognition-js/package.json')), 'model');
-const recipes = INT8_MODELS.filter((r) => !args.model || r.name === args.model);
-if (!recipes.length)
-  throw new Error(`--model: no int8 model ${args.model} (${INT8_MODELS.map((r) => r.name).join(', ')})`);
+const known = [...INT8_MODELS, RFB320_INT8];
+const recipes = args.model ? known.filter((r) => r.name === args.model) : INT8_MODELS;
+if (!recipes.length) throw new Error(`--model: no int8 model ${args.model} (${known.map((r) => r.name).join(', ')})`);
 for (const recipe of recipes) {
   const { inputs, images } = await inputsOf[recipe.input]();
   const source = readFileSync(join(upstream, recipe.source));
