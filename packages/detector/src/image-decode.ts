@@ -1,6 +1,6 @@
 import type { RgbImage } from '@eolgul/core';
 import type { DecodedImage } from './face-source-pixels.js';
-import { decodePlainJpeg } from './jpeg-decode.js';
+import { decodePlainJpeg, readJpegHeader } from './jpeg-decode.js';
 import { ImageDecodeError, ImageTooLargeError, InvalidArgumentError, rgbImage } from '@eolgul/core';
 
 /**
@@ -54,9 +54,9 @@ const errnoReason: Record<string, string> = {
  * Decodes an image file or buffer to 8-bit RGB in Node, with sharp (libvips): EXIF orientation applied (so pixels and
  * boxes are in the displayed orientation), alpha flattened onto white, grey, palette, 16-bit and CMYK images converted to
  * 8-bit sRGB, the first frame of animations (GIF, WebP). Any format sharp reads: JPEG, PNG, WebP, GIF, AVIF/HEIF, TIFF,
- * SVG. A plain JPEG (8-bit, YCbCr or grey, upright, no ICC profile, within the limits) is decoded in the calling thread
- * by libjpeg-turbo compiled to WebAssembly instead (`@jsquash/jpeg`): the same pixels as sharp's, at about half the CPU
- * time and without a thread-pool round trip. Supported inputs and limits: `docs/supported-inputs.md`.
+ * SVG. A small plain JPEG (sequential 8-bit, YCbCr or grey, upright, no ICC profile, up to 2^17 pixels) is decoded in the
+ * calling thread by libjpeg-turbo compiled to WebAssembly instead (`@jsquash/jpeg`): the same pixels as sharp's, at
+ * about half the CPU time and without a thread-pool round trip. Supported inputs and limits: `docs/supported-inputs.md`.
  * @param input a file path (any Unicode), or the encoded bytes.
  * @param options see {@link ReadImageOptions}.
  * @returns the decoded image, shape `[height, width, 3]` uint8, with the source size.
@@ -109,6 +109,10 @@ export async function readImage(input: string | Uint8Array, options: ReadImageOp
   // A plain JPEG within the limits is decoded in this thread (jpeg-decode.ts); anything else, or any doubt, goes to sharp.
   const plain = await decodePlainJpeg(bytes, maxPixels, maxSide);
   if (plain) return { ...plain, sourceWidth: plain.width, sourceHeight: plain.height, scale: 1 };
+  // A JPEG frame over the limit is refused from its own header (sharp cannot read one over 65500 px a side at all).
+  const jpeg = readJpegHeader(bytes);
+  if (jpeg && jpeg.width * jpeg.height > maxPixels)
+    throw new ImageTooLargeError(name, jpeg.width * jpeg.height, maxPixels);
   const sharp = await getSharp();
   // One pass in the common case: sharp refuses an image over `maxPixels` from its header (limitInputPixels) before
   // decoding any pixel, and an image whose result is smaller than `maxSide` was not downscaled, so its size is the

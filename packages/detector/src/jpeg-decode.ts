@@ -1,13 +1,12 @@
 /**
- * The fast path of `readImage` for plain JPEG files: decoded in the calling thread by libjpeg-turbo's mozjpeg fork
+ * The fast path of `readImage` for small plain JPEG files: decoded in the calling thread by libjpeg-turbo's mozjpeg fork
  * compiled to WebAssembly (`@jsquash/jpeg`, Apache-2.0), about half of sharp's CPU time on a 250×250 photo and without
- * sharp's thread-pool round trip (measured in docs/benchmarks/pipeline.md). Both decoders are libjpeg-turbo with the
- * same settings (integer IDCT, fancy upsampling), so the pixels are the same as sharp's (tested).
+ * sharp's thread-pool round trip. Both decoders are libjpeg-turbo with the same settings (integer IDCT, fancy
+ * upsampling), so the pixels are the same as sharp's (tested).
  *
- * Only a JPEG that needs nothing but decoding takes it: 8-bit Huffman baseline, extended or progressive, 1 or 3
- * components, no EXIF orientation other than 1, no ICC profile, no Adobe marker (CMYK, YCCK or RGB), ending in EOI,
- * small enough to need no downscaling. Everything else — and any JPEG the WebAssembly decoder warns about or refuses —
- * goes to sharp, which rotates, converts colour, shrinks on load and explains failures as before.
+ * Only a JPEG that needs nothing but decoding takes it (see {@link plainJpegSize}), up to 2^17 pixels. Everything else —
+ * and any JPEG the WebAssembly decoder warns about or refuses — goes to sharp, which rotates, converts colour, shrinks on
+ * load and explains failures as before.
  *
  * The JPEG marker walk below is ours (a library that reads EXIF would parse far more than the one tag needed here).
  * @module
@@ -16,13 +15,32 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { rgbImage, type RgbImage } from '@eolgul/core';
 
-/** Width and height of a JPEG that the fast path may decode, or `undefined` for one that needs sharp. */
-export function plainJpegSize(b: Uint8Array): { width: number; height: number } | undefined {
+/** What the markers before a JPEG's first scan say (see {@link readJpegHeader}). */
+export interface JpegHeader {
+  /** Frame size in pixels, from the first start-of-frame marker. */
+  width: number;
+  height: number;
+  /** The start-of-frame marker (0xC0 baseline, 0xC1 extended, 0xC2 progressive, …). */
+  frame: number;
+  /** Sample precision in bits. */
+  precision: number;
+  /** Horizontal and vertical sampling factors of each component, in frame order. */
+  sampling: [number, number][];
+  /** Something in the header asks for more than decoding: an EXIF orientation other than a single 1, an APP2 (ICC
+   * profile, MPF) or APP14 (Adobe colour transform) segment, or an EXIF block that cannot be read. */
+  needsMore: boolean;
+}
+
+/**
+ * Reads a JPEG's markers up to its first scan (the frame size, sampling factors, and whether EXIF, ICC or Adobe
+ * segments ask for more than decoding).
+ * @returns the header, or `undefined` when the bytes are not a JPEG or its header is malformed or has no frame.
+ */
+export function readJpegHeader(b: Uint8Array): JpegHeader | undefined {
   const n = b.length;
   if (n < 4 || b[0] !== 0xff || b[1] !== 0xd8) return undefined;
-  // A file cut short or followed by other data: sharp decides (and warns or refuses) as it always did.
-  if (b[n - 2] !== 0xff || b[n - 1] !== 0xd9) return undefined;
-  let size: { width: number; height: number } | undefined;
+  let header: JpegHeader | undefined;
+  let needsMore = false;
   let i = 2;
   while (i + 4 <= n) {
     if (b[i] !== 0xff) return undefined;
@@ -31,38 +49,67 @@ export function plainJpegSize(b: Uint8Array): { width: number; height: number } 
       i++; // fill byte
       continue;
     }
+    if (m === 0xd8 || m === 0x01 || (m >= 0xd0 && m <= 0xd9)) return undefined; // no segment may start so here
     const len = (b[i + 2] << 8) | b[i + 3];
     if (len < 2 || i + 2 + len > n) return undefined;
     const s = i + 4,
       e = i + 2 + len;
-    if (m === 0xda) return size; // start of scan: the header is complete
-    if (m === 0xc0 || m === 0xc1 || m === 0xc2) {
-      // Huffman baseline / extended / progressive: precision, height, width, components.
-      if (e - s < 6 || size) return undefined;
-      const height = (b[s + 1] << 8) | b[s + 2],
-        width = (b[s + 3] << 8) | b[s + 4],
-        components = b[s + 5];
-      if (b[s] !== 8 || width === 0 || height === 0 || (components !== 1 && components !== 3)) return undefined;
-      size = { width, height };
-    } else if ((m >= 0xc3 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc) || m === 0xd8 || m === 0x01) {
-      return undefined; // lossless, hierarchical, arithmetic coding, or a malformed stream
-    } else if (m >= 0xd0 && m <= 0xd7) {
-      return undefined; // a restart marker before the scan: malformed
+    if (m === 0xda) {
+      if (header) header.needsMore ||= needsMore;
+      return header; // start of scan: the header is complete
+    }
+    if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc) {
+      // A start of frame: precision, height, width, components (id, sampling factors, table).
+      if (header) return undefined; // a second frame
+      if (e - s < 6) return undefined;
+      const components = b[s + 5];
+      if (e - s < 6 + 3 * components) return undefined;
+      const sampling: [number, number][] = [];
+      for (let k = 0; k < components; k++) {
+        const f = b[s + 7 + 3 * k];
+        sampling.push([f >> 4, f & 15]);
+      }
+      header = {
+        frame: m,
+        precision: b[s],
+        height: (b[s + 1] << 8) | b[s + 2],
+        width: (b[s + 3] << 8) | b[s + 4],
+        sampling,
+        needsMore: false,
+      };
     } else if (m === 0xe1 && startsWith(b, s, e, EXIF)) {
-      if (exifOrientation(b, s + EXIF.length, e) !== 1) return undefined;
-    } else if (m === 0xe2 && startsWith(b, s, e, ICC)) {
-      return undefined;
-    } else if (m === 0xee && startsWith(b, s, e, ADOBE)) {
-      return undefined;
+      if (exifOrientation(b, s + EXIF.length, e) !== 1) needsMore = true;
+    } else if (m === 0xe2 || m === 0xee) {
+      needsMore = true; // APP2: ICC profile (libvips reads any "ICC_PROFILE" prefix) or MPF; APP14: Adobe transform
     }
     i = e;
   }
   return undefined;
 }
 
+/**
+ * Width and height of a JPEG that the in-thread path may decode, or `undefined` for one that needs sharp: a whole
+ * (ends in EOI) 8-bit Huffman sequential JPEG, grey or YCbCr with chroma at full, half-width (4:2:2) or half-size
+ * (4:2:0) resolution, which asks for nothing but decoding. Progressive files and other subsamplings go to sharp: the
+ * WebAssembly build's libjpeg-turbo is older than sharp's and upsamples 4:4:0 and smooths partial progressive scans
+ * differently.
+ */
+export function plainJpegSize(b: Uint8Array): { width: number; height: number } | undefined {
+  const n = b.length;
+  // A file cut short or followed by other data: sharp decides (and warns or refuses) as it always did.
+  if (n < 4 || b[n - 2] !== 0xff || b[n - 1] !== 0xd9) return undefined;
+  const h = readJpegHeader(b);
+  if (!h || h.needsMore || h.precision !== 8 || (h.frame !== 0xc0 && h.frame !== 0xc1)) return undefined;
+  if (h.width === 0 || h.height === 0) return undefined;
+  if (h.sampling.length === 3) {
+    const [[lh, lv], [ch, cv], [dh, dv]] = h.sampling;
+    const luma = (lh === 1 && lv === 1) || (lh === 2 && lv === 1) || (lh === 2 && lv === 2);
+    if (!luma || ch !== 1 || cv !== 1 || dh !== 1 || dv !== 1) return undefined;
+  } else if (h.sampling.length !== 1) return undefined;
+  return { width: h.width, height: h.height };
+}
+
 const EXIF = [0x45, 0x78, 0x69, 0x66, 0, 0]; // "Exif\0\0"
-const ICC = [...'ICC_PROFILE'].map((c) => c.charCodeAt(0)).concat(0);
-const ADOBE = [...'Adobe'].map((c) => c.charCodeAt(0));
 
 function startsWith(b: Uint8Array, s: number, e: number, sig: number[]): boolean {
   if (e - s < sig.length) return false;
@@ -70,7 +117,11 @@ function startsWith(b: Uint8Array, s: number, e: number, sig: number[]): boolean
   return true;
 }
 
-/** The orientation tag (0x0112) of an EXIF block's first IFD: 1 when absent, `undefined` when the block is unreadable. */
+/**
+ * The orientation of an EXIF block's first IFD: 1 when it has no orientation tag (0x0112), the value when it has exactly
+ * one, a SHORT of count 1; `undefined` for anything else (several tags, another type or count, an unreadable block),
+ * which sharp's EXIF reader may interpret differently.
+ */
 function exifOrientation(b: Uint8Array, t: number, e: number): number | undefined {
   if (e - t < 8) return undefined;
   const le = b[t] === 0x49 && b[t + 1] === 0x49;
@@ -82,11 +133,15 @@ function exifOrientation(b: Uint8Array, t: number, e: number): number | undefine
   if (ifd + 2 > e) return undefined;
   const count = u16(ifd);
   if (ifd + 2 + count * 12 > e) return undefined;
+  let orientation: number | undefined = 1;
+  let seen = 0;
   for (let k = 0; k < count; k++) {
     const p = ifd + 2 + k * 12;
-    if (u16(p) === 0x0112) return u16(p + 2) === 3 ? u16(p + 8) : undefined;
+    if (u16(p) !== 0x0112) continue;
+    seen++;
+    orientation = u16(p + 2) === 3 && u32(p + 4) === 1 ? u16(p + 8) : undefined;
   }
-  return 1;
+  return seen > 1 ? undefined : orientation;
 }
 
 interface MozjpegModule {
@@ -95,17 +150,17 @@ interface MozjpegModule {
 
 interface Decoder {
   module: MozjpegModule;
-  /** The instance's memory: it grows to the largest image decoded and never shrinks. */
-  memory: () => number;
   warnings: string[];
 }
 
 let decoder: Promise<Decoder> | undefined;
 
-/** Largest JPEG decoded here, in pixels (4096 × 4096, the front door's detection size): larger ones go to sharp. */
-const MAX_PIXELS = 4096 * 4096;
-/** An instance whose memory grew past this after a decode is dropped (a new one is made when needed): 64 MiB. */
-const MAX_MEMORY = 64 * 1024 * 1024;
+/**
+ * Largest JPEG decoded here, in pixels (2^17, e.g. 362 × 362). This WebAssembly build has no SIMD: per pixel it is
+ * slower than sharp's libjpeg-turbo, and it wins only while sharp's fixed cost per call dominates (about 0.5× sharp's CPU
+ * time at 250 × 250, even around 360 × 300, 1.25–2× at 640 × 480). Larger files also would hold the calling thread.
+ */
+const MAX_PIXELS = 1 << 17;
 
 /** Loads the WebAssembly decoder once per thread (about 160 KB of code); its messages are kept, not printed. */
 function getDecoder(): Promise<Decoder> {
@@ -116,19 +171,17 @@ function getDecoder(): Promise<Decoder> {
       o: object,
     ) => Promise<MozjpegModule>;
     const warnings: string[] = [];
-    let memory: WebAssembly.Memory | undefined;
     const module = await factory({
       noInitialRun: true,
       print: () => {},
       printErr: (msg: string) => warnings.push(msg),
       instantiateWasm: (imports: WebAssembly.Imports, done: (i: WebAssembly.Instance) => void) => {
         const instance = new WebAssembly.Instance(wasm, imports);
-        memory = Object.values(instance.exports).find((e) => e instanceof WebAssembly.Memory);
         done(instance);
         return instance.exports;
       },
     });
-    return { module, warnings, memory: () => memory?.buffer.byteLength ?? 0 };
+    return { module, warnings };
   })();
   return decoder;
 }
@@ -160,8 +213,6 @@ export async function decodePlainJpeg(
   } catch {
     decoder = undefined; // the instance may be left in any state: the next call makes a new one
     return undefined;
-  } finally {
-    if (dec.memory() > MAX_MEMORY) decoder = undefined;
   }
   if (!rgba || dec.warnings.length || rgba.width !== size.width || rgba.height !== size.height) return undefined;
   const px = rgba.width * rgba.height;
