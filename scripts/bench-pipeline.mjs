@@ -207,7 +207,7 @@ if (only.has('cli')) {
         loadavgEnd: os.loadavg(),
       };
       results.push(res);
-      console.log(`  ${JSON.stringify(res)}`);
+      console.log(`  ${JSON.stringify({ ...res, wallMs: r.wallMs })}`);
     }
   }
 }
@@ -231,7 +231,7 @@ if (only.has('lfw')) {
       const res = { key: 'lfw', library: 'eolgul-lfw', precision, ran, ...JSON.parse(readFileSync(json, 'utf8')) };
       delete res.folds;
       results.push({ ...res, wallMs: r.wallMs, loadavgBefore: loadBefore, loadavgEnd: os.loadavg() });
-      console.log(`  ${JSON.stringify(res)}`);
+      console.log(`  ${JSON.stringify({ ...res, wallMs: r.wallMs })}`);
     }
   }
 }
