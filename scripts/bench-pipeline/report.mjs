@@ -15,7 +15,7 @@ export const GOALS = Object.freeze({
 });
 
 /** Version of an installed package, resolved from `from`; '?' when it cannot be found. */
-function version(name, from) {
+export function version(name, from) {
   try {
     let dir = dirname(createRequire(join(from, 'package.json')).resolve(name));
     while (
