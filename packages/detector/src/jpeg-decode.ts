@@ -171,7 +171,10 @@ function getDecoder(): Promise<Decoder> {
       o: object,
     ) => Promise<MozjpegModule>;
     const warnings: string[] = [];
-    const module = await factory({
+    // The decoder's Node build defines globalThis.ImageData when it is missing, and builds each result with that global:
+    // it is put back as it was at once, and lent again for each (synchronous) decode only, so no other code sees it.
+    const hadImageData = 'ImageData' in globalThis;
+    const ready = factory({
       noInitialRun: true,
       print: () => {},
       printErr: (msg: string) => warnings.push(msg),
@@ -181,9 +184,31 @@ function getDecoder(): Promise<Decoder> {
         return instance.exports;
       },
     });
-    return { module, warnings };
+    if (!hadImageData) delete (globalThis as { ImageData?: unknown }).ImageData;
+    return { module: await ready, warnings };
   })();
   return decoder;
+}
+
+/** What the decoder builds its result with where the platform has no `ImageData` (Node). */
+class DecodedPixels {
+  constructor(
+    readonly data: Uint8ClampedArray,
+    readonly width: number,
+    readonly height: number,
+  ) {}
+}
+
+/** Runs `decode` with `globalThis.ImageData` defined, and leaves the global as it found it. */
+function withImageData<T>(decode: () => T): T {
+  const g = globalThis as { ImageData?: unknown };
+  if ('ImageData' in g) return decode();
+  g.ImageData = DecodedPixels;
+  try {
+    return decode();
+  } finally {
+    delete g.ImageData;
+  }
 }
 
 /**
@@ -209,7 +234,7 @@ export async function decodePlainJpeg(
   dec.warnings.length = 0;
   let rgba: { data: Uint8ClampedArray; width: number; height: number } | undefined;
   try {
-    rgba = dec.module.decode(bytes, true);
+    rgba = withImageData(() => dec.module.decode(bytes, true));
   } catch {
     decoder = undefined; // the instance may be left in any state: the next call makes a new one
     return undefined;

@@ -18,6 +18,8 @@ const faces = readdirSync(GALLERY).flatMap((who) =>
     .map((f) => join(GALLERY, who, f)),
 );
 const FACE = faces[0];
+/** Node has no ImageData: the decoder must not leave one behind (other code tells browsers from Node by it). */
+const hadImageData = 'ImageData' in globalThis;
 
 /** What sharp alone makes of the bytes, as readImage's sharp path asks it (rotated, sRGB, 3 channels). */
 async function sharpRgb(bytes: Uint8Array) {
@@ -46,6 +48,7 @@ describe('in-thread JPEG decoding', () => {
       expect(Buffer.compare(Buffer.from(read.data), Buffer.from(ref.data))).toBe(0);
       expect(read.scale).toBe(1);
     }
+    expect('ImageData' in globalThis).toBe(hadImageData);
   });
 
   it('gives exactly sharp’s pixels on baseline 4:2:0 and 4:4:4, greyscale and odd-sized JPEGs', async () => {
