@@ -33,6 +33,9 @@ export interface ReadImageOptions {
 }
 
 type Sharp = typeof import('sharp');
+
+/** libjpeg's warnings that scan data is missing: a premature end, or a restart marker out of sequence. */
+const DATA_MISSING = /premature end|instead of RST/i;
 let sharpModule: Promise<Sharp> | undefined;
 async function getSharp(): Promise<Sharp> {
   sharpModule ??= import('sharp').then((m) => ((m as { default?: Sharp }).default ?? m) as Sharp);
@@ -60,7 +63,8 @@ const errnoReason: Record<string, string> = {
  * @param input a file path (any Unicode), or the encoded bytes.
  * @param options see {@link ReadImageOptions}.
  * @returns the decoded image, shape `[height, width, 3]` uint8, with the source size.
- * @throws {ImageDecodeError} missing, unreadable, empty, truncated or non-image input, a directory or another
+ * @throws {ImageDecodeError} missing, unreadable, empty, truncated (also when an end marker follows the cut, or scan
+ *   data is otherwise missing) or non-image input, a directory or another
  *   non-regular file (FIFO, device); `path` names the file, the message the reason.
  * @throws {ImageTooLargeError} the file has more pixels than `maxPixels`.
  * @throws {InvalidArgumentError} `maxPixels` or `maxSide` is not a positive integer.
@@ -119,8 +123,10 @@ export async function readImage(input: string | Uint8Array, options: ReadImageOp
   // source's. The header is read separately only to explain a failure or to learn the size of a downscaled source.
   // (A metadata pass on every image cost about 0.2 ms of CPU and a thread-pool round trip per 250×250 JPEG.)
   let decoded: { data: Buffer; info: import('sharp').OutputInfo };
+  const warnings: string[] = [];
   try {
     let s = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error' }).rotate();
+    s.on('warning', (w: unknown) => warnings.push(String(w)));
     if (maxSide !== undefined)
       s = s.resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true });
     decoded = await s
@@ -133,6 +139,16 @@ export async function readImage(input: string | Uint8Array, options: ReadImageOp
     const { width, height } = await readHeader(sharp, bytes, name);
     if (width * height > maxPixels) throw new ImageTooLargeError(name, width * height, maxPixels);
     throw new ImageDecodeError(name, `decoding failed (${(err as Error).message})`, { cause: err });
+  }
+  // libjpeg only warns where scan data is missing (a file cut short, then an end marker) and fills the rest with grey:
+  // a damaged file is refused, not half-read. Harmless warnings (extraneous bytes between segments) pass.
+  const missing = warnings.find((w) => DATA_MISSING.test(w));
+  if (missing) {
+    const reason = missing
+      .replace(/^VipsJpeg: /, '')
+      .split('\n')[0]
+      .trim();
+    throw new ImageDecodeError(name, `damaged image: part of its data is missing (${reason})`);
   }
   const { data, info } = decoded;
   if (info.channels !== 3) throw new ImageDecodeError(name, `decoding failed (decoded to ${info.channels} channels)`);

@@ -130,6 +130,19 @@ describe('in-thread JPEG decoding', () => {
     expect(await decodePlainJpeg(await grey(363, 362), Number.MAX_SAFE_INTEGER)).toBeUndefined();
     const largest = await decodePlainJpeg(await grey(362, 362), Number.MAX_SAFE_INTEGER);
     expect([largest?.width, largest?.height, largest?.data[0]]).toEqual([362, 362, 128]);
+    // Cut short, then an end marker: libjpeg only warns and fills the rest with grey; refused, not half-read. Also a
+    // restart marker out of sequence (scan data missing). Extraneous bytes between segments are harmless: decoded.
+    const halfWithEnd = Uint8Array.from([...bytes.subarray(0, Math.floor(bytes.length / 2)), 0xff, 0xd9]);
+    await expect(readImage(halfWithEnd)).rejects.toMatchObject({
+      code: 'IMAGE_DECODE',
+      message: expect.stringMatching(
+        /part of its data is missing \(Corrupt JPEG data: premature end of data segment\)/,
+      ),
+    });
+    const sos = bytes.findIndex((v, k) => v === 0xff && bytes[k + 1] === 0xda);
+    const extraneous = Uint8Array.from([...bytes.subarray(0, sos), 0x00, ...bytes.subarray(sos)]);
+    const read = await readImage(extraneous);
+    expect(Buffer.compare(Buffer.from(read.data), Buffer.from((await sharpRgb(bytes)).data))).toBe(0);
     // Still decodes good images after refusing bad ones.
     expect((await decodePlainJpeg(bytes, Number.MAX_SAFE_INTEGER))?.width).toBe(250);
   });
