@@ -26,7 +26,6 @@ import {
   readdirSync,
   rmSync,
   symlinkSync,
-  writeFileSync,
 } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
