@@ -18,15 +18,7 @@
 // 5. Overload: a service with EOLGUL_QUEUE_LIMIT=8 at concurrency 128: how many 503 (+ Retry-After), how fast, and RSS.
 // The machine may be shared: the 1-minute load average is recorded next to each figure.
 import { execFile, spawn } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  symlinkSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
