@@ -3,6 +3,7 @@
 // [--attributes]`: copies the model files and the runtime WebAssembly that one configuration of createFaceRecognizer
 // needs into a web app's public folder.
 // Arguments are parsed with node:util parseArgs (Node's own, no dependency for a handful of options).
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { copyModelFiles, type ModelChoices } from './copy-model-files.js';
 
@@ -11,7 +12,28 @@ const USAGE = `Usage: eolgul-models <dir> [--detector rfb320|mtcnn] [--landmarks
 
 Copies into <dir> the model files that createFaceRecognizer loads with these options (the defaults when none are given),
 their licence notices, and the WebAssembly of onnxruntime-web (<dir>/ort/) and, for emotion or mesh, of TensorFlow.js
-(<dir>/tfjs/). Serve <dir> as the app's models/ folder, or pass its URL as modelBasePath.`;
+(<dir>/tfjs/). Serve <dir> as the app's models/ folder, or pass its URL as modelBasePath.
+
+The command-line tool (enroll, identify, verify, embed, …) is another package: npm install @eolgul/cli, then
+npx eolgul <command>.`;
+
+/**
+ * The commands of `@eolgul/cli`'s `eolgul`. With only this package installed, `npx eolgul verify a.jpg b.jpg` runs
+ * this tool (its only command): such a first argument is refused with the way to the CLI instead of becoming a folder.
+ */
+const CLI_COMMANDS = new Set([
+  'attributes',
+  'check',
+  'embed',
+  'emotion',
+  'enroll',
+  'gallery',
+  'identify',
+  'lfw',
+  'liveness',
+  'verify',
+  'watch',
+]);
 
 try {
   const { values, positionals } = parseArgs({
@@ -29,6 +51,13 @@ try {
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
+  }
+  const [first] = positionals;
+  if (first !== undefined && CLI_COMMANDS.has(first) && !existsSync(first)) {
+    throw new Error(
+      `"${first}" is a command of the eolgul command-line tool, and this is eolgul-models, which copies model files into a folder. ` +
+        `Install the command-line tool with npm install @eolgul/cli, then run npx eolgul ${first} …`,
+    );
   }
   if (positionals.length !== 1) throw new Error(`expected one folder, got ${positionals.length}\n\n${USAGE}`);
   const choices = {

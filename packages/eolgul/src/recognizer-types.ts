@@ -85,10 +85,11 @@ export interface FaceRecognizerConfig {
   landmarks?: LandmarksName;
   /**
    * Precision of the embedder (default `'fp32'`). `'int8'` runs the int8 copy of the bundled embedder: about 3× faster
-   * on CPUs with 8-bit dot-product instructions (AVX-512 VNNI, AVX-VNNI), the same LFW accuracy to within 0.05 pt
-   * (docs/benchmarks/pipeline.md). The two give embeddings at a mean cosine of 0.995 on LFW and share the gallery id,
-   * so a gallery enrolled at one precision can be searched at the other. Detection and landmarks are the same. In the
-   * browser keep `'fp32'`: onnxruntime-web's WebAssembly build ran the int8 model slower than the FP32 one.
+   * (a whole image about 1.6×) on CPUs with 8-bit dot-product instructions (AVX-512 VNNI, AVX-VNNI), the same LFW
+   * accuracy to within 0.05 pt (docs/benchmarks/pipeline.md). The two give embeddings at a mean cosine of 0.995 on LFW
+   * and share the gallery id, so a gallery enrolled at one precision can be searched at the other. Detection and
+   * landmarks are the same. In the browser keep `'fp32'`: onnxruntime-web's WebAssembly build ran the int8 model slower
+   * than the FP32 one.
    */
   precision?: EmbedderPrecision;
   /** Classify each face's expression (default false; `true` = `'accurate'`). */
