@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { DEFAULT_THRESHOLD } from '@eolgul/facenet';
+import { DEFAULT_THRESHOLD } from 'eolgul';
 import { Gallery } from '@eolgul/gallery';
 import { pointsFlags } from '../cli-alignment.js';
 import type { CliContext } from '../cli-context.js';
