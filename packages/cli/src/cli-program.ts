@@ -47,7 +47,10 @@ function createProgram(rawIo: CliIo, setExit: (code: ExitCode) => void) {
       'Face recognition on the command line: detect, align, embed, enroll, identify, verify, emotion, LFW evaluation.',
     )
     .version(cliVersion(), '-V, --version', 'print the eolgul version')
-    .showHelpAfterError()
+    // One line after a usage error (the whole help pushed the error off the screen); each command's help lists the
+    // options that go before it (--precision, --detector, …) as global options.
+    .showHelpAfterError("(run 'eolgul --help', or 'eolgul <command> --help', for the options)")
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .addOption(
       new Option(

@@ -191,12 +191,17 @@ describe('eolgul errors and help', () => {
       const r = await cli(...c, '--help');
       expect(r.code, c.join(' ')).toBe(0);
       expect(r.out.join('\n')).toContain('Usage');
+      // The options that go before the command are listed in its help too.
+      expect(r.out.join('\n'), c.join(' ')).toMatch(/Global Options:[\s\S]*--precision/);
     }
     expect((await cli('embed')).code).toBe(2);
     expect((await cli('identify', '--gallery', tmp, '--threshold', 'abc', 'x.jpg')).code).toBe(2);
     const bad = await cli('embed', '--refine', 'dlib', '--out', join(tmp, 'x'), join(DATA, 'gallery'));
     expect(bad.code).toBe(2);
     expect(bad.err.join('\n')).toContain('mesh');
+    // A usage error is followed by one line on where the help is, not the whole help.
+    expect(bad.err.join('\n')).toContain("run 'eolgul --help'");
+    expect(bad.err.join('\n')).not.toContain('Usage:');
   });
 });
 

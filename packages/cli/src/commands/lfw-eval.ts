@@ -92,8 +92,14 @@ export function addLfwEvalCommand(lfw: Command, ctx: CliContext): void {
         io.out(
           `pairs ${result.pairs}, images without a face ${missingFaces}, detector: ${ctx.flags().detector}, landmarks: ${ctx.alignment().landmarks}, precision: ${ctx.flags().precision}`,
         );
+        // FAR = 1e-3 means one false accept in a thousand mismatched pairs: with fewer, any threshold with none reaches it.
+        const mismatched = pairs.filter((x) => !x.same).length;
+        const farCaveat =
+          mismatched < 1000
+            ? ` (only ${mismatched} mismatched pairs: FAR = 1e-3 needs at least 1000 to mean much)`
+            : '';
         io.out(
-          `10-fold accuracy ${(result.accuracy * 100).toFixed(2)} % ± ${(result.accuracyStd * 100).toFixed(2)}, AUC ${result.auc.toFixed(5)}, TAR ${(result.tarAtFar1e3 * 100).toFixed(2)} % at FAR = 1e-3, threshold ${result.threshold.toFixed(4)}`,
+          `10-fold accuracy ${(result.accuracy * 100).toFixed(2)} % ± ${(result.accuracyStd * 100).toFixed(2)}, AUC ${result.auc.toFixed(5)}, TAR ${(result.tarAtFar1e3 * 100).toFixed(2)} % at FAR = 1e-3${farCaveat}, threshold ${result.threshold.toFixed(4)}`,
         );
         if (opts.rank1)
           io.out(
