@@ -34,8 +34,15 @@ export interface ReadImageOptions {
 
 type Sharp = typeof import('sharp');
 
-/** libjpeg's warnings that scan data is missing: a premature end, or a restart marker out of sequence. */
-const DATA_MISSING = /premature end|instead of RST/i;
+/** libjpeg's messages that scan data is missing or broken: a premature end, a restart marker out of sequence, a bad code. */
+const DATA_MISSING = /premature end|instead of RST|bad Huffman code/i;
+/**
+ * libjpeg's warnings about a JPEG whose image data is whole: stray bytes between segments, an unknown JFIF version or
+ * Adobe transform, a bogus ICC marker, scan parameters a sequential file should not have.
+ */
+const HARMLESS_JPEG_WARNING =
+  /extraneous bytes before marker|unknown JFIF revision|unknown Adobe color transform|bogus ICC|invalid SOS parameters for sequential/i;
+const isJpeg = (b: Uint8Array) => b.length > 2 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
 let sharpModule: Promise<Sharp> | undefined;
 async function getSharp(): Promise<Sharp> {
   sharpModule ??= import('sharp').then((m) => ((m as { default?: Sharp }).default ?? m) as Sharp);
@@ -123,32 +130,42 @@ export async function readImage(input: string | Uint8Array, options: ReadImageOp
   // source's. The header is read separately only to explain a failure or to learn the size of a downscaled source.
   // (A metadata pass on every image cost about 0.2 ms of CPU and a thread-pool round trip per 250×250 JPEG.)
   let decoded: { data: Buffer; info: import('sharp').OutputInfo };
-  const warnings: string[] = [];
-  try {
-    let s = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error' }).rotate();
-    s.on('warning', (w: unknown) => warnings.push(String(w)));
+  const decode = (failOn: 'warning' | 'error') => {
+    let s = sharp(bytes, { limitInputPixels: maxPixels, failOn }).rotate();
     if (maxSide !== undefined)
       s = s.resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true });
-    decoded = await s
+    return s
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
       .removeAlpha()
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
+  };
+  try {
+    // A JPEG whose scan data is missing (cut short, then an end marker) only makes libjpeg warn, and it fills the rest
+    // with grey: JPEGs are decoded failing on warnings, so a damaged file is refused, not half-read. libjpeg's harmless
+    // warnings (stray bytes between segments, an unknown JFIF version, …) are decoded again, tolerated. The failure is
+    // the decoder's own (sharp's warning events are shared by the whole process, not one image).
+    if (isJpeg(bytes)) {
+      try {
+        decoded = await decode('warning');
+      } catch (err) {
+        if (!HARMLESS_JPEG_WARNING.test((err as Error).message)) throw err;
+        decoded = await decode('error');
+      }
+    } else decoded = await decode('error');
   } catch (err) {
     const { width, height } = await readHeader(sharp, bytes, name);
     if (width * height > maxPixels) throw new ImageTooLargeError(name, width * height, maxPixels);
-    throw new ImageDecodeError(name, `decoding failed (${(err as Error).message})`, { cause: err });
-  }
-  // libjpeg only warns where scan data is missing (a file cut short, then an end marker) and fills the rest with grey:
-  // a damaged file is refused, not half-read. Harmless warnings (extraneous bytes between segments) pass.
-  const missing = warnings.find((w) => DATA_MISSING.test(w));
-  if (missing) {
-    const reason = missing
-      .replace(/^VipsJpeg: /, '')
-      .split('\n')[0]
-      .trim();
-    throw new ImageDecodeError(name, `damaged image: part of its data is missing (${reason})`);
+    const message = (err as Error).message;
+    if (DATA_MISSING.test(message)) {
+      const reason = message
+        .replace(/^VipsJpeg: /, '')
+        .split('\n')[0]
+        .trim();
+      throw new ImageDecodeError(name, `damaged image: part of its data is missing (${reason})`, { cause: err });
+    }
+    throw new ImageDecodeError(name, `decoding failed (${message})`, { cause: err });
   }
   const { data, info } = decoded;
   if (info.channels !== 3) throw new ImageDecodeError(name, `decoding failed (decoded to ${info.channels} channels)`);

@@ -171,20 +171,21 @@ function getDecoder(): Promise<Decoder> {
       o: object,
     ) => Promise<MozjpegModule>;
     const warnings: string[] = [];
-    // The decoder's Node build defines globalThis.ImageData when it is missing, and builds each result with that global:
-    // it is put back as it was at once, and lent again for each (synchronous) decode only, so no other code sees it.
-    const hadImageData = 'ImageData' in globalThis;
-    const ready = factory({
-      noInitialRun: true,
-      print: () => {},
-      printErr: (msg: string) => warnings.push(msg),
-      instantiateWasm: (imports: WebAssembly.Imports, done: (i: WebAssembly.Instance) => void) => {
-        const instance = new WebAssembly.Instance(wasm, imports);
-        done(instance);
-        return instance.exports;
-      },
-    });
-    if (!hadImageData) delete (globalThis as { ImageData?: unknown }).ImageData;
+    // The decoder's Node build defines globalThis.ImageData when it has no value, and builds each result with that
+    // global: ours is lent while it loads (so it installs none) and for each (synchronous) decode, and nothing else
+    // ever sees it.
+    const ready = withImageData(() =>
+      factory({
+        noInitialRun: true,
+        print: () => {},
+        printErr: (msg: string) => warnings.push(msg),
+        instantiateWasm: (imports: WebAssembly.Imports, done: (i: WebAssembly.Instance) => void) => {
+          const instance = new WebAssembly.Instance(wasm, imports);
+          done(instance);
+          return instance.exports;
+        },
+      }),
+    );
     return { module: await ready, warnings };
   })();
   return decoder;
@@ -199,15 +200,31 @@ class DecodedPixels {
   ) {}
 }
 
+/**
+ * Defines `globalThis.ImageData` (as {@link DecodedPixels}) unless it holds a value, as the decoder would; `restore()`
+ * puts back exactly what was there (no property, or its value).
+ */
+function borrowImageData(): { restore(): void } {
+  const g = globalThis as { ImageData?: unknown };
+  const had = Object.hasOwn(g, 'ImageData');
+  const value = g.ImageData;
+  if (value) return { restore() {} };
+  g.ImageData = DecodedPixels;
+  return {
+    restore() {
+      if (had) g.ImageData = value;
+      else delete g.ImageData;
+    },
+  };
+}
+
 /** Runs `decode` with `globalThis.ImageData` defined, and leaves the global as it found it. */
 function withImageData<T>(decode: () => T): T {
-  const g = globalThis as { ImageData?: unknown };
-  if ('ImageData' in g) return decode();
-  g.ImageData = DecodedPixels;
+  const lent = borrowImageData();
   try {
     return decode();
   } finally {
-    delete g.ImageData;
+    lent.restore();
   }
 }
 

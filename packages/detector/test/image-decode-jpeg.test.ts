@@ -207,4 +207,31 @@ describe('in-thread JPEG decoding', () => {
     bytes.set([0x10, 0x00, 0x10, 0x00], sof + 5); // 4096 × 4096, under the default limit, over a given one
     await expect(readImage(bytes, { maxPixels: 4096 * 4095 })).rejects.toMatchObject({ code: 'IMAGE_TOO_LARGE' });
   });
+  it('refuses damaged JPEGs on every decoding path, and never an intact image decoded at the same time', async () => {
+    const bytes = readFileSync(FACE);
+    const halfWithEnd = (b: Uint8Array) => Uint8Array.from([...b.subarray(0, Math.floor(b.length / 2)), 0xff, 0xd9]);
+    const damaged = halfWithEnd(bytes);
+    // Through sharp's other paths: shrunk on load (a large photo with maxSide), EXIF-rotated, CMYK.
+    const big = await sharp(FACE).resize(1200, 1200).jpeg().toBuffer();
+    const rotated = await sharp(FACE).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const cmyk = await sharp(FACE).toColourspace('cmyk').jpeg().toBuffer();
+    await expect(readImage(halfWithEnd(big), { maxSide: 600 })).rejects.toMatchObject({ code: 'IMAGE_DECODE' });
+    await expect(readImage(halfWithEnd(rotated))).rejects.toMatchObject({ code: 'IMAGE_DECODE' });
+    await expect(readImage(halfWithEnd(cmyk))).rejects.toMatchObject({ code: 'IMAGE_DECODE' });
+    // Damaged JPEGs and intact PNGs and large JPEGs decoded concurrently: each answer is its own file's.
+    const png = await sharp(FACE).png().toBuffer();
+    const calls = Array.from({ length: 60 }, (_, i) =>
+      i % 3 === 0
+        ? readImage(damaged).then(
+            () => 'accepted',
+            () => 'refused',
+          )
+        : readImage(i % 3 === 1 ? png : big).then(
+            () => 'ok',
+            (e) => `refused: ${e.message}`,
+          ),
+    );
+    const answers = await Promise.all(calls);
+    expect(answers).toEqual(answers.map((_, i) => (i % 3 === 0 ? 'refused' : 'ok')));
+  });
 });

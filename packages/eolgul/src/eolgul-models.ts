@@ -3,7 +3,7 @@
 // [--attributes]`: copies the model files and the runtime WebAssembly that one configuration of createFaceRecognizer
 // needs into a web app's public folder.
 // Arguments are parsed with node:util parseArgs (Node's own, no dependency for a handful of options).
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { copyModelFiles, type ModelChoices } from './copy-model-files.js';
 
@@ -23,6 +23,7 @@ npx eolgul <command>.`;
  */
 const CLI_COMMANDS = new Set([
   'attributes',
+  'help',
   'check',
   'embed',
   'emotion',
@@ -35,29 +36,37 @@ const CLI_COMMANDS = new Set([
   'watch',
 ]);
 
-try {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      detector: { type: 'string' },
-      landmarks: { type: 'string' },
-      precision: { type: 'string' },
-      emotion: { type: 'string' },
-      liveness: { type: 'boolean' },
-      attributes: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
+const OPTIONS = {
+  detector: { type: 'string' },
+  landmarks: { type: 'string' },
+  precision: { type: 'string' },
+  emotion: { type: 'string' },
+  liveness: { type: 'boolean' },
+  attributes: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const isDirectory = (path: string) => {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
-  const [first] = positionals;
-  if (first !== undefined && CLI_COMMANDS.has(first) && !existsSync(first)) {
+};
+
+try {
+  // The command check comes first, on a lenient parse: the CLI's own options (--gallery …) are unknown here.
+  const [first] = parseArgs({ allowPositionals: true, strict: false, options: OPTIONS }).positionals;
+  if (first !== undefined && CLI_COMMANDS.has(first) && !isDirectory(first)) {
     throw new Error(
       `"${first}" is a command of the eolgul command-line tool, and this is eolgul-models, which copies model files into a folder. ` +
         `Install the command-line tool with npm install @eolgul/cli, then run npx eolgul ${first} …`,
     );
+  }
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: OPTIONS });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
   }
   if (positionals.length !== 1) throw new Error(`expected one folder, got ${positionals.length}\n\n${USAGE}`);
   const choices = {

@@ -29,6 +29,8 @@ describe('eolgul-models', () => {
     for (const args of [
       ['verify', 'a.jpg', 'b.jpg'],
       ['--precision', 'int8', 'identify'],
+      ['help'],
+      ['identify', 'photo.jpg', '--gallery', 'g'],
     ]) {
       const r = await run(...args);
       expect(r.code).toBe(2);

@@ -5,7 +5,7 @@
  * on the built package (`pnpm build`).
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,12 +20,14 @@ const ONET = modelPath('mtcnn-onet');
 /** Runs `code` (an ES module) in a child Node with a clean environment; returns whether its mat-debug log exists. */
 async function leavesLog(code: string, env: Record<string, string> = {}): Promise<boolean> {
   const clean: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/', ...env };
+  // Process ids are reused: a log some earlier process with the same pid left behind is older than this child.
+  const started = Date.now() - 1000;
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', `${code}\nconsole.log(process.pid);`], {
     env: clean,
     cwd: dirname(RUNTIME),
   });
   const log = join('/tmp', `mat-debug-${stdout.trim().split('\n').at(-1)}.log`);
-  const found = existsSync(log);
+  const found = existsSync(log) && statSync(log).mtimeMs >= started;
   await rm(log, { force: true });
   return found;
 }

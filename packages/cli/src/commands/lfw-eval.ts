@@ -66,6 +66,8 @@ export function addLfwEvalCommand(lfw: Command, ctx: CliContext): void {
           return { fold: x.fold, same: x.same, distance: a && b ? euclideanDistance(a, b) : null };
         });
         const result = evaluatePairs(scores, { missingFaces });
+        // FAR = 1e-3 means one false accept in a thousand mismatched pairs: with fewer, any threshold with none reaches it.
+        const mismatched = pairs.filter((x) => !x.same).length;
         const summary: Record<string, unknown> = {
           accuracy: round(result.accuracy, 5),
           accuracyStd: round(result.accuracyStd, 5),
@@ -73,6 +75,7 @@ export function addLfwEvalCommand(lfw: Command, ctx: CliContext): void {
           tarAtFar1e3: round(result.tarAtFar1e3, 5),
           threshold: round(result.threshold, 4),
           pairs: result.pairs,
+          mismatchedPairs: mismatched,
           missingFaces: result.missingFaces,
           refine: ctx.flags().refine,
           detector: ctx.flags().detector,
@@ -92,8 +95,6 @@ export function addLfwEvalCommand(lfw: Command, ctx: CliContext): void {
         io.out(
           `pairs ${result.pairs}, images without a face ${missingFaces}, detector: ${ctx.flags().detector}, landmarks: ${ctx.alignment().landmarks}, precision: ${ctx.flags().precision}`,
         );
-        // FAR = 1e-3 means one false accept in a thousand mismatched pairs: with fewer, any threshold with none reaches it.
-        const mismatched = pairs.filter((x) => !x.same).length;
         const farCaveat =
           mismatched < 1000
             ? ` (only ${mismatched} mismatched pairs: FAR = 1e-3 needs at least 1000 to mean much)`
