@@ -20,12 +20,13 @@
 // records os.loadavg() next to every figure, with the CPU time per frame, which other processes barely change.
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchCommit, packageVersion } from './lib/bench-meta.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 if (process.env.VIPS_CONCURRENCY !== '1') {
@@ -286,22 +287,7 @@ await emotion.dispose();
 const tensorsAfterDispose = tf.memory().numTensors;
 
 // ---------- report ----------
-const version = (name, from) => {
-  try {
-    const req = createRequire(join(from, 'package.json'));
-    let dir = dirname(req.resolve(name));
-    while (!existsSync(join(dir, 'package.json')) || req(join(dir, 'package.json')).name !== name) dir = dirname(dir);
-    return req(join(dir, 'package.json')).version;
-  } catch {
-    return '?';
-  }
-};
-let commit = '?';
-try {
-  commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
-  if (execFileSync('git', ['status', '--porcelain', '--', 'packages', 'scripts'], { cwd: root }).toString().trim())
-    commit += ' (with uncommitted changes)';
-} catch {}
+const commit = benchCommit(root);
 const f = (x, d = 1) => (x == null ? 'n/a' : x.toFixed(d));
 const la = (a) => a.map((l) => l.toFixed(2)).join(' ');
 const now = new Date();
@@ -319,7 +305,7 @@ const md = `# One frame: latency and a ${soak.toLocaleString('en')}-frame soak
 Measured by \`pnpm bench:frame\` (\`scripts/bench-frame.mjs\`) on ${now.toISOString().slice(0, 10)} (${now.toISOString()}), commit ${commit}.
 
 **Machine:** ${cpus.length} logical cores, ${cpus[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}, no GPU.
-Node ${process.version}; onnxruntime-node ${version('onnxruntime-node', join(root, 'packages', 'runtime'))}, @tensorflow/tfjs-core and -backend-wasm ${version('@tensorflow/tfjs-core', join(root, 'packages', 'runtime'))} (tfjs backend: ${tf.getBackend()}), sharp ${version('sharp', join(root, 'packages', 'detector'))}.
+Node ${process.version}; onnxruntime-node ${packageVersion('onnxruntime-node', join(root, 'packages', 'runtime'))}, @tensorflow/tfjs-core and -backend-wasm ${packageVersion('@tensorflow/tfjs-core', join(root, 'packages', 'runtime'))} (tfjs backend: ${tf.getBackend()}), sharp ${packageVersion('sharp', join(root, 'packages', 'detector'))}.
 
 **Frame:** 640×480 RGB, plain grey background, the central 150×150 of the LFW photo \`examples/data/probes/Tom_Hanks_0008.jpg\`
 scaled to 200×200 at (220, 120); composed with sharp at start, passed as raw pixels (a decoded camera frame).

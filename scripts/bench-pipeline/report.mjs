@@ -1,9 +1,8 @@
 // The Markdown of docs/benchmarks/pipeline.md from the results of scripts/bench-pipeline.mjs.
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { benchCommit, packageVersion } from '../lib/bench-meta.mjs';
 
 /** The goals of the issue this benchmark answers (ten times the faster peer per core, 200 images/s, the LFW bar). */
 export const GOALS = Object.freeze({
@@ -13,21 +12,6 @@ export const GOALS = Object.freeze({
   accuracyDrop: 0.0005,
   tarDrop: 0.002,
 });
-
-/** Version of an installed package, resolved from `from`; '?' when it cannot be found. */
-export function version(name, from) {
-  try {
-    let dir = dirname(createRequire(join(from, 'package.json')).resolve(name));
-    while (
-      !existsSync(join(dir, 'package.json')) ||
-      JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name !== name
-    )
-      dir = dirname(dir);
-    return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
-  } catch {
-    return '?';
-  }
-}
 
 const f = (x, d = 1) => (x == null || Number.isNaN(x) ? 'n/a' : x.toFixed(d));
 const pct = (x, d = 2) => (x == null ? 'n/a' : `${(x * 100).toFixed(d)} %`);
@@ -53,18 +37,13 @@ export function pipelineReport(results, run) {
   const ratio = (r) => (r && fasterPeer ? r.imagesPerSecond / fasterPeer.imagesPerSecond : undefined);
   const met = (yes) => (yes === undefined ? 'n/a' : yes ? '**met**' : '**not met**');
   const pkg = (p) => JSON.parse(readFileSync(join(root, 'packages', p, 'package.json'), 'utf8')).version;
-  let commit = '?';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
-    if (execFileSync('git', ['status', '--porcelain', '--', 'packages', 'scripts'], { cwd: root }).toString().trim())
-      commit += ' (with uncommitted changes)';
-  } catch {}
+  const commit = benchCommit(root);
   const cpus = os.cpus();
   const now = new Date();
   const names = {
     'eolgul-frontdoor': (p) => `eolgul ${p}, \`createFaceRecognizer({ threads: 1, precision: '${p}' }).analyse\``,
-    'face-api': () => `@vladmandic/face-api ${version('@vladmandic/face-api', root)} (wasm)`,
-    human: () => `@vladmandic/human ${version('@vladmandic/human', root)} (wasm)`,
+    'face-api': () => `@vladmandic/face-api ${packageVersion('@vladmandic/face-api', root)} (wasm)`,
+    human: () => `@vladmandic/human ${packageVersion('@vladmandic/human', root)} (wasm)`,
     'eolgul-frontdoor-pool': (p) => `eolgul ${p}, \`createFaceRecognizer({ workers: ${workers}, precision: '${p}' })\``,
     'eolgul-cli': (p) =>
       `\`eolgul${p === 'fp32' ? '' : ` --precision ${p}`} embed --workers ${workers}\` (whole command)`,
@@ -155,9 +134,9 @@ export function pipelineReport(results, run) {
 Measured by \`pnpm bench:pipeline\` (\`scripts/bench-pipeline.mjs\`${run.quick ? ' --quick: a check run, not the benchmark' : ''}) on ${now.toISOString().slice(0, 10)} (${now.toISOString()}), commit ${commit}.
 
 **Machine:** ${cpus.length} logical cores (os.availableParallelism() = ${os.availableParallelism()}), ${cpus[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}, no GPU.
-Node ${process.version}. eolgul ${pkg('eolgul')}, @eolgul/cli ${pkg('cli')}; onnxruntime-node ${version('onnxruntime-node', join(root, 'packages', 'runtime'))}, sharp ${version('sharp', join(root, 'packages', 'detector'))};
-@vladmandic/face-api ${version('@vladmandic/face-api', root)}, @vladmandic/human ${version('@vladmandic/human', root)},
-@tensorflow/tfjs ${version('@tensorflow/tfjs', root)}, @tensorflow/tfjs-backend-wasm ${version('@tensorflow/tfjs-backend-wasm', join(root, 'packages', 'runtime'))}.
+Node ${process.version}. eolgul ${pkg('eolgul')}, @eolgul/cli ${pkg('cli')}; onnxruntime-node ${packageVersion('onnxruntime-node', join(root, 'packages', 'runtime'))}, sharp ${packageVersion('sharp', join(root, 'packages', 'detector'))};
+@vladmandic/face-api ${packageVersion('@vladmandic/face-api', root)}, @vladmandic/human ${packageVersion('@vladmandic/human', root)},
+@tensorflow/tfjs ${packageVersion('@tensorflow/tfjs', root)}, @tensorflow/tfjs-backend-wasm ${packageVersion('@tensorflow/tfjs-backend-wasm', join(root, 'packages', 'runtime'))}.
 
 **Images:** ${n} of the ${run.total} images of \`../shared/data/lfw-subset/images\` (250×250 JPEG): all files sorted by
 \`<Name>/<file>\`, then indices ⌊i · ${run.total} / ${n}⌋ for i = 0 … ${n - 1}; SHA-256 of the newline-joined names
