@@ -5,6 +5,7 @@
  */
 import type { RgbImage } from './types.js';
 import { imageToTensor, type ImageTensorSpec } from './image-tensor.js';
+import { perChannel } from './image-tensor-channels.js';
 import { warpAffine } from './image-warp.js';
 
 /** A rectangle in pixels of an image, real-valued: `x, y` top-left corner, `w, h` size. May reach outside the image. */
@@ -221,33 +222,19 @@ export function resizeToTensor(image: RgbImage, width: number, height: number, s
     colStep[x] = x0 < xMax ? 3 : 0;
     colW[x] = fx - x0;
   }
-  const mean =
-    typeof spec.mean === 'number' || spec.mean === undefined
-      ? [spec.mean ?? 0, spec.mean ?? 0, spec.mean ?? 0]
-      : spec.mean;
-  const scale =
-    typeof spec.scale === 'number' || spec.scale === undefined
-      ? [spec.scale ?? 1, spec.scale ?? 1, spec.scale ?? 1]
-      : spec.scale;
-  // Output channel j holds source channel src[j]; `stride` separates a pixel's channels, `step` consecutive pixels.
-  const order = spec.channels === 'bgr' ? [2, 1, 0] : [0, 1, 2];
+  const [m0, m1, m2] = perChannel(spec.mean, 0),
+    [s0, s1, s2] = perChannel(spec.scale, 1);
   const n = width * height;
   const nchw = spec.layout === 'nchw';
+  // `stride` separates a pixel's channels, `step` consecutive pixels; a0–a2: where source R, G, B go in a pixel
+  // (BGR reverses them).
   const stride = nchw ? n : 1,
     step = nchw ? 1 : 3;
+  const bgr = spec.channels === 'bgr';
+  const a0 = (bgr ? 2 : 0) * stride,
+    a1 = stride,
+    a2 = (bgr ? 0 : 2) * stride;
   const out = new Float32Array(n * 3);
-  // Where each source channel goes in the output pixel, with its normalisation.
-  const at = [0, 0, 0],
-    m = [0, 0, 0],
-    s = [0, 0, 0];
-  for (let j = 0; j < 3; j++) {
-    at[order[j]] = j * stride;
-    m[order[j]] = mean[order[j]];
-    s[order[j]] = scale[order[j]];
-  }
-  const [a0, a1, a2] = at,
-    [m0, m1, m2] = m,
-    [s0, s1, s2] = s;
   const yOffset = 0.5 * sy - 0.5;
   for (let y = 0, o = 0; y < height; y++) {
     const ry = sy * y + yOffset;

@@ -2,6 +2,7 @@
  * Pixels to a model's input tensor: channel order, grey conversion, layout and per-channel normalisation.
  * @module
  */
+import { perChannel } from './image-tensor-channels.js';
 
 /**
  * How the channels of an input tensor are laid out, for a batch of one image (`[1, ...]`):
@@ -28,9 +29,6 @@ export interface ImageTensorSpec {
   greyWeights?: readonly [number, number, number];
 }
 
-const three = (v: number | readonly [number, number, number] | undefined, d: number): readonly number[] =>
-  v === undefined ? [d, d, d] : typeof v === 'number' ? [v, v, v] : v;
-
 /**
  * Writes an image's pixels as a model input: each value `(v − mean[c]) × scale[c]`, c the R, G or B channel it came
  * from (grey: the weighted sum first, then `(g − mean[0]) × scale[0]`), in the spec's channel order and layout.
@@ -56,8 +54,8 @@ export function imageToTensor(
   offset = 0,
 ): Float32Array {
   const n = width * height;
-  const mean = three(spec.mean, 0),
-    scale = three(spec.scale, 1);
+  const mean = perChannel(spec.mean, 0),
+    scale = perChannel(spec.scale, 1);
   if (spec.channels === 'grey') {
     const [wr, wg, wb] = spec.greyWeights ?? [0.299, 0.587, 0.114];
     const m = mean[0],
