@@ -117,13 +117,13 @@ export async function readImage(input: string | Uint8Array, options: ReadImageOp
     );
   }
   if (bytes.length === 0) throw new ImageDecodeError(name, 'empty file (0 bytes)');
-  // A plain JPEG within the limits is decoded in this thread (jpeg-decode.ts); anything else, or any doubt, goes to sharp.
-  const plain = await decodePlainJpeg(bytes, maxPixels, maxSide);
-  if (plain) return { ...plain, sourceWidth: plain.width, sourceHeight: plain.height, scale: 1 };
   // A JPEG frame over the limit is refused from its own header (sharp cannot read one over 65500 px a side at all).
   const jpeg = readJpegHeader(bytes);
   if (jpeg && jpeg.width * jpeg.height > maxPixels)
     throw new ImageTooLargeError(name, jpeg.width * jpeg.height, maxPixels);
+  // A plain JPEG within the limits is decoded in this thread (jpeg-decode.ts); anything else, or any doubt, goes to sharp.
+  const plain = await decodePlainJpeg(bytes, maxPixels, maxSide, jpeg);
+  if (plain) return { ...plain, sourceWidth: plain.width, sourceHeight: plain.height, scale: 1 };
   const sharp = await getSharp();
   // One pass in the common case: sharp refuses an image over `maxPixels` from its header (limitInputPixels) before
   // decoding any pixel, and an image whose result is smaller than `maxSide` was not downscaled, so its size is the

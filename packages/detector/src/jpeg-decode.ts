@@ -94,11 +94,13 @@ export function readJpegHeader(b: Uint8Array): JpegHeader | undefined {
  * WebAssembly build's libjpeg-turbo is older than sharp's and upsamples 4:4:0 and smooths partial progressive scans
  * differently.
  */
-export function plainJpegSize(b: Uint8Array): { width: number; height: number } | undefined {
+export function plainJpegSize(
+  b: Uint8Array,
+  h: JpegHeader | undefined = readJpegHeader(b),
+): { width: number; height: number } | undefined {
   const n = b.length;
   // A file cut short or followed by other data: sharp decides (and warns or refuses) as it always did.
   if (n < 4 || b[n - 2] !== 0xff || b[n - 1] !== 0xd9) return undefined;
-  const h = readJpegHeader(b);
   if (!h || h.needsMore || h.precision !== 8 || (h.frame !== 0xc0 && h.frame !== 0xc1)) return undefined;
   if (h.width === 0 || h.height === 0) return undefined;
   if (h.sampling.length === 3) {
@@ -232,14 +234,16 @@ function withImageData<T>(decode: () => T): T {
  * Decodes a plain JPEG (see the module's description) to RGB in the calling thread.
  * @param bytes the file's bytes.
  * @param maxPixels, maxSide `readImage`'s limits: a JPEG over either is left to sharp.
+ * @param header the file's {@link readJpegHeader}, when the caller has read it already.
  * @returns the image, or `undefined` when the file needs sharp (not plain, over a limit, or the decoder warned or failed).
  */
 export async function decodePlainJpeg(
   bytes: Uint8Array,
   maxPixels: number,
   maxSide?: number,
+  header: JpegHeader | undefined = readJpegHeader(bytes),
 ): Promise<RgbImage | undefined> {
-  const size = plainJpegSize(bytes);
+  const size = plainJpegSize(bytes, header);
   if (!size || size.width * size.height > Math.min(maxPixels, MAX_PIXELS)) return undefined;
   if (maxSide !== undefined && Math.max(size.width, size.height) > maxSide) return undefined;
   let dec: Awaited<ReturnType<typeof getDecoder>>;
