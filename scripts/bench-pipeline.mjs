@@ -5,7 +5,7 @@
 //
 //   pnpm bench:pipeline            (= turbo run build && node scripts/bench-pipeline.mjs)
 //   node scripts/bench-pipeline.mjs [--quick] [--data DIR] [--n 500] [--precision fp32,int8]
-//        [--only frontdoor,stages,models,face-api,human,frontdoor-pool,cli,lfw] [--lfw DIR] [--lfw-pairs 300]
+//        [--only frontdoor,stages,models,face-api,human,side-by-side,frontdoor-pool,cli,lfw] [--lfw DIR] [--lfw-pairs 300]
 //        [--out FILE] [--max-load 1.5] [--wait 300] [--workers N]
 //
 // --quick: a check that every part runs (about 3 minutes on a quiet 2-core machine): 50 images, 20 pairs of each kind
@@ -46,7 +46,7 @@ const { values: args } = parseArgs({
     n: { type: 'string' },
     'lfw-pairs': { type: 'string' },
     precision: { type: 'string', default: 'fp32,int8' },
-    only: { type: 'string', default: 'frontdoor,stages,models,face-api,human,frontdoor-pool,cli,lfw' },
+    only: { type: 'string', default: 'frontdoor,stages,models,face-api,human,side-by-side,frontdoor-pool,cli,lfw' },
     out: { type: 'string' },
     'max-load': { type: 'string', default: '1.5' },
     wait: { type: 'string' },
@@ -167,6 +167,49 @@ await runner('face-api', 'face-api', 'run-face-api.mjs');
 await runner('human', 'human', 'run-human.mjs');
 for (const precision of precisions) await runner('stages', 'eolgul-stages', 'run-eolgul-stages.mjs', { precision });
 await runner('models', 'eolgul-models', 'run-eolgul-models.mjs');
+// The ceiling of the pool: `workers` one-thread front doors in separate processes at once, each timing every image's
+// main face (the work of `eolgul embed`) from the same moment after its model load and warm-up. No worker pool, no Node
+// start, no model load, no output: what the cores give for this work per image.
+async function sideBySide(precision) {
+  if (!only.has('side-by-side')) return;
+  const label = `side-by-side ${precision} ×${workers}`;
+  const loadBefore = await waitForQuiet(label);
+  console.log(`running ${label} (load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')})`);
+  const jobFile = join(tmp, `job-side-by-side-${precision}.json`);
+  // Node start, import and model load take under a second on this machine; 5 s leaves room on a busy one.
+  const startAt = Date.now() + 5000;
+  writeFileSync(jobFile, JSON.stringify({ images: sel.paths, precision, mainFace: true, startAt }));
+  const script = join(here, 'run-eolgul-frontdoor.mjs');
+  const runs = await Promise.all(
+    Array.from({ length: workers }, () => run([script, jobFile], { VIPS_CONCURRENCY: '1' })),
+  );
+  const parsed = runs.map((r) => r.stdout.split('\n').find((l) => l.startsWith(RESULT_MARK)));
+  const bad = runs.findIndex((r, i) => r.code !== 0 || !parsed[i]);
+  if (bad >= 0) {
+    console.error(`${label} failed (exit ${runs[bad].code}):\n${runs[bad].stderr.slice(-3000)}`);
+    failed('eolgul-side-by-side', precision, runs[bad]);
+    return;
+  }
+  const each = parsed.map((l) => JSON.parse(l.slice(RESULT_MARK.length)));
+  const wallMs = Math.max(...each.map((e) => e.startedLateMs + e.wallMs));
+  const res = {
+    key: 'side-by-side',
+    library: 'eolgul-side-by-side',
+    precision,
+    workers,
+    images: n * workers,
+    wallMs,
+    imagesPerSecond: (n * workers * 1000) / wallMs,
+    cpuMsPerImage: each.reduce((a, e) => a + e.cpuMsPerImage, 0) / workers,
+    startedLateMs: Math.max(...each.map((e) => e.startedLateMs)),
+    maxRssMiB: Math.max(...each.map((e) => e.maxRssMiB)),
+    loadavgBefore: loadBefore,
+    loadavgEnd: os.loadavg(),
+  };
+  results.push(res);
+  console.log(`  ${JSON.stringify(res)}`);
+}
+for (const precision of precisions) await sideBySide(precision);
 for (const precision of precisions)
   await runner('frontdoor-pool', 'eolgul-frontdoor-pool', 'run-eolgul-frontdoor-pool.mjs', { precision, env: {} });
 

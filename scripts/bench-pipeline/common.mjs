@@ -48,11 +48,15 @@ export async function decodeRgb(sharp, path) {
  * @param {string[]} images
  * @param {(path: string) => Promise<{ faces: number, dim: number }>} analyse
  * @param {() => number} [countTensors] tf.memory().numTensors of the library, read after the warm-up and at the end.
+ * @param {number} [startAt] epoch ms (Date.now()) to wait for after the warm-up: runners started side by side then
+ *   time the same moments, whatever their load times.
  */
-export async function timeImages(images, analyse, countTensors) {
+export async function timeImages(images, analyse, countTensors, startAt) {
   const w0 = performance.now();
   await analyse(images[0]);
   const warmupMs = performance.now() - w0;
+  const late = startAt === undefined ? 0 : Date.now() - startAt;
+  if (late < 0) await new Promise((ok) => setTimeout(ok, -late));
   const numTensorsAfterWarmup = countTensors ? countTensors() : null;
   const loadavgStart = os.loadavg();
   const cpu0 = process.cpuUsage();
@@ -74,6 +78,8 @@ export async function timeImages(images, analyse, countTensors) {
   return {
     images: images.length,
     warmupMs,
+    /** ms after startAt that timing began (> 0: this runner was not ready in time), else undefined. */
+    startedLateMs: startAt === undefined ? undefined : Math.max(0, late),
     wallMs,
     imagesPerSecond: (images.length * 1000) / wallMs,
     p50: quantile(ms, 0.5),
