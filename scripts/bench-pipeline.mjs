@@ -5,7 +5,8 @@
 //
 //   pnpm bench:pipeline            (= turbo run build && node scripts/bench-pipeline.mjs)
 //   node scripts/bench-pipeline.mjs [--quick] [--data DIR] [--n 500] [--precision fp32,int8]
-//        [--only frontdoor,stages,models,face-api,human,side-by-side,frontdoor-pool,cli,lfw] [--lfw DIR] [--lfw-pairs 300]
+//        [--only frontdoor,stages,models,face-api,human,side-by-side,frontdoor-pool,cli,lfw]
+//        [--lfw DIR] [--lfw-pairs 300]
 //        [--out FILE] [--max-load 1.5] [--wait 300] [--workers N]
 //
 // --quick: a check that every part runs (about 3 minutes on a quiet 2-core machine): 50 images, 20 pairs of each kind
@@ -100,13 +101,19 @@ const humanModelsUrl = `http://127.0.0.1:${server.address().port}/`;
 
 // ---------- running ----------
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Waits (up to --wait seconds) for the 1-minute load average to fall to --max-load, says what runs, and returns the
+ * load average.
+ */
 async function waitForQuiet(label) {
   const t0 = Date.now();
   while (os.loadavg()[0] > maxLoad && Date.now() - t0 < waitS * 1000) {
     console.log(`  [${label}] load average ${os.loadavg()[0].toFixed(2)} > ${maxLoad}: waiting`);
     await sleep(15_000);
   }
-  return os.loadavg();
+  const loadBefore = os.loadavg();
+  console.log(`running ${label} (load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')})`);
+  return loadBefore;
 }
 
 /** Runs `node <args>` and returns { code, stdout, stderr, wallMs }. */
@@ -126,6 +133,12 @@ function run(nodeArgs, env = {}) {
   });
 }
 
+/** The runner's result (the JSON after RESULT_MARK on its stdout), or undefined when it failed or printed none. */
+function resultOf(r) {
+  const line = r.stdout.split('\n').find((l) => l.startsWith(RESULT_MARK));
+  return r.code === 0 && line ? JSON.parse(line.slice(RESULT_MARK.length)) : undefined;
+}
+
 const results = [];
 const failed = (library, precision, r) =>
   results.push({ library, precision, failed: `exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` });
@@ -135,17 +148,16 @@ async function runner(key, library, script, { precision, env = { VIPS_CONCURRENC
   if (!only.has(key)) return;
   const label = precision ? `${key} ${precision}` : key;
   const loadBefore = await waitForQuiet(label);
-  console.log(`running ${label} (load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')})`);
   const jobFile = join(tmp, `job-${key}-${precision ?? 'peer'}.json`);
   writeFileSync(jobFile, JSON.stringify({ images: sel.paths, humanModelsUrl, workers, precision }));
   const r = await run([join(here, script), jobFile], env);
-  const line = r.stdout.split('\n').find((l) => l.startsWith(RESULT_MARK));
-  if (r.code !== 0 || !line) {
+  const out = resultOf(r);
+  if (!out) {
     console.error(`${label} failed (exit ${r.code}):\n${r.stderr.slice(-3000)}`);
     failed(library, precision, r);
     return;
   }
-  const res = { key, ...JSON.parse(line.slice(RESULT_MARK.length)), loadavgBefore: loadBefore };
+  const res = { key, ...out, loadavgBefore: loadBefore };
   results.push(res);
   console.log(`  ${JSON.stringify(res)}`);
 }
@@ -153,7 +165,6 @@ async function runner(key, library, script, { precision, env = { VIPS_CONCURRENC
 /** `eolgul [--precision p] <args>` timed from spawn to exit, with its CPU time and peak RSS (rss-on-exit.cjs). */
 async function cli(label, precision, cliArgs) {
   const loadBefore = await waitForQuiet(label);
-  console.log(`running ${label} (load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')})`);
   const flags = precision === 'fp32' ? [] : ['--precision', precision];
   const r = await run(['-r', join(here, 'rss-on-exit.cjs'), cliBin, ...flags, ...cliArgs]);
   const usageLine = r.stderr.split('\n').find((l) => l.startsWith('BENCH_USAGE '));
@@ -174,7 +185,6 @@ async function sideBySide(precision) {
   if (!only.has('side-by-side')) return;
   const label = `side-by-side ${precision} ×${workers}`;
   const loadBefore = await waitForQuiet(label);
-  console.log(`running ${label} (load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')})`);
   const jobFile = join(tmp, `job-side-by-side-${precision}.json`);
   // Node start, import and model load take under a second on this machine; 5 s leaves room on a busy one.
   const startAt = Date.now() + 5000;
@@ -183,14 +193,13 @@ async function sideBySide(precision) {
   const runs = await Promise.all(
     Array.from({ length: workers }, () => run([script, jobFile], { VIPS_CONCURRENCY: '1' })),
   );
-  const parsed = runs.map((r) => r.stdout.split('\n').find((l) => l.startsWith(RESULT_MARK)));
-  const bad = runs.findIndex((r, i) => r.code !== 0 || !parsed[i]);
+  const each = runs.map(resultOf);
+  const bad = each.indexOf(undefined);
   if (bad >= 0) {
     console.error(`${label} failed (exit ${runs[bad].code}):\n${runs[bad].stderr.slice(-3000)}`);
     failed('eolgul-side-by-side', precision, runs[bad]);
     return;
   }
-  const each = parsed.map((l) => JSON.parse(l.slice(RESULT_MARK.length)));
   const wallMs = Math.max(...each.map((e) => e.startedLateMs + e.wallMs));
   const res = {
     key: 'side-by-side',

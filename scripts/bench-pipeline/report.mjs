@@ -81,8 +81,6 @@ export function pipelineReport(results, run) {
   // per face, RNet once, ONet twice, the embedder once), against the whole pipeline's CPU per image.
   const mr = ok('eolgul-models');
   const modelRows = [];
-  /** Per precision: what the model calls alone cost per image, as a share of the front door's CPU time. */
-  const modelShares = {};
   if (mr) {
     for (const p of precisions) {
       const door = ok('eolgul-frontdoor', p);
@@ -93,9 +91,9 @@ export function pipelineReport(results, run) {
         onet = mr.models['mtcnn-onet'];
       if (!det || !emb || !rnet || !onet || perFace === undefined) continue;
       const perImage = det.cpuMsPerCall + perFace * (rnet.cpuMsPerCall + 2 * onet.cpuMsPerCall + emb.cpuMsPerCall);
-      modelShares[p] = `${f((100 * perImage) / door.cpuMsPerImage, 0)} %`;
+      const share = `${f((100 * perImage) / door.cpuMsPerImage, 0)} %`;
       modelRows.push(
-        `| ${p} | ${f(det.cpuMsPerCall, 2)} (${det.file}) | ${f(rnet.cpuMsPerCall, 2)} | ${f(onet.cpuMsPerCall, 2)} | ${f(emb.cpuMsPerCall, 2)} (${emb.file}) | ${f(perFace, 2)} | **${f(perImage, 2)}** | ${f(door.cpuMsPerImage, 2)} | ${modelShares[p]} | ${f(1000 / perImage, 0)} / ${f((workers * 1000) / perImage, 0)} |`,
+        `| ${p} | ${f(det.cpuMsPerCall, 2)} (${det.file}) | ${f(rnet.cpuMsPerCall, 2)} | ${f(onet.cpuMsPerCall, 2)} | ${f(emb.cpuMsPerCall, 2)} (${emb.file}) | ${f(perFace, 2)} | **${f(perImage, 2)}** | ${f(door.cpuMsPerImage, 2)} | ${share} | ${f(1000 / perImage, 0)} / ${f((workers * 1000) / perImage, 0)} |`,
       );
     }
   }
