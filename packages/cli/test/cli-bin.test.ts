@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { decodeNpy } from '@eolgul/core';
+import { buildProgram } from '../src/cli-program.js';
 import { cli, DATA } from './cli-helpers.js';
 
 const run = promisify(execFile);
@@ -40,5 +42,28 @@ describe('the built eolgul bin with worker threads', () => {
     const err = await run(process.execPath, [BIN, 'embed', '/nonexistent-folder', '--out', '/tmp/x']).catch((e) => e);
     expect(err.code).toBe(2);
     expect(err.stderr).toContain('/nonexistent-folder');
+  });
+});
+
+// eolgul's own bin keeps a list of this CLI's commands (it cannot import this package, which depends on it), so that
+// `npx eolgul <command>` with only eolgul installed points here instead of making a folder: the two lists must agree.
+describe("eolgul's eolgul-models bin", () => {
+  it('refuses every command of this CLI as a folder name, and points to @eolgul/cli', async () => {
+    const bin = join(createRequire(__filename).resolve('eolgul/package.json'), '..', 'dist', 'bin', 'eolgul-models.js');
+    const cwd = await mkdtemp(join(tmpdir(), 'eolgul-models-commands-'));
+    const names = buildProgram()
+      .commands.map((c) => c.name())
+      .concat('help');
+    expect(names.length).toBeGreaterThan(5);
+    try {
+      for (const name of names) {
+        const err = await run(process.execPath, [bin, name], { cwd }).catch((e) => e);
+        expect(err.code, name).toBe(2);
+        expect(err.stderr, name).toMatch(/is a command of the eolgul command-line tool.*npm install @eolgul\/cli/);
+      }
+      expect(readdirSync(cwd)).toEqual([]);
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
   });
 });
