@@ -46,7 +46,7 @@ export function pipelineReport(results, run) {
     human: () => `@vladmandic/human ${packageVersion('@vladmandic/human', root)} (wasm)`,
     'eolgul-frontdoor-pool': (p) => `eolgul ${p}, \`createFaceRecognizer({ workers: ${workers}, precision: '${p}' })\``,
     'eolgul-side-by-side': (p) =>
-      `${workers} × eolgul ${p} one-thread front door side by side, main face, timed after the model loads (the ceiling)`,
+      `${workers} × eolgul ${p} one-thread front door side by side (${workers} × ${n} images), main face, timed after the model loads (the ceiling)`,
     'eolgul-cli': (p) =>
       `\`eolgul${p === 'fp32' ? '' : ` --precision ${p}`} embed --workers ${workers}\` (whole command)`,
   };
@@ -194,7 +194,7 @@ detector once; per face RNet once, ONet twice, the embedder once; faces per imag
 sum is what model inference alone costs per image, a floor under the pipeline's CPU time; its inverse bounds the images
 per second of one core, and of ${workers} cores with nothing else running.
 
-| precision | detector | RNet | ONet | embedder | faces / image | models, ms / image | pipeline CPU ms / image | models' share | ceiling, images / s (1 core / ${workers}) |
+| precision | detector | RNet | ONet | embedder | faces / image | models, ms / image | pipeline CPU ms / image | models' share | models-only bound, images / s (1 core / ${workers}) |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${modelRows.join('\n') || '| n/a |||||||||'}
 
@@ -209,7 +209,8 @@ CSV writes); the front-door pool time from the call that creates the recognizer 
 face of each image (detection retried at score 0.2 when none is found). _Side by side_ is the ceiling of that work on
 ${workers} cores: ${workers} processes, each a one-thread front door (\`run-eolgul-frontdoor.mjs\`, \`analyse(path, { mainFace: true })\`)
 over all ${n} images, started together and timed from the same moment after their model loads and warm-up, so no
-worker pool, Node start, model load or output file counts; its images/s is all their images over the longest one's time.
+worker pool, Node start, model load or output file counts; its images/s is all their images over the longest one's time,
+its peak RSS that of the larger process.
 
 ## LFW accuracy of each precision
 
